@@ -1,0 +1,60 @@
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify'
+import { Counter, type Registry } from 'prom-client'
+import type { Logger } from '../log/logger.js'
+
+export interface HttpAppOptions {
+  readonly log: Logger
+  readonly metrics: Registry
+  readonly bodyLimitBytes?: number
+}
+
+export interface HttpApp {
+  readonly app: FastifyInstance
+  /** Marks the service unready: /healthz answers 503 so balancers stop sending traffic before close. */
+  markDraining: () => void
+}
+
+/** Fastify with what every service shares: /healthz, /metrics, JSON errors, 5xx logged as errors and 4xx as info. */
+export function createHttpApp (options: HttpAppOptions): HttpApp {
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
+    // segment and playlist names are validated by routes; keep fastify from 414/400 on long junk early
+    maxParamLength: 200,
+    return503OnClosing: true
+  })
+  let draining = false
+
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by route template and status code',
+    labelNames: ['route', 'status'] as const,
+    registers: [options.metrics]
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    // the route template, never the raw URL: request data must not become label values
+    requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) })
+  })
+
+  app.get('/healthz', async (_request, reply) => {
+    if (draining) return await reply.code(503).send({ status: 'draining' })
+    return { status: 'ok' }
+  })
+  app.get('/metrics', async (_request, reply) => {
+    return await reply.type(options.metrics.contentType).send(await options.metrics.metrics())
+  })
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
+    const code = error.code ?? 'HTTP_ERR_INTERNAL'
+    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed')
+    else request.log.info({ code, status, url: request.url, reason: error.message }, 'request refused')
+    void reply.code(status).send({ error: code, message: status >= 500 && error.code === undefined ? 'internal error' : error.message })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'HTTP_ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` })
+  })
+
+  return { app, markDraining: () => { draining = true } }
+}
