@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify'
 import { Counter, type Registry } from 'prom-client'
 import type { Logger } from '../log/logger.js'
 
@@ -18,10 +18,11 @@ export interface HttpApp {
 export function createHttpApp (options: HttpAppOptions): HttpApp {
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // one log line per segment request would drown what matters; errors are logged by the handler below
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
-    // segment and playlist names are validated by routes; keep fastify from 414/400 on long junk early
-    maxParamLength: 200,
+    // names are validated by the routes; over-long junk is refused by the router before that
+    routerOptions: { maxParamLength: 200 },
     return503OnClosing: true
   })
   let draining = false

@@ -1,0 +1,87 @@
+# Two commands on a fresh Debian machine: `make run-local` (a playing stream) and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NODE := node --import tsx
+SYSTEM_PACKAGES := ffmpeg nginx-light
+SAMPLE_INPUT := assets/stream.mp4
+
+# One bearer token for every local component, made once and kept out of git.
+REPORTER_TOKEN ?= $(shell mkdir -p .local && { [ -s .local/reporter-token ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > .local/reporter-token; } && cat .local/reporter-token)
+export REPORTER_TOKEN
+
+.PHONY: help deps system-deps run-local run-local-redundant run-local-worker run-local-server1 run-local-server2 \
+        run-local-discovery run-local-reporter run-local-origin test typecheck bench-packager clean
+
+help:
+	@echo "make run-local            start every component, one log stream (Ctrl-C stops all)"
+	@echo "make run-local-redundant  the same with two workers, each feeding its own packager"
+	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin"
+	@echo "make test                 typecheck and run the whole test suite"
+	@echo "make bench-packager       packager vs nginx throughput, side by side"
+
+deps: system-deps node_modules/.deps-stamp
+
+node_modules/.deps-stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Installs what is missing with apt-get when we are root; otherwise says exactly what to run.
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do \
+	  bin=$${pkg%%-*}; command -v $$bin >/dev/null 2>&1 || [ -x /usr/sbin/$$bin ] || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing system packages:$$missing"; \
+	    echo "install them with: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(SAMPLE_INPUT):
+	bash assets/make-sample-input.sh $@
+
+run-local: deps $(SAMPLE_INPUT)
+	$(NODE) cmd/local/main.ts default
+
+# Two epoch-locked workers, each feeding its own packager: an encoder can die without a gap.
+run-local-redundant: deps $(SAMPLE_INPUT)
+	$(NODE) cmd/local/main.ts redundant
+
+run-local-worker: deps $(SAMPLE_INPUT)
+	$(NODE) cmd/worker/main.ts
+
+run-local-server1: deps
+	PACKAGER_NAME=server1 $(NODE) cmd/packager/main.ts
+
+run-local-server2: deps
+	PACKAGER_NAME=server2 $(NODE) cmd/packager/main.ts
+
+run-local-discovery: deps
+	$(NODE) cmd/discovery/main.ts
+
+run-local-reporter: deps
+	$(NODE) cmd/reporter/main.ts
+
+run-local-origin: deps
+	$(NODE) cmd/origin/main.ts
+
+typecheck: deps
+	npx tsc --noEmit -p .
+
+# The whole suite, then a coverage floor and one closing line with the real counts.
+test: deps typecheck
+	@set -o pipefail; mkdir -p .tap; \
+	npx tap --coverage-report=json-summary --coverage-report=text-summary 2>&1 | tee .tap/test-output.txt; \
+	status=$$?; node test/support/test-summary.mjs .tap/test-output.txt .tap/report/coverage-summary.json || status=1; \
+	exit $$status
+
+bench-packager: deps
+	npm run --silent bench:packager
+
+clean:
+	rm -rf output output2 .tap coverage

@@ -1,0 +1,21 @@
+import { LOCAL_PROFILES, localComponents, type LocalProfile } from '../../internal/local/local-components.js'
+import { ProcessGroup } from '../../internal/local/process-group.js'
+
+// A developer tool, not a service: it only multiplexes the real entrypoints' output.
+const profile = (process.argv[2] ?? 'default') as LocalProfile
+if (!LOCAL_PROFILES.includes(profile)) {
+  process.stderr.write(`run-local: unknown profile '${profile}', allowed: ${LOCAL_PROFILES.join(', ')}\n`)
+  process.exit(2)
+}
+const components = localComponents(profile, process.env.OUTPUT_STREAM_PATH ?? 'output')
+const group = new ProcessGroup(components, { cwd: process.cwd(), env: process.env, out: process.stdout, color: process.stdout.isTTY === true })
+let stopping = false
+const stop = (): void => {
+  if (stopping) process.exit(1)
+  stopping = true
+  process.stdout.write('stopping every component…\n')
+  group.close().then(() => process.exit(0), () => process.exit(1))
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
+group.start()

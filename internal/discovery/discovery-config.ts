@@ -1,0 +1,40 @@
+import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
+import { ConfigError } from '../config/config-error.js'
+import { readDurationMs, readHttpUrl, readHttpUrlList, readOptionalString, readPort, type Env } from '../config/env-readers.js'
+
+export interface DiscoveryConfig extends CommonConfig {
+  /** Port of /healthz and /metrics. */
+  readonly port: number
+  readonly runFrequencyMs: number
+  /** A signal whose newest playlist on disk is older than this is not being ingested. */
+  readonly maxPlaylistAgeMs: number
+  readonly packagerUrls: readonly string[]
+  readonly reporterUrl: string
+  readonly reporterToken: string | undefined
+  /** Deadline of one packager probe (healthcheck, playlist and variant together). */
+  readonly probeTimeoutMs: number
+  /** ttl_ms sent with each report: three cycles plus slack, so one slow or lost cycle does not drop a signal. */
+  readonly reportTtlMs: number
+}
+
+export function loadDiscoveryConfig (env: Env): DiscoveryConfig {
+  const common = loadCommonConfig(env)
+  const one = readPort(env, 'SERVER_ONE_PORT', 8080)
+  const two = readPort(env, 'SERVER_TWO_PORT', 9090)
+  const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
+  const runFrequencyMs = readDurationMs(env, 'DISCOVERY_RUN_FREQUENCY', 1000, { minMs: 100, maxMs: 600_000 })
+  const probeTimeoutMs = readDurationMs(env, 'PROBE_TIMEOUT', 800, { minMs: 50, maxMs: 30_000 })
+  const token = readOptionalString(env, 'REPORTER_TOKEN')
+  if (token !== undefined && /\s/.test(token)) throw new ConfigError('REPORTER_TOKEN', 'must not contain white space')
+  return Object.freeze({
+    ...common,
+    port: readPort(env, 'DISCOVERY_PORT', 2001),
+    runFrequencyMs,
+    maxPlaylistAgeMs: readDurationMs(env, 'MAX_AGE_PLAYLIST', 10_000, { minMs: 100, maxMs: 3_600_000 }),
+    packagerUrls: Object.freeze(readHttpUrlList(env, 'PACKAGER_URLS', [`http://localhost:${one}`, `http://localhost:${two}`])),
+    reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
+    reporterToken: token,
+    probeTimeoutMs,
+    reportTtlMs: Math.min(3_600_000, Math.max(1000, 3 * runFrequencyMs + 2 * probeTimeoutMs))
+  })
+}

@@ -1,0 +1,31 @@
+/** One process `make run-local` starts: a name for its log lines, its entrypoint and extra env. */
+export interface LocalComponent {
+  readonly name: string
+  readonly entry: string
+  readonly env: Readonly<Record<string, string>>
+}
+
+export const LOCAL_PROFILES = ['default', 'redundant'] as const
+export type LocalProfile = typeof LOCAL_PROFILES[number]
+
+/**
+ * Every component, in start order: reporter and packagers first so the worker's first segments
+ * and discovery's first report have somewhere to go.
+ *
+ * - default: one worker writes OUTPUT_STREAM_PATH; both packagers serve it.
+ * - redundant: two epoch-locked workers, each feeding its own packager from its own folder
+ *   (`<OUTPUT_STREAM_PATH>` and `<OUTPUT_STREAM_PATH>2`), so an encoder can die without a gap.
+ */
+export function localComponents (profile: LocalProfile, outputPath: string): LocalComponent[] {
+  const redundant = profile === 'redundant'
+  const second = `${outputPath}2`
+  return [
+    { name: 'reporter', entry: 'cmd/reporter/main.ts', env: {} },
+    { name: 'server1', entry: 'cmd/packager/main.ts', env: { PACKAGER_NAME: 'server1' } },
+    { name: 'server2', entry: 'cmd/packager/main.ts', env: { PACKAGER_NAME: 'server2', ...(redundant ? { PACKAGER_ROOT: second } : {}) } },
+    { name: 'worker', entry: 'cmd/worker/main.ts', env: {} },
+    ...(redundant ? [{ name: 'worker2', entry: 'cmd/worker/main.ts', env: { OUTPUT_STREAM_PATH: second, WORKER_METRICS_PORT: '9465' } }] : []),
+    { name: 'discovery', entry: 'cmd/discovery/main.ts', env: {} },
+    { name: 'origin', entry: 'cmd/origin/main.ts', env: {} }
+  ]
+}

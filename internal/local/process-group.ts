@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import type { LocalComponent } from './local-components.js'
+
+const COLORS = [36, 33, 35, 32, 34, 91, 96, 93]
+const STOP_GRACE_MS = 8000
+
+interface Running { readonly component: LocalComponent, readonly child: ChildProcess, exited: boolean }
+
+export interface ProcessGroupOptions {
+  readonly cwd: string
+  readonly env: NodeJS.ProcessEnv
+  readonly out: NodeJS.WritableStream
+  readonly color: boolean
+}
+
+/**
+ * Runs several entrypoints as children with one log stream, each line prefixed by the child's
+ * name. Stops them all by PID (SIGTERM, then SIGKILL after a grace period); never signals
+ * anything it did not start.
+ */
+export class ProcessGroup {
+  private readonly running: Running[] = []
+  private closing: Promise<void> | undefined
+  private readonly width: number
+
+  constructor (private readonly components: readonly LocalComponent[], private readonly options: ProcessGroupOptions) {
+    this.width = Math.max(...components.map((c) => c.name.length))
+  }
+
+  start (): void {
+    this.components.forEach((component, index) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', component.entry], {
+        cwd: this.options.cwd,
+        env: { ...this.options.env, LOG_PRETTY: this.options.env.LOG_PRETTY ?? '1', ...component.env },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      const running: Running = { component, child, exited: false }
+      this.running.push(running)
+      const prefix = this.prefix(component.name, index)
+      for (const stream of [child.stdout, child.stderr]) {
+        if (stream !== null) createInterface({ input: stream }).on('line', (line) => this.options.out.write(`${prefix} ${line}\n`))
+      }
+      child.on('error', (err) => this.options.out.write(`${prefix} could not start: ${err.message}\n`))
+      child.on('exit', (code, signal) => {
+        running.exited = true
+        if (this.closing === undefined) this.options.out.write(`${prefix} exited (${signal ?? `code ${String(code)}`}); the others keep running\n`)
+      })
+    })
+  }
+
+  /** Stops every child still running; idempotent. */
+  async close (): Promise<void> {
+    this.closing ??= Promise.all([...this.running].reverse().map(async (r) => await this.stop(r))).then(() => {})
+    await this.closing
+  }
+
+  private async stop (running: Running): Promise<void> {
+    if (running.exited || running.child.pid === undefined) return
+    const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()))
+    running.child.kill('SIGTERM')
+    const timer = setTimeout(() => { if (!running.exited) running.child.kill('SIGKILL') }, STOP_GRACE_MS)
+    await exited
+    clearTimeout(timer)
+  }
+
+  private prefix (name: string, index: number): string {
+    const label = name.padEnd(this.width)
+    if (!this.options.color) return `${label} |`
+    return `\u001b[${COLORS[index % COLORS.length] ?? 36}m${label} |\u001b[0m`
+  }
+}

@@ -1,0 +1,100 @@
+import { ExpiringMap } from './expiring-map.js'
+import { formatLastReported } from './last-reported-format.js'
+import type { IngestReport, IngestView, PackagerStatus } from './report-schema.js'
+
+export interface StoreOptions {
+  /** Milliseconds since the epoch; tests pass a fake clock. */
+  readonly now: () => number
+  readonly defaultTtlMs: number
+  readonly maxTtlMs: number
+  readonly maxEntries?: number
+  /** Zone of `last_reported`, minutes east of UTC; the host's local zone when absent. */
+  readonly utcOffsetMinutes?: number
+}
+
+interface Entry {
+  readonly signal: string
+  readonly status: PackagerStatus
+  readonly reportedAt: number
+}
+
+/**
+ * Which packagers are healthy for which signal, from discovery's reports. Each (signal, packager)
+ * expires on its own, so several discovery instances can report one signal and a packager that
+ * nobody reports any more drops out after its TTL. A signal is live while at least one unexpired
+ * report calls one of its packagers healthy; everything else is left out of every view.
+ */
+export class IngestStore {
+  readonly #entries: ExpiringMap<Entry>
+  readonly #options: StoreOptions
+
+  constructor (options: StoreOptions) {
+    this.#options = options
+    this.#entries = new ExpiringMap(options.maxEntries ?? 10_000)
+  }
+
+  /** Records a report whose URLs are already normalized; false (and nothing changed) when the store is full. */
+  report (report: IngestReport): boolean {
+    const now = this.#options.now()
+    const keys = report.packagers.map((p) => keyOf(report.signal, p.url))
+    if (!this.#entries.hasRoomFor(keys, now)) return false
+    const ttlMs = Math.min(report.ttl_ms ?? this.#options.defaultTtlMs, this.#options.maxTtlMs)
+    for (const status of report.packagers) {
+      this.#entries.set(keyOf(report.signal, status.url), { signal: report.signal, status, reportedAt: now }, now, ttlMs)
+    }
+    return true
+  }
+
+  /** Live signals sorted by name. */
+  list (): IngestView[] {
+    const now = this.#options.now()
+    const bySignal = new Map<string, Entry[]>()
+    for (const entry of this.#entries.values(now)) {
+      const entries = bySignal.get(entry.signal)
+      if (entries === undefined) bySignal.set(entry.signal, [entry])
+      else entries.push(entry)
+    }
+    const views: IngestView[] = []
+    for (const [signal, entries] of bySignal) {
+      const view = this.#view(signal, entries)
+      if (view !== undefined) views.push(view)
+    }
+    return views.sort((a, b) => compare(a.signal, b.signal))
+  }
+
+  get (signal: string): IngestView | undefined {
+    const now = this.#options.now()
+    const entries = [...this.#entries.values(now)].filter((e) => e.signal === signal)
+    return this.#view(signal, entries)
+  }
+
+  #view (signal: string, entries: Entry[]): IngestView | undefined {
+    entries.sort((a, b) => compare(a.status.url, b.status.url))
+    const healthy = entries.filter((e) => e.status.healthy).map((e) => e.status.url)
+    if (healthy.length === 0) return undefined
+    const lastReported = Math.max(...entries.map((e) => e.reportedAt))
+    return {
+      signal,
+      packagers: healthy,
+      last_reported: formatLastReported(new Date(lastReported), this.#options.utcOffsetMinutes),
+      details: entries.map(({ status, reportedAt }) => ({
+        url: status.url,
+        healthy: status.healthy,
+        reason: status.reason,
+        media_sequence: status.media_sequence ?? null,
+        last_change: status.last_change ?? null,
+        playlist_age_ms: status.playlist_age_ms ?? null,
+        reported_at: new Date(reportedAt).toISOString()
+      }))
+    }
+  }
+}
+
+function keyOf (signal: string, url: string): string {
+  return `${signal} ${url}`
+}
+
+/** Plain code-unit order: the same on every host, unlike localeCompare. */
+export function compare (a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,70 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { NAME_PATTERNS } from '../hls/names.js'
+
+// JSON Schema patterns are strings; keep them in step with internal/hls/names.ts
+const SIGNAL_PATTERN = NAME_PATTERNS.signal.source
+const HTTP_URL = { format: 'uri', pattern: '^https?://', maxLength: 2048 } as const
+const TTL_MS = Type.Integer({ minimum: 100, maximum: 3_600_000, description: 'how long this report stays valid; capped by REPORTER_MAX_TTL' })
+
+/** What discovery found for one packager of one signal. */
+export const PackagerStatusSchema = Type.Object({
+  url: Type.String(HTTP_URL),
+  healthy: Type.Boolean(),
+  /** Why: 'ok', 'stale', 'refused', 'timeout', 'malformed', 'http 404', ... */
+  reason: Type.String({ pattern: '^[a-z0-9][a-z0-9 ._-]{0,63}$' }),
+  media_sequence: Type.Optional(Type.Integer({ minimum: 0 })),
+  last_change: Type.Optional(Type.String({ format: 'date-time' })),
+  playlist_age_ms: Type.Optional(Type.Integer({ minimum: 0 }))
+})
+export type PackagerStatus = Static<typeof PackagerStatusSchema>
+
+/** Body of POST /ingests: one signal, every packager discovery probed for it. */
+export const IngestReportSchema = Type.Object({
+  signal: Type.String({ pattern: SIGNAL_PATTERN }),
+  packagers: Type.Array(PackagerStatusSchema, { minItems: 1, maxItems: 64 }),
+  ttl_ms: Type.Optional(TTL_MS)
+})
+export type IngestReport = Static<typeof IngestReportSchema>
+
+export const EdgeStatusSchema = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }),
+  url: Type.String(HTTP_URL),
+  /** Requests per second the edge served lately, for scaling and spreading. */
+  load_rps: Type.Number({ minimum: 0 })
+})
+export type EdgeStatus = Static<typeof EdgeStatusSchema>
+
+/** Body of POST /edges: a heartbeat for one or more live edges. */
+export const EdgeReportSchema = Type.Object({
+  edges: Type.Array(EdgeStatusSchema, { minItems: 1, maxItems: 256 }),
+  ttl_ms: Type.Optional(TTL_MS)
+})
+export type EdgeReport = Static<typeof EdgeReportSchema>
+
+export const SignalParamsSchema = Type.Object({ signal: Type.String({ maxLength: 200 }) })
+
+/** One entry of GET /ingests: the Go original's three fields plus per-packager detail. */
+export interface IngestView {
+  readonly signal: string
+  /** Healthy packagers only, sorted by URL. */
+  readonly packagers: readonly string[]
+  /** 'Mon, 02 Jan 2006 15:04:05 -07' in the reporter's local time zone, as the Go original. */
+  readonly last_reported: string
+  readonly details: ReadonlyArray<{
+    readonly url: string
+    readonly healthy: boolean
+    readonly reason: string
+    readonly media_sequence: number | null
+    readonly last_change: string | null
+    readonly playlist_age_ms: number | null
+    readonly reported_at: string
+  }>
+}
+
+/** One entry of GET /edges. */
+export interface EdgeView {
+  readonly id: string
+  readonly url: string
+  readonly load_rps: number
+  readonly last_reported: string
+}

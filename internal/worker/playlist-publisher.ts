@@ -1,0 +1,110 @@
+import { watch, type FSWatcher } from 'node:fs'
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from '../log/logger.js'
+import { writeFileAtomic } from './atomic-write.js'
+import { PRIVATE_PLAYLIST, PUBLIC_PLAYLIST } from './ffmpeg-args.js'
+import { rewritePrivatePlaylist } from './public-playlist.js'
+
+export interface PublishedTarget {
+  readonly rendition: string
+  /** Folder holding ffmpeg's private playlist and the segments. */
+  readonly dir: string
+}
+
+export interface PlaylistPublisherOptions {
+  readonly targets: readonly PublishedTarget[]
+  readonly segmentSeconds: number
+  /** Segments this far behind the head of the current window are leftovers of an earlier run: removed. */
+  readonly keepBehind: number
+  readonly log: Logger
+  readonly pollMs?: number
+  readonly onPublished?: (info: { rendition: string, firstMsn: number, lastMsn: number }) => void
+}
+
+const SEGMENT_FILE = /^(\d{1,15})\.ts$/
+
+/**
+ * Watches ffmpeg's private playlists and writes each public media playlist atomically, with an
+ * exact PROGRAM-DATE-TIME per segment. A slow poll backs up the watcher, which can miss events.
+ */
+export class PlaylistPublisher {
+  private readonly watchers: FSWatcher[] = []
+  private readonly lastSource = new Map<string, string>()
+  private readonly busy = new Map<string, Promise<void>>()
+  private readonly again = new Set<string>()
+  private poll: NodeJS.Timeout | undefined
+  private closed = false
+
+  constructor (private readonly options: PlaylistPublisherOptions) {}
+
+  start (): void {
+    for (const target of this.options.targets) {
+      // watch the dir, not the file: ffmpeg renames .tmp over the playlist, which replaces the inode
+      const watcher = watch(target.dir, { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === PRIVATE_PLAYLIST) this.trigger(target)
+      })
+      watcher.on('error', (err) => { this.options.log.warn({ err, dir: target.dir }, 'playlist watcher failed; polling only') })
+      this.watchers.push(watcher)
+      this.trigger(target)
+    }
+    this.poll = setInterval(() => {
+      for (const target of this.options.targets) this.trigger(target)
+    }, this.options.pollMs ?? 500)
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.poll !== undefined) clearInterval(this.poll)
+    for (const watcher of this.watchers) watcher.close()
+    this.watchers.length = 0
+    await Promise.allSettled([...this.busy.values()])
+  }
+
+  /** Runs one publish per target at a time; a trigger during a publish schedules one more. */
+  private trigger (target: PublishedTarget): void {
+    if (this.closed) return
+    if (this.busy.has(target.dir)) {
+      this.again.add(target.dir)
+      return
+    }
+    const job = this.publish(target)
+      .catch((err: unknown) => { this.options.log.warn({ err, rendition: target.rendition }, 'publish failed') })
+      .finally(() => {
+        this.busy.delete(target.dir)
+        if (this.again.delete(target.dir)) this.trigger(target)
+      })
+    this.busy.set(target.dir, job)
+  }
+
+  private async publish (target: PublishedTarget): Promise<void> {
+    let source: string
+    try {
+      source = await readFile(join(target.dir, PRIVATE_PLAYLIST), 'utf8')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw err
+    }
+    if (this.closed || this.lastSource.get(target.dir) === source) return
+    const result = rewritePrivatePlaylist(source, this.options.segmentSeconds)
+    if (!result.ok) {
+      if (result.reason !== 'no segments yet') this.options.log.warn({ rendition: target.rendition, reason: result.reason }, 'private playlist skipped')
+      return
+    }
+    await writeFileAtomic(join(target.dir, PUBLIC_PLAYLIST), result.text)
+    this.lastSource.set(target.dir, source)
+    this.options.log.debug({ rendition: target.rendition, firstMsn: result.firstMsn, lastMsn: result.lastMsn }, 'playlist published')
+    this.options.onPublished?.({ rendition: target.rendition, firstMsn: result.firstMsn, lastMsn: result.lastMsn })
+    await this.removeLeftovers(target, result.firstMsn - this.options.keepBehind)
+  }
+
+  /** ffmpeg deletes its own old segments; this removes those an earlier run left behind. */
+  private async removeLeftovers (target: PublishedTarget, belowMsn: number): Promise<void> {
+    const names = await readdir(target.dir)
+    for (const name of names) {
+      const match = SEGMENT_FILE.exec(name)
+      if (match !== null && Number(match[1]) < belowMsn) await rm(join(target.dir, name), { force: true })
+    }
+  }
+}

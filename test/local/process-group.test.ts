@@ -1,0 +1,36 @@
+import t from 'tap'
+import { PassThrough } from 'node:stream'
+import { ProcessGroup } from '../../internal/local/process-group.js'
+import { localComponents } from '../../internal/local/local-components.js'
+import { PROJECT_ROOT } from '../support/service-process.js'
+import { waitFor } from '../support/wait-for.js'
+
+t.test('one log stream with a name on each line; close stops every child', async (t) => {
+  const out = new PassThrough()
+  let text = ''
+  out.on('data', (chunk: Buffer) => { text += chunk.toString() })
+  const group = new ProcessGroup([
+    { name: 'alpha', entry: 'test/local/fixtures/echo-service.ts', env: { ECHO_NAME: 'alpha' } },
+    { name: 'beta-long', entry: 'test/local/fixtures/echo-service.ts', env: { ECHO_NAME: 'beta' } }
+  ], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, out, color: false })
+  t.teardown(async () => { await group.close() })
+  group.start()
+  await waitFor('both children to speak', () => text.includes('hello from alpha') && text.includes('hello from beta'), { timeoutMs: 20_000 })
+  t.match(text, /^alpha     \| hello from alpha$/m, 'names are padded to one width')
+  t.match(text, /^beta-long \| hello from beta$/m)
+  await group.close()
+  t.match(text, /^alpha     \| bye$/m, 'children were stopped with SIGTERM and said goodbye')
+  t.notMatch(text, /exited \(/, 'a stop we asked for is not reported as a crash')
+  await group.close()
+  t.pass('close is idempotent')
+})
+
+t.test('profiles: the redundant one adds a second worker feeding server2 from its own folder', async (t) => {
+  const normal = localComponents('default', 'output')
+  const redundant = localComponents('redundant', 'output')
+  t.same(normal.map((c) => c.name), ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin'])
+  t.same(redundant.map((c) => c.name), ['reporter', 'server1', 'server2', 'worker', 'worker2', 'discovery', 'origin'])
+  t.equal(redundant.find((c) => c.name === 'server2')?.env.PACKAGER_ROOT, 'output2')
+  t.equal(redundant.find((c) => c.name === 'worker2')?.env.OUTPUT_STREAM_PATH, 'output2')
+  t.equal(normal.find((c) => c.name === 'server2')?.env.PACKAGER_ROOT, undefined)
+})

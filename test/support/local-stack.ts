@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import type { Test } from 'tap'
+import { freePort } from './free-port.js'
+import { PROJECT_ROOT, ServiceProcess } from './service-process.js'
+
+const run = promisify(execFile)
+
+export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin'
+
+export interface StackPorts {
+  readonly server1: number
+  readonly server2: number
+  readonly reporter: number
+  readonly discovery: number
+  readonly origin: number
+  readonly workerMetrics: number
+  readonly worker2Metrics: number
+}
+
+export interface LocalStack {
+  readonly dir: string
+  readonly outputPath: string
+  /** Where worker2 writes: the redundant-encoder profile points server2 here. */
+  readonly outputPath2: string
+  readonly ports: StackPorts
+  readonly token: string
+  readonly procs: Readonly<Record<ComponentName, ServiceProcess>>
+  url: (name: 'server1' | 'server2' | 'reporter' | 'origin') => string
+}
+
+export interface StackOptions {
+  /** Started in this order; the others are created but not started. */
+  readonly start: readonly ComponentName[]
+  /** Light by default: two cheap renditions keep a 2-core machine free for the rest of the stack. */
+  readonly ladder?: string
+  readonly env?: Readonly<Record<string, string>>
+  /** Extra variables for single components, e.g. PACKAGER_ROOT for server2. */
+  readonly componentEnv?: Partial<Record<ComponentName, Readonly<Record<string, string>>>>
+  /** Redundant-encoder profile: worker2 feeds server2 from its own folder, server1 keeps worker's. */
+  readonly redundantEncoders?: boolean
+}
+
+/** Makes a small sample input with the project's own script, once per test run directory. */
+export async function makeSampleInput (path: string, seconds = 20, size = '640x360'): Promise<void> {
+  await run('bash', [join(PROJECT_ROOT, 'assets/make-sample-input.sh'), path, String(seconds), size], { timeout: 60_000 })
+}
+
+/**
+ * The real pipeline on 127.0.0.1 with free ports and a private output folder: each component is a
+ * real entrypoint in its own process. Everything started is stopped in teardown.
+ */
+export async function startLocalStack (t: Test, options: StackOptions): Promise<LocalStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'hls-stack-'))
+  const outputPath = join(dir, 'output')
+  const outputPath2 = join(dir, 'output2')
+  const inputPath = join(dir, 'input.mp4')
+  await makeSampleInput(inputPath)
+  const ports: StackPorts = {
+    server1: await freePort(),
+    server2: await freePort(),
+    reporter: await freePort(),
+    discovery: await freePort(),
+    origin: await freePort(),
+    workerMetrics: await freePort(),
+    worker2Metrics: await freePort()
+  }
+  const token = 'integration-test-token'
+  const local = (port: number): string => `http://127.0.0.1:${port}`
+  const packagers = `${local(ports.server1)},${local(ports.server2)}`
+  const env: Record<string, string> = {
+    HOST: '127.0.0.1',
+    OUTPUT_STREAM_PATH: outputPath,
+    INPUT_STREAM_PATH: inputPath,
+    LIVE_SIGNAL_NAME: 'live01',
+    SERVER_ONE_PORT: String(ports.server1),
+    SERVER_TWO_PORT: String(ports.server2),
+    REPORTER_PORT: String(ports.reporter),
+    REPORTER_URL: local(ports.reporter),
+    REPORTER_TOKEN: token,
+    ORIGIN_PORT: String(ports.origin),
+    DISCOVERY_PORT: String(ports.discovery),
+    WORKER_METRICS_PORT: String(ports.workerMetrics),
+    PACKAGER_URLS: packagers,
+    PACKAGER_ALLOWLIST: packagers,
+    LADDER: options.ladder ?? '360p:640x360:500,180p:320x180:200',
+    VIDEO_PRESET: 'ultrafast',
+    DISCOVERY_RUN_FREQUENCY: '500ms',
+    ...options.env
+  }
+  const make = (name: ComponentName, entry: string, healthPort: number | undefined, extra: Record<string, string> = {}): ServiceProcess =>
+    new ServiceProcess({ name, entry, env: { ...env, ...extra, ...options.componentEnv?.[name] }, ...(healthPort === undefined ? {} : { healthPort }) })
+  const server2Root: Record<string, string> = options.redundantEncoders === true ? { PACKAGER_ROOT: outputPath2 } : {}
+  const procs: Record<ComponentName, ServiceProcess> = {
+    reporter: make('reporter', 'cmd/reporter/main.ts', ports.reporter),
+    server1: make('server1', 'cmd/packager/main.ts', ports.server1, { PACKAGER_NAME: 'server1' }),
+    server2: make('server2', 'cmd/packager/main.ts', ports.server2, { PACKAGER_NAME: 'server2', ...server2Root }),
+    worker: make('worker', 'cmd/worker/main.ts', ports.workerMetrics),
+    worker2: make('worker2', 'cmd/worker/main.ts', ports.worker2Metrics, { OUTPUT_STREAM_PATH: outputPath2, WORKER_METRICS_PORT: String(ports.worker2Metrics) }),
+    discovery: make('discovery', 'cmd/discovery/main.ts', ports.discovery),
+    origin: make('origin', 'cmd/origin/main.ts', ports.origin)
+  }
+  t.teardown(async () => {
+    await Promise.all(Object.values(procs).map(async (p) => await p.stop()))
+    await rm(dir, { recursive: true, force: true })
+  })
+  for (const name of options.start) await procs[name].start()
+  return {
+    dir,
+    outputPath,
+    outputPath2,
+    ports,
+    token,
+    procs,
+    url: (name) => local(ports[name])
+  }
+}

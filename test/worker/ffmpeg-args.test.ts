@@ -1,0 +1,90 @@
+import t from 'tap'
+import { buildFfmpegArgs, renditionDir, type FfmpegArgsOptions } from '../../internal/worker/ffmpeg-args.js'
+import { parseLadder, DEFAULT_LADDER } from '../../internal/worker/ladder.js'
+import { parseProgressSpeed } from '../../internal/worker/progress-parser.js'
+
+const base: FfmpegArgsOptions = {
+  inputPath: 'assets/stream.mp4',
+  inputHasAudio: true,
+  loopOffsetSeconds: 12.5,
+  t0Ms: 1_700_000_002_000,
+  startMsn: 850_000_001,
+  segmentSeconds: 2,
+  listSize: 6,
+  deleteThreshold: 15,
+  ladder: parseLadder(DEFAULT_LADDER),
+  frameRate: 30,
+  preset: 'superfast',
+  signalDir: 'output/live01'
+}
+
+function valueOf (args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag)
+  return i === -1 ? undefined : args[i + 1]
+}
+
+t.test('the run is locked to the epoch: start number, ts offset and loop seek', async (t) => {
+  const args = buildFfmpegArgs(base)
+  t.equal(valueOf(args, '-start_number'), '850000001')
+  t.equal(valueOf(args, '-hls_start_number_source'), 'generic')
+  t.equal(valueOf(args, '-output_ts_offset'), '1700000002.000')
+  t.equal(valueOf(args, '-ss'), '12.500000')
+  t.equal(valueOf(args, '-stream_loop'), '-1')
+  t.ok(args.indexOf('-ss') < args.indexOf('-i'), '-ss seeks the input')
+  t.ok(args.indexOf('-re') < args.indexOf('-i'), '-re paces the input')
+  t.equal(args[args.indexOf('-i') + 1], 'assets/stream.mp4')
+})
+
+t.test('GOP is fps x SEG with no scene cuts, so segments cut on boundaries', async (t) => {
+  const args = buildFfmpegArgs({ ...base, segmentSeconds: 4, frameRate: 25 })
+  t.equal(valueOf(args, '-g'), '100')
+  t.equal(valueOf(args, '-keyint_min'), '100')
+  t.equal(valueOf(args, '-sc_threshold'), '0')
+  t.equal(valueOf(args, '-force_key_frames'), 'expr:gte(t,n_forced*4)')
+  t.equal(valueOf(args, '-hls_time'), '4')
+  t.match(valueOf(args, '-filter_complex'), /^\[0:v:0\]fps=25,split=3/)
+})
+
+t.test('one ffmpeg encodes the whole ladder into private playlists', async (t) => {
+  const args = buildFfmpegArgs(base)
+  t.equal(valueOf(args, '-filter_complex'),
+    '[0:v:0]fps=30,split=3[s0][s1][s2];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=426:240,setsar=1[v2]')
+  t.equal(valueOf(args, '-var_stream_map'), 'v:0,a:0,name:720p v:1,a:1,name:480p v:2,a:2,name:240p')
+  t.equal(valueOf(args, '-b:v:0'), '3000k')
+  t.equal(valueOf(args, '-maxrate:v:2'), '440k')
+  t.equal(valueOf(args, '-b:a:1'), '96k')
+  t.equal(valueOf(args, '-level:v:0'), '3.1')
+  t.equal(valueOf(args, '-hls_segment_filename'), 'output/live01/%v/%d.ts')
+  t.equal(args[args.length - 1], 'output/live01/%v/.ffmpeg.m3u8')
+  t.equal(valueOf(args, '-hls_flags'), 'independent_segments+temp_file+delete_segments')
+  t.equal(valueOf(args, '-hls_list_size'), '6')
+  t.equal(valueOf(args, '-hls_delete_threshold'), '15')
+  t.equal(args.filter((a) => a === '-map').length, 6)
+  t.equal(valueOf(args, '-y'), '-loglevel', 'overwrites the previous run')
+  t.equal(valueOf(args, '-progress'), 'pipe:1')
+})
+
+t.test('a one-rung ladder writes flat into the signal folder', async (t) => {
+  const ladder = parseLadder('240p:426x240:400')
+  const args = buildFfmpegArgs({ ...base, ladder })
+  t.equal(valueOf(args, '-var_stream_map'), undefined)
+  t.equal(valueOf(args, '-hls_segment_filename'), 'output/live01/%d.ts')
+  t.equal(args[args.length - 1], 'output/live01/.ffmpeg.m3u8')
+  t.equal(renditionDir('output/live01', ladder, ladder[0]!), 'output/live01')
+  const three = parseLadder(DEFAULT_LADDER)
+  t.equal(renditionDir('output/live01', three, three[1]!), 'output/live01/480p')
+})
+
+t.test('an input without audio gets a silent track so every rendition has AAC', async (t) => {
+  const args = buildFfmpegArgs({ ...base, inputHasAudio: false })
+  t.equal(args.filter((a) => a === '-i').length, 2)
+  t.match(args.join(' '), /-f lavfi -i anullsrc=/)
+  t.equal(args.filter((a, i) => a === '-map' && args[i + 1] === '1:a:0').length, 3)
+})
+
+t.test('progress lines give the encoder speed', async (t) => {
+  t.equal(parseProgressSpeed('speed=0.998x'), 0.998)
+  t.equal(parseProgressSpeed('speed=   1x'), 1)
+  t.equal(parseProgressSpeed('speed=N/A'), undefined)
+  t.equal(parseProgressSpeed('frame=12'), undefined)
+})
