@@ -1,0 +1,71 @@
+import type { MediaPlaylist } from './media-playlist.js'
+import type { MasterPlaylist } from './master-playlist.js'
+
+/**
+ * Where URIs point. The playlist keeps relative paths; a host prefix is added only here, so the
+ * same model can be served with origin-relative URIs or rewritten onto edges.
+ */
+export interface SerializeOptions {
+  /** Prefix for every URI, or a function of the relative URI (e.g. rendezvous-hashed edge). */
+  readonly uriBase?: string | ((uri: string) => string)
+  /** Media playlists only: attributes of EXT-X-SERVER-CONTROL, e.g. "CAN-BLOCK-RELOAD=YES" (RFC 8216bis 4.4.3.8). */
+  readonly serverControl?: string
+}
+
+function applyBase (uri: string, options: SerializeOptions | undefined): string {
+  const base = options?.uriBase
+  if (base === undefined) return uri
+  return typeof base === 'string' ? base + uri : base(uri)
+}
+
+/** EXTINF value: fixed precision so equal models always give byte-identical text. */
+export function formatDuration (seconds: number): string {
+  const fixed = seconds.toFixed(6).replace(/0+$/, '')
+  const dot = fixed.indexOf('.')
+  return fixed.length - dot - 1 < 3 ? seconds.toFixed(3) : fixed
+}
+
+/** EXT-X-PROGRAM-DATE-TIME value: ISO 8601 with milliseconds and Z. */
+export function formatProgramDateTime (ms: number): string {
+  return new Date(Math.round(ms)).toISOString()
+}
+
+/** Writes a media playlist; deterministic: same model and options give the same bytes. */
+export function serializeMediaPlaylist (p: MediaPlaylist, options?: SerializeOptions): string {
+  const out: string[] = ['#EXTM3U', `#EXT-X-VERSION:${p.version}`]
+  if (p.independentSegments) out.push('#EXT-X-INDEPENDENT-SEGMENTS')
+  out.push(`#EXT-X-TARGETDURATION:${p.targetDuration}`)
+  if (options?.serverControl !== undefined) out.push(`#EXT-X-SERVER-CONTROL:${options.serverControl}`)
+  out.push(`#EXT-X-MEDIA-SEQUENCE:${p.mediaSequence}`)
+  out.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${p.discontinuitySequence}`)
+  for (const s of p.segments) {
+    if (s.discontinuity) out.push('#EXT-X-DISCONTINUITY')
+    if (s.programDateTimeMs !== undefined) out.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(s.programDateTimeMs)}`)
+    out.push(`#EXTINF:${formatDuration(s.duration)},`)
+    out.push(applyBase(s.uri, options))
+  }
+  if (p.endList) out.push('#EXT-X-ENDLIST')
+  return out.join('\n') + '\n'
+}
+
+/** Writes a master playlist; deterministic. */
+export function serializeMasterPlaylist (p: MasterPlaylist, options?: SerializeOptions): string {
+  const out: string[] = ['#EXTM3U']
+  if (p.version !== undefined) out.push(`#EXT-X-VERSION:${p.version}`)
+  if (p.independentSegments) out.push('#EXT-X-INDEPENDENT-SEGMENTS')
+  for (const v of p.variants) {
+    const attrs = [`BANDWIDTH=${v.bandwidth}`]
+    if (v.averageBandwidth !== undefined) attrs.push(`AVERAGE-BANDWIDTH=${v.averageBandwidth}`)
+    if (v.resolution !== undefined) attrs.push(`RESOLUTION=${v.resolution.width}x${v.resolution.height}`)
+    if (v.frameRate !== undefined) attrs.push(`FRAME-RATE=${v.frameRate.toFixed(3)}`)
+    if (v.codecs !== undefined) attrs.push(`CODECS="${v.codecs}"`)
+    out.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`)
+    out.push(applyBase(v.uri, options))
+  }
+  return out.join('\n') + '\n'
+}
+
+/** Writes either kind. */
+export function serializePlaylist (p: MediaPlaylist | MasterPlaylist, options?: SerializeOptions): string {
+  return p.kind === 'media' ? serializeMediaPlaylist(p, options) : serializeMasterPlaylist(p, options)
+}

@@ -1,0 +1,39 @@
+import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
+import { readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readPort, type Env } from '../config/env-readers.js'
+
+export interface OriginConfig extends CommonConfig {
+  readonly port: number
+  readonly reporterUrl: string
+  /** The only packagers ever fetched from, whatever the reporter says. */
+  readonly packagerAllowlist: readonly string[]
+  readonly reporterPollMs: number
+  readonly upstreamConnectTimeoutMs: number
+  readonly upstreamTimeoutMs: number
+  readonly maxPlaylistBytes: number
+  readonly maxSegmentBytes: number
+  readonly segmentCacheBytes: number
+  readonly windowSegments: number
+  /** How long a recovered packager must stay healthy and in step before it is used again. */
+  readonly recoveryHoldMs: number
+}
+
+export function loadOriginConfig (env: Env): OriginConfig {
+  const common = loadCommonConfig(env)
+  const one = readPort(env, 'SERVER_ONE_PORT', 8080)
+  const two = readPort(env, 'SERVER_TWO_PORT', 9090)
+  const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
+  return Object.freeze({
+    ...common,
+    port: readPort(env, 'ORIGIN_PORT', 8001),
+    reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
+    packagerAllowlist: Object.freeze(readHttpUrlList(env, 'PACKAGER_ALLOWLIST', [`http://localhost:${one}`, `http://localhost:${two}`])),
+    reporterPollMs: readDurationMs(env, 'REPORTER_POLL_INTERVAL', 1000, { minMs: 100, maxMs: 60_000 }),
+    upstreamConnectTimeoutMs: readDurationMs(env, 'UPSTREAM_CONNECT_TIMEOUT', 500, { minMs: 50, maxMs: 10_000 }),
+    upstreamTimeoutMs: readDurationMs(env, 'UPSTREAM_TIMEOUT', 1500, { minMs: 100, maxMs: 30_000 }),
+    maxPlaylistBytes: readInteger(env, 'MAX_PLAYLIST_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
+    maxSegmentBytes: readInteger(env, 'MAX_SEGMENT_BYTES', 32 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
+    segmentCacheBytes: readInteger(env, 'ORIGIN_CACHE_MB', 256, { min: 1, max: 65536 }) * 1024 * 1024,
+    windowSegments: readInteger(env, 'ORIGIN_WINDOW_SEGMENTS', 6, { min: 3, max: 100 }),
+    recoveryHoldMs: readDurationMs(env, 'RECOVERY_HOLD', 6000, { minMs: 0, maxMs: 600_000 })
+  })
+}

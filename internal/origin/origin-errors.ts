@@ -1,0 +1,12 @@
+import createError from '@fastify/error'
+
+/** The origin's coded errors; 5xx are logged at error level, 4xx at info. */
+export const OriginErrors = {
+  NO_UPSTREAM: createError('ORIGIN_ERR_NO_UPSTREAM', "no packager can serve signal '%s' right now", 503),
+  SEGMENT_UNAVAILABLE: createError('ORIGIN_ERR_SEGMENT_UNAVAILABLE', "segment '%s' could not be fetched from any packager (%s)", 502),
+  SEGMENT_UNKNOWN: createError('ORIGIN_ERR_SEGMENT_UNKNOWN', "segment '%s' is not in the output timeline", 404),
+  RENDITION_UNKNOWN: createError('ORIGIN_ERR_RENDITION_UNKNOWN', "signal '%s' has no rendition '%s'", 404),
+  BAD_BLOCKING_REQUEST: createError('ORIGIN_ERR_BAD_BLOCKING_REQUEST', '%s', 400),
+  BLOCKING_TIMEOUT: createError('ORIGIN_ERR_BLOCKING_TIMEOUT', 'segment %s did not appear within 3 target durations', 503),
+  TOO_MANY_SIGNALS: createError('ORIGIN_ERR_TOO_MANY_SIGNALS', 'the origin already tracks its maximum of %s signals', 503)
+} as const

@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { contentTypeFor, isValidName } from '../hls/names.js'
+import { HttpErrors } from '../http/http-errors.js'
+import { OriginErrors } from './origin-errors.js'
+import type { OriginMetrics } from './origin-metrics.js'
+import type { SegmentFetcher } from './segment-fetcher.js'
+import type { SessionRegistry } from './session-registry.js'
+import { SIGNAL_LEVEL, type SignalSession } from './signal-session.js'
+
+const PLAYLIST_HEADERS = { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' }
+// segment paths are never reused for other bytes, so caches (edges, players) may keep them
+const SEGMENT_CACHE_CONTROL = 'public, max-age=86400, immutable'
+
+export interface OriginRouteDeps {
+  readonly registry: SessionRegistry
+  readonly fetcher: SegmentFetcher
+  readonly metrics: OriginMetrics
+  /** How long the first request for a signal may wait for its first output. */
+  readonly firstOutputWaitMs: number
+}
+
+interface Query { _HLS_msn?: string, _HLS_part?: string, _HLS_skip?: string }
+
+/** Player-facing routes: entry playlist, media playlists (with blocking reload) and segments. */
+export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDeps): void {
+  app.options('/*', async (_request, reply) => await reply.code(204).headers({
+    'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '86400'
+  }).send())
+
+  app.get<{ Params: { signal: string, name: string }, Querystring: Query }>('/:signal/:name', async (request, reply) => {
+    const { signal, name } = request.params
+    const session = await readySession(deps, signal)
+    if (name === 'playlist.m3u8') {
+      const text = session.entryPlaylist()
+      if (text === undefined) throw new OriginErrors.NO_UPSTREAM(signal)
+      if (session.hasRendition(SIGNAL_LEVEL) && request.query._HLS_msn !== undefined) {
+        return await sendMedia(reply, session, SIGNAL_LEVEL, request.query)
+      }
+      return await reply.headers(PLAYLIST_HEADERS).send(text)
+    }
+    return await sendSegment(reply, deps, session, SIGNAL_LEVEL, name)
+  })
+
+  app.get<{ Params: { signal: string, rendition: string, name: string }, Querystring: Query }>('/:signal/:rendition/:name', async (request, reply) => {
+    const { signal, rendition, name } = request.params
+    if (!isValidName('rendition', rendition)) throw new HttpErrors.BAD_NAME('rendition', rendition)
+    const session = await readySession(deps, signal)
+    if (name.endsWith('.m3u8')) {
+      if (!isValidName('playlist', name)) throw new HttpErrors.BAD_NAME('playlist', name)
+      return await sendMedia(reply, session, rendition, request.query)
+    }
+    return await sendSegment(reply, deps, session, rendition, name)
+  })
+}
+
+async function readySession (deps: OriginRouteDeps, signal: string): Promise<SignalSession> {
+  if (!isValidName('signal', signal)) throw new HttpErrors.BAD_NAME('signal', signal)
+  const session = deps.registry.get(signal)
+  if (session === undefined) throw new OriginErrors.TOO_MANY_SIGNALS(String(deps.registry.all().length))
+  if (!await session.whenReady(deps.firstOutputWaitMs)) throw new OriginErrors.NO_UPSTREAM(signal)
+  return session
+}
+
+async function sendMedia (reply: FastifyReply, session: SignalSession, rendition: string, query: Query): Promise<FastifyReply> {
+  const msn = parseMsn(query)
+  const answer = await session.mediaPlaylist(rendition, msn)
+  switch (answer.kind) {
+    case 'playlist': return await reply.headers(PLAYLIST_HEADERS).send(answer.text)
+    case 'unknown-rendition': throw new OriginErrors.RENDITION_UNKNOWN(session.signal, rendition)
+    case 'bad-msn': throw new OriginErrors.BAD_BLOCKING_REQUEST(answer.message)
+    case 'blocking-timeout': throw new OriginErrors.BLOCKING_TIMEOUT(String(msn))
+    case 'not-ready': throw new OriginErrors.NO_UPSTREAM(session.signal)
+  }
+}
+
+function parseMsn (query: Query): number | undefined {
+  const raw = query._HLS_msn
+  if (raw === undefined) {
+    if (query._HLS_part !== undefined) throw new OriginErrors.BAD_BLOCKING_REQUEST('_HLS_part needs _HLS_msn')
+    return undefined
+  }
+  if (!/^\d{1,16}$/.test(raw)) throw new OriginErrors.BAD_BLOCKING_REQUEST(`_HLS_msn must be a non-negative integer, got '${raw.slice(0, 32)}'`)
+  return Number(raw)
+}
+
+async function sendSegment (reply: FastifyReply, deps: OriginRouteDeps, session: SignalSession, rendition: string, name: string): Promise<FastifyReply> {
+  if (!isValidName('segment', name)) throw new HttpErrors.BAD_NAME('segment', name)
+  const sources = session.segmentSources(rendition, name)
+  if (sources === undefined || sources.length === 0) throw new OriginErrors.SEGMENT_UNKNOWN(name)
+  const key = `${session.signal}/${rendition}/${name}`
+  const result = await deps.fetcher.fetch(key, sources)
+  if (!result.ok) {
+    const tried = result.attempts.map((a) => `${a.base}: ${a.failure}`).join(', ')
+    if (result.attempts.every((a) => a.failure === 'http-404')) throw new OriginErrors.SEGMENT_UNKNOWN(name)
+    throw new OriginErrors.SEGMENT_UNAVAILABLE(name, tried)
+  }
+  deps.metrics.segmentsServed.inc({ source: result.from === 'cache' ? 'origin-cache' : 'packager' })
+  return await reply.headers({
+    'content-type': contentTypeFor(name),
+    'cache-control': SEGMENT_CACHE_CONTROL,
+    'access-control-allow-origin': '*'
+  }).send(result.body)
+}

@@ -1,0 +1,82 @@
+import type { Logger } from '../log/logger.js'
+import type { Service } from '../lifecycle/service.js'
+import { createHttpApp, type HttpApp } from '../http/http-app.js'
+import { createMetricsRegistry } from '../metrics/metrics-registry.js'
+import { DEFAULT_PARSE_LIMITS } from '../hls/playlist-parser.js'
+import { DEFAULT_HEALTH_OPTIONS } from '../hls/source-health.js'
+import { DEFAULT_TIMELINE_OPTIONS } from '../hls/timeline-state.js'
+import type { OriginConfig } from './origin-config.js'
+import { createOriginMetrics, type OriginMetrics } from './origin-metrics.js'
+import { registerOriginRoutes } from './origin-routes.js'
+import { ReporterView } from './reporter-view.js'
+import { SegmentFetcher } from './segment-fetcher.js'
+import { SessionRegistry } from './session-registry.js'
+import { UpstreamClient } from './upstream-client.js'
+
+/** The origin: what players open. Wires the reporter view, per-signal sessions and the routes. */
+export class OriginService implements Service {
+  readonly http: HttpApp
+  readonly registry: SessionRegistry
+  private readonly playlistClient: UpstreamClient
+  private readonly segmentClient: UpstreamClient
+  private readonly reporter: ReporterView
+  private readonly metrics: OriginMetrics
+  private closing: Promise<void> | undefined
+
+  constructor (private readonly config: OriginConfig, private readonly log: Logger) {
+    const registry = createMetricsRegistry('origin')
+    this.metrics = createOriginMetrics(registry)
+    this.http = createHttpApp({ log, metrics: registry })
+    const limits = { connectTimeoutMs: config.upstreamConnectTimeoutMs, headersTimeoutMs: config.upstreamTimeoutMs, bodyTimeoutMs: config.upstreamTimeoutMs }
+    this.playlistClient = new UpstreamClient({ ...limits, maxBodyBytes: config.maxPlaylistBytes })
+    this.segmentClient = new UpstreamClient({ ...limits, bodyTimeoutMs: Math.max(config.upstreamTimeoutMs, 5000), maxBodyBytes: config.maxSegmentBytes })
+    this.registry = new SessionRegistry({
+      session: {
+        sources: config.packagerAllowlist,
+        timeline: { ...DEFAULT_TIMELINE_OPTIONS, windowSize: config.windowSegments },
+        health: { ...DEFAULT_HEALTH_OPTIONS, holdTargetDurations: Math.max(1, config.recoveryHoldMs / DEFAULT_HEALTH_OPTIONS.defaultTargetDurationMs) },
+        parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes },
+        tickMs: 250
+      },
+      maxSignals: 64,
+      idleMs: 60_000
+    }, this.playlistClient, this.metrics, log)
+    this.reporter = new ReporterView(
+      { reporterUrl: config.reporterUrl, allowlist: config.packagerAllowlist, pollMs: config.reporterPollMs },
+      this.playlistClient,
+      log,
+      (view) => this.registry.applyView(view),
+      (reachable) => this.registry.setReporterReachable(reachable)
+    )
+    const fetcher = new SegmentFetcher(this.segmentClient, config.segmentCacheBytes, {
+      onAttemptFailed: (base, failure) => {
+        this.metrics.upstreamFetches.inc({ packager: base, kind: 'segment', result: failure })
+        log.warn({ packager: base, failure }, 'segment fetch failed, trying the next packager')
+      }
+    })
+    registerOriginRoutes(this.http.app, { registry: this.registry, fetcher, metrics: this.metrics, firstOutputWaitMs: 5000 })
+  }
+
+  async start (): Promise<void> {
+    this.registry.start()
+    this.reporter.start()
+    const address = await this.http.app.listen({ port: this.config.port, host: this.config.host })
+    this.log.info({ address, allowlist: this.config.packagerAllowlist, reporter: this.config.reporterUrl }, 'origin started')
+  }
+
+  get port (): number {
+    const address = this.http.app.server.address()
+    return typeof address === 'object' && address !== null ? address.port : 0
+  }
+
+  async close (): Promise<void> {
+    this.closing ??= (async () => {
+      this.http.markDraining()
+      await this.reporter.close()
+      await this.registry.close()
+      await this.http.app.close()
+      await Promise.all([this.playlistClient.close(), this.segmentClient.close()])
+    })()
+    await this.closing
+  }
+}

@@ -1,0 +1,103 @@
+import { lastMsn, type MediaPlaylist } from '../hls/media-playlist.js'
+import { parseMediaPlaylist, type ParseLimits } from '../hls/playlist-parser.js'
+import type { UpstreamClient, UpstreamFailure } from './upstream-client.js'
+
+export interface PollResult {
+  readonly at: number
+  readonly playlist?: MediaPlaylist
+  /** Why the poll failed, in words fit for logs and the status page. */
+  readonly error?: string
+  readonly failure?: UpstreamFailure | 'malformed'
+}
+
+export interface RenditionPollerOptions {
+  /** Media playlist URL on one packager. */
+  readonly url: string
+  readonly parseLimits: ParseLimits
+  /** Used until the playlist tells its own target duration. */
+  readonly defaultTargetDurationMs: number
+  readonly now: () => number
+  readonly onResult: (result: PollResult) => void
+  readonly onFetch?: (result: 'ok' | UpstreamFailure | 'malformed') => void
+}
+
+/**
+ * Follows one media playlist on one packager. It asks for the next segment with a blocking reload
+ * (`_HLS_msn`), so a new segment is known the moment the packager has it, without polling traffic
+ * that grows with viewers. A packager that does not block (it answers at once with nothing new) is
+ * polled every half target duration instead (RFC 8216bis 6.3.4).
+ */
+export class RenditionPoller {
+  private latest: MediaPlaylist | undefined
+  private readonly abort = new AbortController()
+  private loop: Promise<void> | undefined
+  private wake: (() => void) | undefined
+
+  constructor (private readonly client: UpstreamClient, private readonly options: RenditionPollerOptions) {}
+
+  get playlist (): MediaPlaylist | undefined { return this.latest }
+
+  start (): void {
+    this.loop ??= this.run()
+  }
+
+  async close (): Promise<void> {
+    this.abort.abort()
+    this.wake?.()
+    await this.loop
+  }
+
+  private targetMs (): number {
+    return this.latest === undefined ? this.options.defaultTargetDurationMs : this.latest.targetDuration * 1000
+  }
+
+  private async run (): Promise<void> {
+    let blockFor: number | undefined
+    while (!this.abort.signal.aborted) {
+      const td = this.targetMs()
+      const url = blockFor === undefined ? this.options.url : `${this.options.url}?_HLS_msn=${blockFor}`
+      // a blocking request may legitimately take up to 3 target durations (RFC 8216bis 6.2.5.2)
+      const headersTimeoutMs = blockFor === undefined ? undefined : 3 * td + 1000
+      const before = this.latest === undefined ? undefined : lastMsn(this.latest)
+      const result = await this.client.get(url, { headersTimeoutMs, signal: this.abort.signal })
+      if (this.abort.signal.aborted) return
+      const at = this.options.now()
+      if (!result.ok) {
+        this.options.onFetch?.(result.failure)
+        // 400: the MSN we asked for is out of range (the packager restarted lower); 503: nothing new
+        // in 3 target durations. Either way, look at the playlist as it is now.
+        const blockingAnswer = blockFor !== undefined && (result.status === 400 || result.status === 503)
+        blockFor = undefined
+        if (blockingAnswer) continue
+        this.options.onResult({ at, error: result.detail, failure: result.failure })
+        await this.sleep(Math.min(1000, td / 2))
+        continue
+      }
+      const parsed = parseMediaPlaylist(result.body.toString('utf8'), this.options.parseLimits)
+      if (!parsed.ok) {
+        this.options.onFetch?.('malformed')
+        this.options.onResult({ at, error: `malformed playlist: ${parsed.reason}`, failure: 'malformed' })
+        blockFor = undefined
+        await this.sleep(td / 2)
+        continue
+      }
+      this.options.onFetch?.('ok')
+      this.latest = parsed.playlist
+      this.options.onResult({ at, playlist: parsed.playlist })
+      const newest = lastMsn(parsed.playlist)
+      const advanced = before === undefined || newest !== before
+      const askedAndGot = blockFor !== undefined && newest >= blockFor
+      blockFor = newest + 1
+      if (!advanced && !askedAndGot) await this.sleep(td / 2)
+    }
+  }
+
+  private async sleep (ms: number): Promise<void> {
+    if (this.abort.signal.aborted) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.wake = () => { clearTimeout(timer); resolve() }
+    })
+    this.wake = undefined
+  }
+}

@@ -1,0 +1,336 @@
+import type { Logger } from '../log/logger.js'
+import type { MasterPlaylist } from '../hls/master-playlist.js'
+import { renditionOfVariant } from '../hls/master-playlist.js'
+import { lastMsn, type MediaPlaylist } from '../hls/media-playlist.js'
+import { parsePlaylist, type ParseLimits } from '../hls/playlist-parser.js'
+import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
+import { advanceTimeline, findOutputSegment, lastOutputMsn, renderTimeline } from '../hls/signal-timeline.js'
+import { EMPTY_TIMELINE, type SourceInput, type TimelineOptions, type TimelineState } from '../hls/timeline-state.js'
+import { EMPTY_HEALTH, updateSourceHealth, type HealthObservation, type SourceHealthOptions, type SourceVerdict } from '../hls/source-health.js'
+import { MsnWaiters } from './msn-waiters.js'
+import type { OriginMetrics } from './origin-metrics.js'
+import { RenditionPoller, type PollResult } from './rendition-poller.js'
+import type { SegmentSource } from './segment-fetcher.js'
+import type { UpstreamClient } from './upstream-client.js'
+
+/** The signal-level media playlist of a one-rendition ladder is stored under this rendition key. */
+export const SIGNAL_LEVEL = ''
+
+export interface SignalSessionOptions {
+  readonly signal: string
+  /** Allow-listed packager base URLs: the only hosts this session ever fetches from. */
+  readonly sources: readonly string[]
+  readonly timeline: TimelineOptions
+  readonly health: SourceHealthOptions
+  readonly parseLimits: ParseLimits
+  readonly tickMs: number
+}
+
+interface Rendition { readonly key: string, readonly playlistPath: string }
+
+export type MediaAnswer =
+  | { readonly kind: 'playlist', readonly text: string }
+  | { readonly kind: 'not-ready' }
+  | { readonly kind: 'unknown-rendition' }
+  | { readonly kind: 'bad-msn', readonly message: string }
+  | { readonly kind: 'blocking-timeout' }
+
+/** What the status page and logs need to know about one packager for this signal. */
+export interface SourceStatus {
+  readonly url: string
+  readonly state: 'active' | 'standby' | 'down'
+  readonly reason?: string
+  readonly newestMsn?: number
+}
+
+/**
+ * One live signal at the origin: follows every allow-listed packager's playlists for it, judges
+ * their health, advances the output timeline, and keeps each output playlist rendered once per
+ * change so that players are answered from memory.
+ */
+export class SignalSession {
+  private renditions: Rendition[] | undefined
+  private masterText: string | undefined
+  private readonly pollers = new Map<string, Map<string, RenditionPoller>>()
+  private observations: HealthObservation[] = []
+  private health = EMPTY_HEALTH
+  private verdicts: Readonly<Record<string, SourceVerdict>> = {}
+  private timeline: TimelineState = EMPTY_TIMELINE
+  private texts = new Map<string, string>()
+  private readonly waiters = new MsnWaiters()
+  private readyWaiters: Array<() => void> = []
+  private reporterAllowed: readonly string[] | undefined
+  private activeSource: string | undefined
+  private masterTimer: NodeJS.Timeout | undefined
+  private tickTimer: NodeJS.Timeout | undefined
+  private tickQueued = false
+  private closed = false
+  lastRequestAt = Date.now()
+
+  constructor (
+    private readonly options: SignalSessionOptions,
+    private readonly client: UpstreamClient,
+    private readonly metrics: OriginMetrics,
+    private readonly log: Logger
+  ) {}
+
+  get signal (): string { return this.options.signal }
+  get ready (): boolean { return this.texts.size > 0 }
+  get targetDurationMs (): number { return (this.timeline.targetDuration ?? this.options.health.defaultTargetDurationMs / 1000) * 1000 }
+
+  start (): void {
+    void this.discoverMaster()
+    this.tickTimer = setInterval(() => this.tick(), this.options.tickMs)
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    clearInterval(this.tickTimer)
+    clearTimeout(this.masterTimer)
+    this.waiters.releaseAll()
+    for (const resolve of this.readyWaiters) resolve()
+    this.readyWaiters = []
+    await Promise.all([...this.pollers.values()].flatMap((byRendition) => [...byRendition.values()].map(async (p) => await p.close())))
+  }
+
+  /**
+   * The reporter's healthy packagers for this signal while it is reachable, or undefined to rely on
+   * the origin's own probes alone.
+   */
+  setReporterView (packagers: readonly string[] | undefined): void {
+    this.reporterAllowed = packagers
+  }
+
+  /** Resolves once the first output exists, or after `timeoutMs`. */
+  async whenReady (timeoutMs: number): Promise<boolean> {
+    if (this.ready) return true
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      this.readyWaiters.push(() => { clearTimeout(timer); resolve() })
+    })
+    return this.ready
+  }
+
+  /** The entry playlist: the master of a ladder, or the media playlist of a one-rendition signal. */
+  entryPlaylist (): string | undefined {
+    return this.masterText ?? this.texts.get(SIGNAL_LEVEL)
+  }
+
+  hasRendition (key: string): boolean {
+    return this.renditions?.some((r) => r.key === key) === true
+  }
+
+  /** A media playlist, holding the request when `_HLS_msn` asks for a segment not listed yet (RFC 8216bis 6.2.5.2). */
+  async mediaPlaylist (key: string, blockForMsn: number | undefined): Promise<MediaAnswer> {
+    if (this.renditions !== undefined && !this.hasRendition(key)) return { kind: 'unknown-rendition' }
+    if (blockForMsn !== undefined) {
+      const last = lastOutputMsn(this.timeline)
+      if (last !== undefined && blockForMsn > last + 2) {
+        return { kind: 'bad-msn', message: `_HLS_msn=${blockForMsn} is more than two segments beyond the last one (${last})` }
+      }
+      if (last === undefined || blockForMsn > last) {
+        const listed = await this.waiters.wait(blockForMsn, 3 * this.targetDurationMs)
+        if (!listed && !this.closed) return { kind: 'blocking-timeout' }
+      }
+    }
+    const text = this.texts.get(key)
+    return text === undefined ? { kind: 'not-ready' } : { kind: 'playlist', text }
+  }
+
+  /** Where a segment can be fetched from, eligible packagers first; undefined when it is not ours. */
+  segmentSources (key: string, name: string): SegmentSource[] | undefined {
+    const rendition = this.renditions?.find((r) => r.key === key)
+    if (rendition === undefined) return undefined
+    const found = findOutputSegment(this.timeline, key, name)
+    if (found !== undefined) {
+      return found.candidates
+        .map((c) => ({ base: c.sourceId, path: resolveRelative(rendition.playlistPath, c.uri) }))
+        .filter((s) => this.options.sources.includes(s.base))
+        .sort((a, b) => this.preference(a.base) - this.preference(b.base))
+    }
+    // epoch-locked names are the same on every packager, even before or after our window
+    if (/^\d{1,16}\.ts$/.test(name)) {
+      return [...this.options.sources]
+        .sort((a, b) => this.preference(a) - this.preference(b))
+        .map((base) => ({ base, path: resolveRelative(rendition.playlistPath, name) }))
+    }
+    return undefined
+  }
+
+  /**
+   * Lower is tried first: eligible before merely up before down, then the one that answered most
+   * recently, so a packager that just froze is not tried first and does not cost a timeout.
+   */
+  private preference (base: string): number {
+    const verdict = this.verdicts[base]
+    const rank = verdict?.eligible === true ? 0 : verdict?.up === true ? 1 : 2
+    const lastOkAt = this.health.sources[base]?.lastOkAt ?? 0
+    return rank * 1e15 - lastOkAt
+  }
+
+  status (): { signal: string, renditions: string[], lastMsn: number | undefined, sources: SourceStatus[] } {
+    return {
+      signal: this.signal,
+      renditions: this.renditions?.map((r) => r.key) ?? [],
+      lastMsn: lastOutputMsn(this.timeline),
+      sources: this.options.sources.map((url) => {
+        const verdict = this.verdicts[url]
+        const entry = this.health.sources[url]
+        const state = verdict?.up !== true ? 'down' : url === this.activeSource ? 'active' : 'standby'
+        const reason = verdict?.reason
+        return { url, state, ...(reason === undefined ? {} : { reason }), ...(entry?.newestMsn === undefined ? {} : { newestMsn: entry.newestMsn }) }
+      })
+    }
+  }
+
+  private async discoverMaster (): Promise<void> {
+    for (const base of this.options.sources) {
+      if (this.closed || this.renditions !== undefined) return
+      const path = `${this.signal}/playlist.m3u8`
+      const result = await this.client.get(`${base}/${path}`)
+      this.metrics.upstreamFetches.inc({ packager: base, kind: 'master', result: result.ok ? 'ok' : result.failure })
+      if (!result.ok || this.renditions !== undefined) continue
+      const parsed = parsePlaylist(result.body.toString('utf8'), this.options.parseLimits)
+      if (!parsed.ok) {
+        this.log.warn({ packager: base, reason: parsed.reason }, 'packager serves a malformed entry playlist')
+        continue
+      }
+      this.adoptEntryPlaylist(parsed.playlist)
+      return
+    }
+    if (!this.closed && this.renditions === undefined) this.masterTimer = setTimeout(() => { void this.discoverMaster() }, 1000)
+  }
+
+  private adoptEntryPlaylist (playlist: MasterPlaylist | MediaPlaylist): void {
+    if (playlist.kind === 'media') {
+      this.renditions = [{ key: SIGNAL_LEVEL, playlistPath: `${this.signal}/playlist.m3u8` }]
+    } else {
+      const variants = playlist.variants.filter((v) => renditionOfVariant(v) !== undefined)
+      this.renditions = variants.map((v) => ({ key: renditionOfVariant(v) as string, playlistPath: `${this.signal}/${v.uri}` }))
+      this.masterText = serializeMasterPlaylist({ ...playlist, variants })
+    }
+    this.log.info({ renditions: this.renditions.map((r) => r.key) }, 'signal layout learned')
+    for (const base of this.options.sources) {
+      const byRendition = new Map<string, RenditionPoller>()
+      for (const rendition of this.renditions) {
+        const poller = new RenditionPoller(this.client, {
+          url: `${base}/${rendition.playlistPath}`,
+          parseLimits: this.options.parseLimits,
+          defaultTargetDurationMs: this.options.health.defaultTargetDurationMs,
+          now: Date.now,
+          onResult: (result) => this.onPoll(base, rendition.key, result),
+          onFetch: (result) => this.metrics.upstreamFetches.inc({ packager: base, kind: 'playlist', result })
+        })
+        byRendition.set(rendition.key, poller)
+        poller.start()
+      }
+      this.pollers.set(base, byRendition)
+    }
+  }
+
+  private onPoll (base: string, key: string, result: PollResult): void {
+    const reference = this.renditions?.[0]?.key
+    if (result.playlist !== undefined) {
+      if (key === reference) this.observations.push(okObservation(base, result.at, result.playlist))
+    } else {
+      this.observations.push({ sourceId: base, at: result.at, ok: false, reason: result.error ?? 'error' })
+    }
+    // learn of a new segment at once rather than at the next tick
+    if (!this.tickQueued) {
+      this.tickQueued = true
+      setImmediate(() => { this.tickQueued = false; this.tick() })
+    }
+  }
+
+  private tick (): void {
+    if (this.closed || this.renditions === undefined) return
+    const now = Date.now()
+    const health = updateSourceHealth(this.health, this.observations, now, this.options.health)
+    this.observations = []
+    this.health = health.state
+    this.verdicts = health.verdicts
+    const result = advanceTimeline(this.timeline, { now, sources: this.sourceInputs() }, this.options.timeline)
+    this.timeline = result.state
+    for (const base of this.options.sources) this.metrics.eligiblePackager.set({ signal: this.signal, packager: base }, this.verdicts[base]?.eligible === true ? 1 : 0)
+    if (result.stitches > 0) {
+      this.metrics.stitches.inc({ signal: this.signal }, result.stitches)
+      this.log.warn({ stitches: result.stitches, report: result.report }, 'stitched in a packager whose timeline did not line up (discontinuity)')
+    }
+    this.noteActiveSource()
+    if (result.changed) this.render()
+    const last = lastOutputMsn(this.timeline)
+    if (this.timeline.lastAppendAt !== undefined) this.metrics.playlistAge.set({ signal: this.signal }, (now - this.timeline.lastAppendAt) / 1000)
+    if (last !== undefined) this.metrics.lastMsn.set({ signal: this.signal }, last)
+  }
+
+  private sourceInputs (): Map<string, SourceInput> {
+    const ownEligible = this.options.sources.filter((base) => this.verdicts[base]?.eligible === true)
+    const allowed = this.reporterAllowed
+    const gated = allowed === undefined ? ownEligible : ownEligible.filter((base) => allowed.includes(base))
+    // the reporter only narrows the choice; it never leaves the output with no source our probes trust
+    const eligible = new Set(gated.length > 0 ? gated : ownEligible)
+    const inputs = new Map<string, SourceInput>()
+    for (const base of this.options.sources) {
+      const playlists = new Map<string, MediaPlaylist>()
+      const pollers = [...(this.pollers.get(base) ?? [])]
+      // only a source that lists every rendition: the timeline locks its renditions at the first output
+      const complete = pollers.length > 0 && pollers.every(([, poller]) => poller.playlist !== undefined)
+      if (this.verdicts[base]?.up === true && complete) {
+        for (const [key, poller] of pollers) playlists.set(key, poller.playlist as MediaPlaylist)
+      }
+      inputs.set(base, { playlists, eligible: complete && eligible.has(base) })
+    }
+    return inputs
+  }
+
+  /**
+   * The active packager is the one new segments are credited to. Epoch-locked packagers are a
+   * union (either may list a segment first), so it changes only when the active one stops being
+   * eligible: that is a failover.
+   */
+  private noteActiveSource (): void {
+    const previous = this.activeSource
+    if (previous !== undefined && this.verdicts[previous]?.eligible === true) return
+    const next = [this.timeline.preferredSourceId, ...this.options.sources].find((base) => base !== undefined && this.verdicts[base]?.eligible === true)
+    if (next === undefined || next === previous) return
+    if (previous !== undefined) {
+      this.metrics.failovers.inc({ signal: this.signal, from: previous, to: next })
+      this.metrics.activePackager.set({ signal: this.signal, packager: previous }, 0)
+      this.log.warn({ from: previous, to: next, reason: this.verdicts[previous]?.reason }, 'failover')
+    }
+    this.metrics.activePackager.set({ signal: this.signal, packager: next }, 1)
+    this.activeSource = next
+  }
+
+  private render (): void {
+    for (const rendition of this.renditions ?? []) {
+      const text = renderTimeline(this.timeline, rendition.key, { serverControl: 'CAN-BLOCK-RELOAD=YES' }, this.options.timeline)
+      if (text !== undefined) this.texts.set(rendition.key, text)
+    }
+    this.metrics.playlistBuilds.inc({ signal: this.signal })
+    const last = lastOutputMsn(this.timeline)
+    if (last !== undefined) this.waiters.release(last)
+    if (this.ready) {
+      for (const resolve of this.readyWaiters) resolve()
+      this.readyWaiters = []
+    }
+  }
+}
+
+function okObservation (sourceId: string, at: number, playlist: MediaPlaylist): HealthObservation {
+  const newest = playlist.segments[playlist.segments.length - 1]
+  return {
+    sourceId,
+    at,
+    ok: true,
+    newestMsn: lastMsn(playlist),
+    newestDurationMs: (newest?.duration ?? playlist.targetDuration) * 1000,
+    targetDurationMs: playlist.targetDuration * 1000
+  }
+}
+
+/** `uri` as listed in the media playlist at `playlistPath`, as a path from the packager's root. */
+function resolveRelative (playlistPath: string, uri: string): string {
+  const dir = playlistPath.slice(0, playlistPath.lastIndexOf('/') + 1)
+  return dir + uri
+}
