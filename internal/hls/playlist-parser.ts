@@ -2,7 +2,7 @@ import { Parser } from 'm3u8-parser'
 import type { M3u8Manifest } from 'm3u8-parser'
 import type { MediaPlaylist, Segment } from './media-playlist.js'
 import type { MasterPlaylist, Variant } from './master-playlist.js'
-import { isValidSegmentUri, isValidVariantUri } from './playlist-uri.js'
+import { isValidSegmentUri, isValidSegmentUriOnAnyHost, isValidVariantUri } from './playlist-uri.js'
 
 /** Upper bounds that keep a hostile playlist from costing memory or CPU. */
 export interface ParseLimits {
@@ -11,6 +11,11 @@ export interface ParseLimits {
   readonly maxVariants: number
   readonly maxTargetDuration: number
   readonly maxLineLength: number
+  /**
+   * Accept absolute http(s) segment URIs. Off for packagers (the origin must never be pointed
+   * elsewhere); on for reading the origin's own output, whose segments live on edges.
+   */
+  readonly allowAbsoluteSegmentUris?: boolean
 }
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = Object.freeze({
@@ -110,7 +115,7 @@ function lex (text: string, limits: ParseLimits): Lexed {
       if (!isValidVariantUri(line)) refuse(`variant URI is not a relative playlist name: ${JSON.stringify(line.slice(0, 80))}`)
       pendingStreamInf = false
     } else if (pendingInf !== undefined) {
-      if (!isValidSegmentUri(line)) refuse(`segment URI is not a relative segment name: ${JSON.stringify(line.slice(0, 80))}`)
+      if (!(limits.allowAbsoluteSegmentUris === true ? isValidSegmentUriOnAnyHost(line) : isValidSegmentUri(line))) refuse(`segment URI is not a relative segment name: ${JSON.stringify(line.slice(0, 80))}`)
       durations.push(pendingInf)
       pendingInf = undefined
     } else {

@@ -1,5 +1,6 @@
 import type { MediaPlaylist } from './media-playlist.js'
 import { playlistDuration } from './media-playlist.js'
+import { segmentPath } from './playlist-uri.js'
 
 /** Which rule of RFC 8216bis 6.2 (DESIGN section 4) an update broke. */
 export type ViolationRule =
@@ -44,6 +45,14 @@ export interface RuleOptions {
   readonly pdtToleranceMs?: number
 }
 
+function samePath (a: string, b: string): boolean {
+  if (a === b) return true
+  const pa = segmentPath(a)
+  const pb = segmentPath(b)
+  // a relative URI names the path below the playlist; an absolute one the whole path
+  return pa === pb || pa.endsWith(`/${pb}`) || pb.endsWith(`/${pa}`)
+}
+
 export const EMPTY_HISTORY: PlaylistHistory = Object.freeze({ maxMediaSequence: -1, maxDiscontinuitySequence: -1, seen: Object.freeze({}) })
 
 function newestMsn (p: MediaPlaylist): number { return p.mediaSequence + p.segments.length - 1 }
@@ -77,7 +86,8 @@ export function checkPlaylistUpdate (history: PlaylistHistory, next: MediaPlayli
   for (const s of next.segments) {
     const old = history.seen[s.msn]
     if (old === undefined) continue
-    if (old.uri !== s.uri) v.push({ rule: 'segment-changed', msn: s.msn, detail: `${old.uri} -> ${s.uri}` })
+    // rule 2 fixes the path; the host may move between edges (only when the edge set changes)
+    if (!samePath(old.uri, s.uri)) v.push({ rule: 'segment-changed', msn: s.msn, detail: `${old.uri} -> ${s.uri}` })
     if (old.discontinuity !== s.discontinuity) v.push({ rule: 'discontinuity-changed', msn: s.msn, detail: `${old.discontinuity} -> ${s.discontinuity}` })
     if (old.pdt !== undefined && s.programDateTimeMs !== undefined && Math.abs(old.pdt - s.programDateTimeMs) > tol) {
       v.push({ rule: 'pdt-changed', msn: s.msn, detail: `${old.pdt} -> ${s.programDateTimeMs}` })

@@ -14,6 +14,24 @@ export function isValidSegmentUri (uri: string): boolean {
   return isRelativeName(uri, 'segment')
 }
 
+/** A segment URI as the origin writes it for players: relative, or an edge's http(s) URL of a valid path. */
+export function isValidSegmentUriOnAnyHost (uri: string): boolean {
+  if (!/^https?:\/\//.test(uri)) return isValidSegmentUri(uri)
+  // judge the text as written: URL parsing would quietly resolve "..", "%2e" and "\\"
+  if (/\.\.|%|\\/.test(uri)) return false
+  let url: URL
+  try { url = new URL(uri) } catch { return false }
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return false
+  const parts = url.pathname.split('/').slice(1)
+  const leaf = parts.pop() ?? ''
+  return parts.length >= 1 && parts.length <= 2 && parts.every((p) => isValidName('rendition', p)) && isValidName('segment', leaf)
+}
+
+/** The path a segment URI names, without its host: what rule 2 holds fixed for an MSN. */
+export function segmentPath (uri: string): string {
+  return /^https?:\/\//.test(uri) ? new URL(uri).pathname : uri
+}
+
 /** A variant URI a master playlist may list: "<playlist>.m3u8" or "<rendition>/<playlist>.m3u8". */
 export function isValidVariantUri (uri: string): boolean {
   return isRelativeName(uri, 'playlist')

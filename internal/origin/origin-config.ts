@@ -15,6 +15,8 @@ export interface OriginConfig extends CommonConfig {
   readonly windowSegments: number
   /** How long a recovered packager must stay healthy and in step before it is used again. */
   readonly recoveryHoldMs: number
+  /** How long the last edge set is trusted while the reporter is unreachable. */
+  readonly edgeViewMaxStaleMs: number
 }
 
 export function loadOriginConfig (env: Env): OriginConfig {
@@ -34,6 +36,7 @@ export function loadOriginConfig (env: Env): OriginConfig {
     maxSegmentBytes: readInteger(env, 'MAX_SEGMENT_BYTES', 32 * 1024 * 1024, { min: 64 * 1024, max: 1024 * 1024 * 1024 }),
     segmentCacheBytes: readInteger(env, 'ORIGIN_CACHE_MB', 256, { min: 1, max: 65536 }) * 1024 * 1024,
     windowSegments: readInteger(env, 'ORIGIN_WINDOW_SEGMENTS', 6, { min: 3, max: 100 }),
-    recoveryHoldMs: readDurationMs(env, 'RECOVERY_HOLD', 6000, { minMs: 0, maxMs: 600_000 })
+    recoveryHoldMs: readDurationMs(env, 'RECOVERY_HOLD', 6000, { minMs: 0, maxMs: 600_000 }),
+    edgeViewMaxStaleMs: readDurationMs(env, 'EDGE_VIEW_MAX_STALE', 30_000, { minMs: 0, maxMs: 3_600_000 })
   })
 }

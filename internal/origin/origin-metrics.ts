@@ -13,7 +13,8 @@ export function createOriginMetrics (registry: Registry) {
     playlistBuilds: new Counter({ name: 'origin_playlist_builds_total', help: 'Output playlists rendered (once per change, not per request)', labelNames: ['signal'] as const, registers }),
     upstreamFetches: new Counter({ name: 'origin_upstream_fetches_total', help: 'Fetches from packagers, by kind and result', labelNames: ['packager', 'kind', 'result'] as const, registers }),
     segmentsServed: new Counter({ name: 'origin_segments_served_total', help: 'Segments answered, by where the bytes came from', labelNames: ['source'] as const, registers }),
-    signals: new Gauge({ name: 'origin_signals', help: 'Signals the origin is tracking', registers })
+    signals: new Gauge({ name: 'origin_signals', help: 'Signals the origin is tracking', registers }),
+    edges: new Gauge({ name: 'origin_edges', help: 'Live edges segment URIs are spread over', registers })
   }
 }
 

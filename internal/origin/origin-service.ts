@@ -22,6 +22,7 @@ export class OriginService implements Service {
   private readonly reporter: ReporterView
   private readonly metrics: OriginMetrics
   private closing: Promise<void> | undefined
+  private edgeExpiry: NodeJS.Timeout | undefined
 
   constructor (private readonly config: OriginConfig, private readonly log: Logger) {
     const registry = createMetricsRegistry('origin')
@@ -35,6 +36,7 @@ export class OriginService implements Service {
         sources: config.packagerAllowlist,
         timeline: { ...DEFAULT_TIMELINE_OPTIONS, windowSize: config.windowSegments },
         health: { ...DEFAULT_HEALTH_OPTIONS, holdTargetDurations: Math.max(1, config.recoveryHoldMs / DEFAULT_HEALTH_OPTIONS.defaultTargetDurationMs) },
+        recoveryHoldMs: config.recoveryHoldMs,
         parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes },
         tickMs: 250
       },
@@ -46,7 +48,8 @@ export class OriginService implements Service {
       this.playlistClient,
       log,
       (view) => this.registry.applyView(view),
-      (reachable) => this.registry.setReporterReachable(reachable)
+      (reachable) => this.onReporterReachability(reachable),
+      (edges) => this.registry.setEdges(edges)
     )
     const fetcher = new SegmentFetcher(this.segmentClient, config.segmentCacheBytes, {
       onAttemptFailed: (base, failure) => {
@@ -55,6 +58,19 @@ export class OriginService implements Service {
       }
     })
     registerOriginRoutes(this.http.app, { registry: this.registry, fetcher, metrics: this.metrics, firstOutputWaitMs: 5000 })
+  }
+
+  /**
+   * The reporter is the only judge of edge liveness: while it is away the last edge set is kept
+   * for a while (edges outlive a reporter restart), then segments go back to the origin, which can
+   * always serve them.
+   */
+  private onReporterReachability (reachable: boolean): void {
+    this.registry.setReporterReachable(reachable)
+    clearTimeout(this.edgeExpiry)
+    this.edgeExpiry = undefined
+    if (!reachable) this.edgeExpiry = setTimeout(() => this.registry.setEdges([]), this.config.edgeViewMaxStaleMs)
+    else this.registry.setEdges(this.reporter.edges)
   }
 
   async start (): Promise<void> {
@@ -72,6 +88,7 @@ export class OriginService implements Service {
   async close (): Promise<void> {
     this.closing ??= (async () => {
       this.http.markDraining()
+      clearTimeout(this.edgeExpiry)
       await this.reporter.close()
       await this.registry.close()
       await this.http.app.close()

@@ -25,11 +25,31 @@ export function parseIngests (body: unknown, allowlist: readonly string[]): Inge
 }
 
 /**
+ * Pure: reads the reporter's GET /edges answer into the base URLs of live edges. Only plain
+ * http(s) origins are kept (no path, credentials or query), so a URI rewritten onto an edge is
+ * always `<edge>/<signal>/<rendition>/<segment>`.
+ */
+export function parseEdges (body: unknown): string[] | undefined {
+  if (!Array.isArray(body)) return undefined
+  const urls = new Set<string>()
+  for (const entry of body) {
+    const raw = (entry as { url?: unknown } | null)?.url
+    if (typeof raw !== 'string') continue
+    let url: URL
+    try { url = new URL(raw) } catch { continue }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') continue
+    urls.add(url.origin)
+  }
+  return [...urls].sort()
+}
+
+/**
  * Polls the reporter and keeps the last view it could read: when the reporter is away the origin
  * carries on with what it knew, and its own probes.
  */
 export class ReporterView {
   private view: IngestView = new Map()
+  private edgeUrls: readonly string[] = []
   private reachable: boolean | undefined
   private timer: NodeJS.Timeout | undefined
   private polling: Promise<void> | undefined
@@ -40,8 +60,11 @@ export class ReporterView {
     private readonly client: UpstreamClient,
     private readonly log: Logger,
     private readonly onChange: (view: IngestView) => void = () => {},
-    private readonly onReachability: (reachable: boolean) => void = () => {}
+    private readonly onReachability: (reachable: boolean) => void = () => {},
+    private readonly onEdges: (edges: readonly string[]) => void = () => {}
   ) {}
+
+  get edges (): readonly string[] { return this.edgeUrls }
 
   get current (): IngestView { return this.view }
   get isReachable (): boolean { return this.reachable === true }
@@ -77,6 +100,7 @@ export class ReporterView {
         this.view = parsed
         this.onChange(parsed)
       }
+      await this.pollEdges()
       if (!wasReachable) {
         this.log.info({ reporter: this.options.reporterUrl }, 'reporter reachable')
         this.onReachability(true)
@@ -84,6 +108,16 @@ export class ReporterView {
     } finally {
       this.polling = undefined
     }
+  }
+
+  // edges expire at the reporter after their short TTL, so its answer is the live set
+  private async pollEdges (): Promise<void> {
+    const result = await this.client.get(`${this.options.reporterUrl}/edges`)
+    if (this.closed || !result.ok) return
+    const edges = parseEdges(safeJson(result.body))
+    if (edges === undefined || edges.join(',') === this.edgeUrls.join(',')) return
+    this.edgeUrls = edges
+    this.onEdges(edges)
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js'
+import { EdgeRing } from './edge-ring.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import type { IngestView } from './reporter-view.js'
 import { SignalSession, type SignalSessionOptions } from './signal-session.js'
@@ -20,6 +21,7 @@ export class SessionRegistry {
   private readonly sessions = new Map<string, SignalSession>()
   private view: IngestView | undefined
   private reporterReachable = false
+  private edges = new EdgeRing([])
   private sweepTimer: NodeJS.Timeout | undefined
 
   constructor (
@@ -50,6 +52,7 @@ export class SessionRegistry {
     if (this.sessions.size >= this.options.maxSignals) return undefined
     const session = new SignalSession({ ...this.options.session, signal }, this.client, this.metrics, this.log.child({ signal }))
     session.setReporterView(this.gateFor(signal))
+    session.setEdges(this.edges)
     this.sessions.set(signal, session)
     this.metrics.signals.set(this.sessions.size)
     session.start()
@@ -61,6 +64,16 @@ export class SessionRegistry {
     this.view = view
     for (const signal of view.keys()) if (!this.sessions.has(signal)) this.get(signal)
     this.updateGates()
+  }
+
+  /** The live edges segment URIs are spread over; an empty list keeps them on the origin. */
+  setEdges (urls: readonly string[]): void {
+    const ring = new EdgeRing(urls)
+    if (ring.equals(this.edges)) return
+    this.edges = ring
+    this.metrics.edges.set(ring.size)
+    this.log.info({ edges: ring.edges }, 'edge set changed')
+    for (const session of this.sessions.values()) session.setEdges(ring)
   }
 
   /** While the reporter is away its last view still names the signals, but only our own probes judge packagers. */

@@ -7,6 +7,7 @@ import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
 import { advanceTimeline, findOutputSegment, lastOutputMsn, renderTimeline } from '../hls/signal-timeline.js'
 import { EMPTY_TIMELINE, type SourceInput, type TimelineOptions, type TimelineState } from '../hls/timeline-state.js'
 import { EMPTY_HEALTH, updateSourceHealth, type HealthObservation, type SourceHealthOptions, type SourceVerdict } from '../hls/source-health.js'
+import { EdgeRing } from './edge-ring.js'
 import { MsnWaiters } from './msn-waiters.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import { RenditionPoller, type PollResult } from './rendition-poller.js'
@@ -22,6 +23,8 @@ export interface SignalSessionOptions {
   readonly sources: readonly string[]
   readonly timeline: TimelineOptions
   readonly health: SourceHealthOptions
+  /** Hold after recovery in ms; overrides health.holdTargetDurations once the target duration is known. */
+  readonly recoveryHoldMs?: number
   readonly parseLimits: ParseLimits
   readonly tickMs: number
 }
@@ -61,6 +64,7 @@ export class SignalSession {
   private readyWaiters: Array<() => void> = []
   private reporterAllowed: readonly string[] | undefined
   private activeSource: string | undefined
+  private edges = new EdgeRing([])
   private masterTimer: NodeJS.Timeout | undefined
   private tickTimer: NodeJS.Timeout | undefined
   private tickQueued = false
@@ -99,6 +103,16 @@ export class SignalSession {
    */
   setReporterView (packagers: readonly string[] | undefined): void {
     this.reporterAllowed = packagers
+  }
+
+  /**
+   * Segment URIs are rewritten onto these edges (rendezvous hashing of the path); with none they
+   * stay relative, on the origin. A new edge set re-renders the playlists once.
+   */
+  setEdges (ring: EdgeRing): void {
+    if (ring.equals(this.edges)) return
+    this.edges = ring
+    if (this.ready) this.render()
   }
 
   /** Resolves once the first output exists, or after `timeoutMs`. */
@@ -148,13 +162,22 @@ export class SignalSession {
         .filter((s) => this.options.sources.includes(s.base))
         .sort((a, b) => this.preference(a.base) - this.preference(b.base))
     }
-    // epoch-locked names are the same on every packager, even before or after our window
-    if (/^\d{1,16}\.ts$/.test(name)) {
+    // epoch-locked names are the same on every packager, so one just outside our window (an origin
+    // that restarted, a slow player) is still found upstream; anything further off is not asked
+    // for, so a client walking through numbers cannot multiply upstream requests
+    if (/^\d{1,16}\.ts$/.test(name) && this.nearLiveEdge(Number(name.slice(0, -3)))) {
       return [...this.options.sources]
         .sort((a, b) => this.preference(a) - this.preference(b))
         .map((base) => ({ base, path: resolveRelative(rendition.playlistPath, name) }))
     }
     return undefined
+  }
+
+  private nearLiveEdge (msn: number): boolean {
+    const last = lastOutputMsn(this.timeline)
+    if (last === undefined) return false
+    const reach = 3 * Math.max(this.options.timeline.windowSize, this.timeline.entries.length)
+    return msn >= last - reach && msn <= last + 2
   }
 
   /**
@@ -245,7 +268,7 @@ export class SignalSession {
   private tick (): void {
     if (this.closed || this.renditions === undefined) return
     const now = Date.now()
-    const health = updateSourceHealth(this.health, this.observations, now, this.options.health)
+    const health = updateSourceHealth(this.health, this.observations, now, this.healthOptions())
     this.observations = []
     this.health = health.state
     this.verdicts = health.verdicts
@@ -261,6 +284,13 @@ export class SignalSession {
     const last = lastOutputMsn(this.timeline)
     if (this.timeline.lastAppendAt !== undefined) this.metrics.playlistAge.set({ signal: this.signal }, (now - this.timeline.lastAppendAt) / 1000)
     if (last !== undefined) this.metrics.lastMsn.set({ signal: this.signal }, last)
+  }
+
+  // the hold is configured as a duration, but source-health counts it in target durations
+  private healthOptions (): SourceHealthOptions {
+    const holdMs = this.options.recoveryHoldMs
+    if (holdMs === undefined) return this.options.health
+    return { ...this.options.health, holdTargetDurations: Math.max(1, holdMs / this.targetDurationMs) }
   }
 
   private sourceInputs (): Map<string, SourceInput> {
@@ -304,7 +334,14 @@ export class SignalSession {
 
   private render (): void {
     for (const rendition of this.renditions ?? []) {
-      const text = renderTimeline(this.timeline, rendition.key, { serverControl: 'CAN-BLOCK-RELOAD=YES' }, this.options.timeline)
+      const prefix = rendition.key === SIGNAL_LEVEL ? `${this.signal}/` : `${this.signal}/${rendition.key}/`
+      const edges = this.edges
+      // only the host changes per edge; the path is the origin's, so any edge can fill from it
+      const uriBase = (uri: string): string => {
+        const edge = edges.pick(prefix + uri)
+        return edge === undefined ? uri : `${edge}/${prefix}${uri}`
+      }
+      const text = renderTimeline(this.timeline, rendition.key, { serverControl: 'CAN-BLOCK-RELOAD=YES', uriBase }, this.options.timeline)
       if (text !== undefined) this.texts.set(rendition.key, text)
     }
     this.metrics.playlistBuilds.inc({ signal: this.signal })

@@ -54,3 +54,22 @@ t.test('history memory stays bounded on a long run', async (t) => {
   for (let i = 0; i < 2000; i++) h = recordPlaylist(h, P(i, 6))
   t.ok(Object.keys(h.seen).length <= 6, `remembers only MSNs that can still be listed (${Object.keys(h.seen).length})`)
 })
+
+t.test('rule 2 holds the path: the host of an MSN may move between edges, the path may not', async (t) => {
+  const { checkPlaylistUpdate, recordPlaylist, EMPTY_HISTORY } = await import('../../internal/hls/playlist-rules.js')
+  const { parseMediaPlaylist, DEFAULT_PARSE_LIMITS } = await import('../../internal/hls/playlist-parser.js')
+  const limits = { ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true }
+  const playlist = (uri: string): string => `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:2.0,\n${uri}\n`
+  const parse = (uri: string) => {
+    const r = parseMediaPlaylist(playlist(uri), limits)
+    if (!r.ok) throw new Error(r.reason)
+    return r.playlist
+  }
+  const first = parse('http://127.0.0.1:8101/live01/hi/10.ts')
+  const history = recordPlaylist(EMPTY_HISTORY, first)
+  t.same(checkPlaylistUpdate(history, parse('http://127.0.0.1:8102/live01/hi/10.ts')), [], 'another edge, same path')
+  t.same(checkPlaylistUpdate(history, parse('10.ts')), [], 'back on the origin, same path')
+  t.match(checkPlaylistUpdate(history, parse('http://127.0.0.1:8101/live01/hi/11.ts')), [{ rule: 'segment-changed' }], 'another path is a violation')
+  t.notOk(parseMediaPlaylist(playlist('http://127.0.0.1:8101/live01/hi/10.ts')).ok, 'upstream parsing still refuses absolute URIs')
+  t.notOk(parseMediaPlaylist(playlist('http://evil/../x/10.ts'), limits).ok, 'absolute URIs must still name a valid path')
+})

@@ -45,3 +45,17 @@ t.test('keeps the last view while the reporter is down, and follows it when it r
   await waitFor('new view', () => view.current.get('live01')?.length === 2)
   t.same(changes, [1, 1], 'a change is reported once per change, not per poll')
 })
+
+t.test('edges: only plain http(s) origins are kept, sorted, de-duplicated', async (t) => {
+  const { parseEdges } = await import('../../internal/origin/reporter-view.js')
+  t.same(parseEdges([
+    { id: 'b', url: 'http://127.0.0.1:8102' },
+    { id: 'a', url: 'http://127.0.0.1:8101/' },
+    { id: 'dup', url: 'http://127.0.0.1:8101' },
+    { id: 'path', url: 'http://127.0.0.1:8103/x' },
+    { id: 'creds', url: 'http://u:p@127.0.0.1:8104' },
+    { id: 'js', url: 'javascript:alert(1)' },
+    { id: 'none' }
+  ]), ['http://127.0.0.1:8101', 'http://127.0.0.1:8102'])
+  t.equal(parseEdges({}), undefined)
+})

@@ -1,4 +1,4 @@
-import { parseMasterPlaylist, parseMediaPlaylist } from '../../internal/hls/playlist-parser.js'
+import { DEFAULT_PARSE_LIMITS, parseMasterPlaylist, parseMediaPlaylist } from '../../internal/hls/playlist-parser.js'
 import { checkPlaylistUpdate, recordPlaylist, EMPTY_HISTORY, type PlaylistHistory, type Violation } from '../../internal/hls/playlist-rules.js'
 import { lastMsn } from '../../internal/hls/media-playlist.js'
 
@@ -96,7 +96,8 @@ export class PlaylistWatcher {
       this.httpErrors.push({ url: watch.url, status: err instanceof Error ? err.message : String(err), at })
       return
     }
-    const parsed = parseMediaPlaylist(text)
+    // the origin's output lists segments on edge hosts
+    const parsed = parseMediaPlaylist(text, { ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true })
     if (!parsed.ok) {
       this.violations.push({ rule: 'segment-changed', detail: `unparseable playlist: ${parsed.reason}`, url: watch.url, at })
       return

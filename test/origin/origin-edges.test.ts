@@ -1,0 +1,57 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import type { AddressInfo } from 'node:net'
+import { advanceEvery } from './fixtures/fake-live-packager.js'
+import { get, startOrigin, startPair } from './fixtures/origin-harness.js'
+import { waitFor } from '../support/wait-for.js'
+
+const segmentLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
+
+t.test('segment URIs go to live edges by rendezvous hashing; only the host changes, and only with the edge set', async (t) => {
+  const { a, b } = await startPair(t)
+  advanceEvery(t, [a, b], 1000)
+  let edges = ['http://127.0.0.1:18101', 'http://127.0.0.1:18102', 'http://127.0.0.1:18103']
+  const reporter = Fastify()
+  reporter.get('/ingests', async () => [{ signal: 'live01', packagers: [a.url, b.url], last_reported: new Date().toUTCString() }])
+  reporter.get('/edges', async () => edges.map((url, i) => ({ id: `edge-${i}`, url, load_rps: 1 })))
+  await reporter.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(async () => { await reporter.close() })
+  const origin = await startOrigin(t, {
+    packagers: [a.url, b.url],
+    reporterUrl: `http://127.0.0.1:${(reporter.server.address() as AddressInfo).port}`,
+    env: { REPORTER_POLL_INTERVAL: '100ms' }
+  })
+  const url = `${origin.url}/live01/hi/playlist.m3u8`
+  const onEdges = await waitFor('segments on edges', async () => {
+    const res = await get(url)
+    const lines = segmentLines(res.text)
+    return res.status === 200 && lines.length >= 3 && lines.every((l) => l.startsWith('http://127.0.0.1:181')) ? lines : undefined
+  }, { timeoutMs: 10_000, intervalMs: 100 })
+  for (const line of onEdges) t.match(new URL(line).pathname, /^\/live01\/hi\/\d+\.ts$/, `${line}: the origin's own path on an edge`)
+  t.ok(new Set(onEdges.map((l) => new URL(l).host)).size >= 2, 'segments spread over several edges')
+
+  // one edge leaves: only its segments move
+  const gone = 'http://127.0.0.1:18102'
+  const before = new Map(onEdges.map((l) => [new URL(l).pathname, new URL(l).origin]))
+  edges = edges.filter((e) => e !== gone)
+  const after = await waitFor('the edge to leave the playlist', async () => {
+    const lines = segmentLines((await get(url)).text)
+    return lines.every((l) => !l.startsWith(gone)) ? lines : undefined
+  }, { timeoutMs: 5000, intervalMs: 50 })
+  for (const line of after) {
+    const path = new URL(line).pathname
+    const was = before.get(path)
+    if (was !== undefined && was !== gone) t.equal(new URL(line).origin, was, `${path} stayed on ${was}`)
+  }
+
+  // no edge: URIs point at the origin again
+  edges = []
+  const relative = await waitFor('URIs back on the origin', async () => {
+    const lines = segmentLines((await get(url)).text)
+    return lines.every((l) => /^\d+\.ts$/.test(l)) ? lines : undefined
+  }, { timeoutMs: 5000, intervalMs: 50 })
+  const segment = await get(new URL(relative.at(-1) as string, url).href)
+  t.equal(segment.status, 200, 'and the origin serves them')
+  const metrics = await (await fetch(`${origin.url}/metrics`)).text()
+  t.match(metrics, /^origin_edges\{[^}]*\} 0$/m, 'origin_edges follows the edge set')
+})
