@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 NODE := node --import tsx
-SYSTEM_PACKAGES := ffmpeg nginx-light
+SYSTEM_PACKAGES := ffmpeg nginx-light chromium
 SAMPLE_INPUT := assets/stream.mp4
 
 # One bearer token for every local component, made once and kept out of git.

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execa } from 'execa'
 import { access, constants, stat } from 'node:fs/promises'
 import { WorkerErrors } from './worker-errors.js'
 
@@ -11,15 +11,11 @@ interface RunResult { readonly code: number | null, readonly stdout: string, rea
 
 /** Runs a short-lived tool to completion; rejects with the spawn error (ENOENT when it is missing). */
 async function run (file: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
-  return await new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
-    child.once('error', reject)
-    child.once('close', (code) => { resolve({ code, stdout, stderr }) })
-  })
+  // execa: timeout, kill and output capture in one call; a non-zero exit is an answer, not an error
+  const result = await execa(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL', reject: false, stdin: 'ignore' })
+  const spawnError = result.cause as NodeJS.ErrnoException | undefined
+  if (result.failed && result.exitCode === undefined && !result.timedOut && spawnError !== undefined) throw spawnError
+  return { code: result.exitCode ?? null, stdout: String(result.stdout), stderr: String(result.stderr) }
 }
 
 function isMissing (err: unknown): boolean {
