@@ -1,5 +1,6 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
-import { readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readPort, type Env } from '../config/env-readers.js'
+import { readSigningKey } from '../auth/signing-key.js'
+import { readBoolean, readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readPort, type Env } from '../config/env-readers.js'
 
 export interface OriginConfig extends CommonConfig {
   readonly port: number
@@ -15,8 +16,12 @@ export interface OriginConfig extends CommonConfig {
   readonly windowSegments: number
   /** How long a recovered packager must stay healthy and in step before it is used again. */
   readonly recoveryHoldMs: number
+  /** A packager whose newest segment ended longer ago than this is not live (a playlist left on disk). */
+  readonly maxPlaylistAgeMs: number
   /** How long the last edge set is trusted while the reporter is unreachable. */
   readonly edgeViewMaxStaleMs: number
+  /** SIGNING_KEY: when set, playlists and segments need a signed token (exp/sig query); unset = open. */
+  readonly signingKey: string | undefined
 }
 
 export function loadOriginConfig (env: Env): OriginConfig {
@@ -37,6 +42,8 @@ export function loadOriginConfig (env: Env): OriginConfig {
     segmentCacheBytes: readInteger(env, 'ORIGIN_CACHE_MB', 256, { min: 1, max: 65536 }) * 1024 * 1024,
     windowSegments: readInteger(env, 'ORIGIN_WINDOW_SEGMENTS', 6, { min: 3, max: 100 }),
     recoveryHoldMs: readDurationMs(env, 'RECOVERY_HOLD', 6000, { minMs: 0, maxMs: 600_000 }),
-    edgeViewMaxStaleMs: readDurationMs(env, 'EDGE_VIEW_MAX_STALE', 30_000, { minMs: 0, maxMs: 3_600_000 })
+    maxPlaylistAgeMs: readDurationMs(env, 'MAX_AGE_PLAYLIST', 10_000, { minMs: 1000, maxMs: 3_600_000 }),
+    edgeViewMaxStaleMs: readDurationMs(env, 'EDGE_VIEW_MAX_STALE', 30_000, { minMs: 0, maxMs: 3_600_000 }),
+    signingKey: readSigningKey(env)
   })
 }

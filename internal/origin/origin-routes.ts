@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { PlaybackToken } from '../auth/playback-signature.js'
+import type { PlaybackGuard } from '../auth/playback-guard.js'
 import { contentTypeFor, isValidName } from '../hls/names.js'
 import { HttpErrors } from '../http/http-errors.js'
 import { OriginErrors } from './origin-errors.js'
@@ -17,9 +19,11 @@ export interface OriginRouteDeps {
   readonly metrics: OriginMetrics
   /** How long the first request for a signal may wait for its first output. */
   readonly firstOutputWaitMs: number
+  /** Set when SIGNING_KEY is: every playlist and segment request needs a valid token. */
+  readonly guard?: PlaybackGuard
 }
 
-interface Query { _HLS_msn?: string, _HLS_part?: string, _HLS_skip?: string }
+interface Query { _HLS_msn?: string, _HLS_part?: string, _HLS_skip?: string, exp?: unknown, sig?: unknown }
 
 /** Player-facing routes: entry playlist, media playlists (with blocking reload) and segments. */
 export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDeps): void {
@@ -29,14 +33,15 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
 
   app.get<{ Params: { signal: string, name: string }, Querystring: Query }>('/:signal/:name', async (request, reply) => {
     const { signal, name } = request.params
+    const token = authorize(deps, signal, request.query)
     const session = await readySession(deps, signal)
     if (name === 'playlist.m3u8') {
       const text = session.entryPlaylist()
       if (text === undefined) throw new OriginErrors.NO_UPSTREAM(signal)
       if (session.hasRendition(SIGNAL_LEVEL) && request.query._HLS_msn !== undefined) {
-        return await sendMedia(reply, session, SIGNAL_LEVEL, request.query)
+        return await sendMedia(reply, deps, session, SIGNAL_LEVEL, request.query, token)
       }
-      return await reply.headers(PLAYLIST_HEADERS).send(text)
+      return await reply.headers(PLAYLIST_HEADERS).send(signed(deps, `${signal}/playlist.m3u8`, text, token))
     }
     return await sendSegment(reply, deps, session, SIGNAL_LEVEL, name)
   })
@@ -44,13 +49,30 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
   app.get<{ Params: { signal: string, rendition: string, name: string }, Querystring: Query }>('/:signal/:rendition/:name', async (request, reply) => {
     const { signal, rendition, name } = request.params
     if (!isValidName('rendition', rendition)) throw new HttpErrors.BAD_NAME('rendition', rendition)
+    const token = authorize(deps, signal, request.query)
     const session = await readySession(deps, signal)
     if (name.endsWith('.m3u8')) {
       if (!isValidName('playlist', name)) throw new HttpErrors.BAD_NAME('playlist', name)
-      return await sendMedia(reply, session, rendition, request.query)
+      return await sendMedia(reply, deps, session, rendition, request.query, token)
     }
     return await sendSegment(reply, deps, session, rendition, name)
   })
+}
+
+/**
+ * With a guard, the request's token for this signal, or a 403 with a one-line reason. Checked
+ * before a session exists, so unsigned requests cannot make the origin follow a signal.
+ */
+function authorize (deps: OriginRouteDeps, signal: string, query: Query): PlaybackToken | undefined {
+  if (deps.guard === undefined) return undefined
+  if (!isValidName('signal', signal)) throw new HttpErrors.BAD_NAME('signal', signal)
+  const check = deps.guard.check(signal, query)
+  if (!check.ok) throw new OriginErrors.FORBIDDEN(check.reason)
+  return check.token
+}
+
+function signed (deps: OriginRouteDeps, playlistKey: string, text: string, token: PlaybackToken | undefined): string {
+  return deps.guard === undefined || token === undefined ? text : deps.guard.playlist(playlistKey, text, token)
 }
 
 async function readySession (deps: OriginRouteDeps, signal: string): Promise<SignalSession> {
@@ -61,11 +83,11 @@ async function readySession (deps: OriginRouteDeps, signal: string): Promise<Sig
   return session
 }
 
-async function sendMedia (reply: FastifyReply, session: SignalSession, rendition: string, query: Query): Promise<FastifyReply> {
+async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: SignalSession, rendition: string, query: Query, token: PlaybackToken | undefined): Promise<FastifyReply> {
   const msn = parseMsn(query)
   const answer = await session.mediaPlaylist(rendition, msn)
   switch (answer.kind) {
-    case 'playlist': return await reply.headers(PLAYLIST_HEADERS).send(answer.text)
+    case 'playlist': return await reply.headers(PLAYLIST_HEADERS).send(signed(deps, `${session.signal}/${rendition}`, answer.text, token))
     case 'unknown-rendition': throw new OriginErrors.RENDITION_UNKNOWN(session.signal, rendition)
     case 'bad-msn': throw new OriginErrors.BAD_BLOCKING_REQUEST(answer.message)
     case 'blocking-timeout': throw new OriginErrors.BLOCKING_TIMEOUT(String(msn))

@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js'
 import type { Service } from '../lifecycle/service.js'
 import { createHttpApp, type HttpApp } from '../http/http-app.js'
+import { PlaybackGuard } from '../auth/playback-guard.js'
 import { createMetricsRegistry } from '../metrics/metrics-registry.js'
 import { DEFAULT_PARSE_LIMITS } from '../hls/playlist-parser.js'
 import { DEFAULT_HEALTH_OPTIONS } from '../hls/source-health.js'
@@ -12,6 +13,8 @@ import { ReporterView } from './reporter-view.js'
 import { SegmentFetcher } from './segment-fetcher.js'
 import { SessionRegistry } from './session-registry.js'
 import { UpstreamClient } from './upstream-client.js'
+import { buildStatus, type StatusSnapshot } from '../status/status-model.js'
+import { registerStatusRoutes } from '../status/status-routes.js'
 
 /** The origin: what players open. Wires the reporter view, per-signal sessions and the routes. */
 export class OriginService implements Service {
@@ -38,7 +41,8 @@ export class OriginService implements Service {
         health: { ...DEFAULT_HEALTH_OPTIONS, holdTargetDurations: Math.max(1, config.recoveryHoldMs / DEFAULT_HEALTH_OPTIONS.defaultTargetDurationMs) },
         recoveryHoldMs: config.recoveryHoldMs,
         parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes },
-        tickMs: 250
+        tickMs: 250,
+        maxPlaylistAgeMs: config.maxPlaylistAgeMs
       },
       maxSignals: 64,
       idleMs: 60_000
@@ -57,7 +61,13 @@ export class OriginService implements Service {
         log.warn({ packager: base, failure }, 'segment fetch failed, trying the next packager')
       }
     })
-    registerOriginRoutes(this.http.app, { registry: this.registry, fetcher, metrics: this.metrics, firstOutputWaitMs: 5000 })
+    registerOriginRoutes(this.http.app, {
+      registry: this.registry,
+      fetcher,
+      metrics: this.metrics,
+      firstOutputWaitMs: 5000,
+      ...(config.signingKey === undefined ? {} : { guard: new PlaybackGuard(config.signingKey) })
+    })
   }
 
   /**
@@ -77,7 +87,7 @@ export class OriginService implements Service {
     this.registry.start()
     this.reporter.start()
     const address = await this.http.app.listen({ port: this.config.port, host: this.config.host })
-    this.log.info({ address, allowlist: this.config.packagerAllowlist, reporter: this.config.reporterUrl }, 'origin started')
+    this.log.info({ address, allowlist: this.config.packagerAllowlist, reporter: this.config.reporterUrl, signedUrls: this.config.signingKey !== undefined }, 'origin started')
   }
 
   get port (): number {

@@ -24,23 +24,47 @@ export function parseIngests (body: unknown, allowlist: readonly string[]): Inge
   return view
 }
 
+/** One live edge as the reporter lists it, for the status page. */
+export interface EdgeDetail {
+  readonly id: string
+  /** Plain http(s) origin, no trailing slash. */
+  readonly url: string
+  /** Requests per second the edge served lately (its manager's figure). */
+  readonly loadRps: number
+  /** The reporter's text for its last heartbeat, as given. */
+  readonly lastReported?: string
+}
+
+const EDGE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+
 /**
- * Pure: reads the reporter's GET /edges answer into the base URLs of live edges. Only plain
- * http(s) origins are kept (no path, credentials or query), so a URI rewritten onto an edge is
- * always `<edge>/<signal>/<rendition>/<segment>`.
+ * Pure: reads the reporter's GET /edges answer into the live edges. Only plain http(s) origins are
+ * kept (no path, credentials or query), so a URI rewritten onto an edge is always
+ * `<edge>/<signal>/<rendition>/<segment>`; one entry per URL, sorted by URL.
  */
-export function parseEdges (body: unknown): string[] | undefined {
+export function parseEdgeDetails (body: unknown): EdgeDetail[] | undefined {
   if (!Array.isArray(body)) return undefined
-  const urls = new Set<string>()
+  const byUrl = new Map<string, EdgeDetail>()
   for (const entry of body) {
-    const raw = (entry as { url?: unknown } | null)?.url
+    const { id, url: raw, load_rps: load, last_reported: lastReported } = (entry ?? {}) as { id?: unknown, url?: unknown, load_rps?: unknown, last_reported?: unknown }
     if (typeof raw !== 'string') continue
     let url: URL
     try { url = new URL(raw) } catch { continue }
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') continue
-    urls.add(url.origin)
+    if (byUrl.has(url.origin)) continue
+    byUrl.set(url.origin, {
+      id: typeof id === 'string' && EDGE_ID.test(id) ? id : url.host,
+      url: url.origin,
+      loadRps: typeof load === 'number' && Number.isFinite(load) && load >= 0 ? load : 0,
+      ...(typeof lastReported === 'string' ? { lastReported: lastReported.slice(0, 64) } : {})
+    })
   }
-  return [...urls].sort()
+  return [...byUrl.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
+}
+
+/** Pure: the base URLs of the live edges in the reporter's GET /edges answer (see parseEdgeDetails). */
+export function parseEdges (body: unknown): string[] | undefined {
+  return parseEdgeDetails(body)?.map((e) => e.url)
 }
 
 /**
@@ -50,6 +74,7 @@ export function parseEdges (body: unknown): string[] | undefined {
 export class ReporterView {
   private view: IngestView = new Map()
   private edgeUrls: readonly string[] = []
+  private details: readonly EdgeDetail[] = []
   private reachable: boolean | undefined
   private timer: NodeJS.Timeout | undefined
   private polling: Promise<void> | undefined
@@ -65,6 +90,8 @@ export class ReporterView {
   ) {}
 
   get edges (): readonly string[] { return this.edgeUrls }
+  /** The live edges with their id and load, as last read (the ring only needs the URLs). */
+  get edgeDetails (): readonly EdgeDetail[] { return this.details }
 
   get current (): IngestView { return this.view }
   get isReachable (): boolean { return this.reachable === true }
@@ -114,8 +141,11 @@ export class ReporterView {
   private async pollEdges (): Promise<void> {
     const result = await this.client.get(`${this.options.reporterUrl}/edges`)
     if (this.closed || !result.ok) return
-    const edges = parseEdges(safeJson(result.body))
-    if (edges === undefined || edges.join(',') === this.edgeUrls.join(',')) return
+    const details = parseEdgeDetails(safeJson(result.body))
+    if (details === undefined) return
+    this.details = details
+    const edges = details.map((e) => e.url)
+    if (edges.join(',') === this.edgeUrls.join(',')) return
     this.edgeUrls = edges
     this.onEdges(edges)
   }

@@ -4,6 +4,7 @@ import type { OriginMetrics } from './origin-metrics.js'
 import type { IngestView } from './reporter-view.js'
 import { SignalSession, type SignalSessionOptions } from './signal-session.js'
 import type { UpstreamClient } from './upstream-client.js'
+import { FailoverLog } from '../status/failover-log.js'
 
 export interface SessionRegistryOptions {
   readonly session: Omit<SignalSessionOptions, 'signal'>
@@ -23,6 +24,8 @@ export class SessionRegistry {
   private reporterReachable = false
   private edges = new EdgeRing([])
   private sweepTimer: NodeJS.Timeout | undefined
+  /** Recent failovers and stitches of every signal, for the status page. */
+  readonly failovers = new FailoverLog(50)
 
   constructor (
     private readonly options: SessionRegistryOptions,
@@ -50,7 +53,7 @@ export class SessionRegistry {
       return existing
     }
     if (this.sessions.size >= this.options.maxSignals) return undefined
-    const session = new SignalSession({ ...this.options.session, signal }, this.client, this.metrics, this.log.child({ signal }))
+    const session = new SignalSession({ ...this.options.session, signal }, this.client, this.metrics, this.log.child({ signal }), this.failovers)
     session.setReporterView(this.gateFor(signal))
     session.setEdges(this.edges)
     this.sessions.set(signal, session)
@@ -89,6 +92,10 @@ export class SessionRegistry {
   private gateFor (signal: string): readonly string[] | undefined {
     return this.reporterReachable ? this.view?.get(signal) ?? [] : undefined
   }
+
+  get isReporterReachable (): boolean { return this.reporterReachable }
+  /** The edges segment URIs are spread over right now. */
+  get edgeUrls (): readonly string[] { return this.edges.edges }
 
   all (): SignalSession[] {
     return [...this.sessions.values()]

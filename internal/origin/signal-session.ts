@@ -13,6 +13,7 @@ import type { OriginMetrics } from './origin-metrics.js'
 import { RenditionPoller, type PollResult } from './rendition-poller.js'
 import type { SegmentSource } from './segment-fetcher.js'
 import type { UpstreamClient } from './upstream-client.js'
+import type { FailoverLog } from '../status/failover-log.js'
 
 /** The signal-level media playlist of a one-rendition ladder is stored under this rendition key. */
 export const SIGNAL_LEVEL = ''
@@ -27,6 +28,8 @@ export interface SignalSessionOptions {
   readonly recoveryHoldMs?: number
   readonly parseLimits: ParseLimits
   readonly tickMs: number
+  /** A playlist whose newest segment ended longer ago than this is not live, whatever else it says. */
+  readonly maxPlaylistAgeMs?: number
 }
 
 interface Rendition { readonly key: string, readonly playlistPath: string }
@@ -44,6 +47,19 @@ export interface SourceStatus {
   readonly state: 'active' | 'standby' | 'down'
   readonly reason?: string
   readonly newestMsn?: number
+  /** Epoch ms of its last good poll. */
+  readonly lastOkAt?: number
+}
+
+/** SignalSession.status(): what the status page shows for one signal. */
+export interface SignalStatus {
+  readonly signal: string
+  readonly renditions: string[]
+  readonly lastMsn: number | undefined
+  readonly sources: SourceStatus[]
+  /** Epoch ms when the newest output segment was appended. */
+  readonly lastAppendAt?: number
+  readonly targetDurationS?: number
 }
 
 /**
@@ -75,7 +91,8 @@ export class SignalSession {
     private readonly options: SignalSessionOptions,
     private readonly client: UpstreamClient,
     private readonly metrics: OriginMetrics,
-    private readonly log: Logger
+    private readonly log: Logger,
+    private readonly failoverLog?: FailoverLog
   ) {}
 
   get signal (): string { return this.options.signal }
@@ -191,17 +208,25 @@ export class SignalSession {
     return rank * 1e15 - lastOkAt
   }
 
-  status (): { signal: string, renditions: string[], lastMsn: number | undefined, sources: SourceStatus[] } {
+  status (): SignalStatus {
     return {
       signal: this.signal,
       renditions: this.renditions?.map((r) => r.key) ?? [],
       lastMsn: lastOutputMsn(this.timeline),
+      ...(this.timeline.lastAppendAt === undefined ? {} : { lastAppendAt: this.timeline.lastAppendAt }),
+      ...(this.timeline.targetDuration === undefined ? {} : { targetDurationS: this.timeline.targetDuration }),
       sources: this.options.sources.map((url) => {
         const verdict = this.verdicts[url]
         const entry = this.health.sources[url]
         const state = verdict?.up !== true ? 'down' : url === this.activeSource ? 'active' : 'standby'
         const reason = verdict?.reason
-        return { url, state, ...(reason === undefined ? {} : { reason }), ...(entry?.newestMsn === undefined ? {} : { newestMsn: entry.newestMsn }) }
+        return {
+          url,
+          state,
+          ...(reason === undefined ? {} : { reason }),
+          ...(entry?.newestMsn === undefined ? {} : { newestMsn: entry.newestMsn }),
+          ...(entry?.lastOkAt === undefined ? {} : { lastOkAt: entry.lastOkAt })
+        }
       })
     }
   }
@@ -253,7 +278,12 @@ export class SignalSession {
 
   private onPoll (base: string, key: string, result: PollResult): void {
     const reference = this.renditions?.[0]?.key
-    if (result.playlist !== undefined) {
+    const age = result.playlist === undefined ? undefined : playlistAgeMs(result.playlist, result.at)
+    const maxAge = this.options.maxPlaylistAgeMs
+    if (age !== undefined && maxAge !== undefined && age > maxAge) {
+      // a worker that is gone leaves its last playlist on disk: answering is not being live
+      this.observations.push({ sourceId: base, at: result.at, ok: false, reason: `stale: newest segment ended ${Math.round(age / 1000)} s ago` })
+    } else if (result.playlist !== undefined) {
       if (key === reference) this.observations.push(okObservation(base, result.at, result.playlist))
     } else {
       this.observations.push({ sourceId: base, at: result.at, ok: false, reason: result.error ?? 'error' })
@@ -278,6 +308,7 @@ export class SignalSession {
     if (result.stitches > 0) {
       this.metrics.stitches.inc({ signal: this.signal }, result.stitches)
       this.log.warn({ stitches: result.stitches, report: result.report }, 'stitched in a packager whose timeline did not line up (discontinuity)')
+      this.failoverLog?.record({ at: now, signal: this.signal, kind: 'stitch', reason: `${result.stitches} discontinuity inserted: a packager whose timeline did not line up` })
     }
     this.noteActiveSource()
     if (result.changed) this.render()
@@ -326,7 +357,9 @@ export class SignalSession {
     if (previous !== undefined) {
       this.metrics.failovers.inc({ signal: this.signal, from: previous, to: next })
       this.metrics.activePackager.set({ signal: this.signal, packager: previous }, 0)
-      this.log.warn({ from: previous, to: next, reason: this.verdicts[previous]?.reason }, 'failover')
+      const reason = this.verdicts[previous]?.reason
+      this.log.warn({ from: previous, to: next, reason }, 'failover')
+      this.failoverLog?.record({ at: Date.now(), signal: this.signal, kind: 'failover', from: previous, to: next, ...(reason === undefined ? {} : { reason }) })
     }
     this.metrics.activePackager.set({ signal: this.signal, packager: next }, 1)
     this.activeSource = next
@@ -352,6 +385,13 @@ export class SignalSession {
       this.readyWaiters = []
     }
   }
+}
+
+/** How long ago the newest segment ended, by its PROGRAM-DATE-TIME; undefined without one. */
+function playlistAgeMs (playlist: MediaPlaylist, now: number): number | undefined {
+  const newest = playlist.segments[playlist.segments.length - 1]
+  if (newest?.programDateTimeMs === undefined) return undefined
+  return now - (newest.programDateTimeMs + newest.duration * 1000)
 }
 
 function okObservation (sourceId: string, at: number, playlist: MediaPlaylist): HealthObservation {
