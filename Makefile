@@ -11,12 +11,12 @@ REPORTER_TOKEN ?= $(shell mkdir -p .local && { [ -s .local/reporter-token ] || o
 export REPORTER_TOKEN
 
 .PHONY: help deps system-deps run-local run-local-redundant run-local-worker run-local-server1 run-local-server2 \
-        run-local-discovery run-local-reporter run-local-origin test typecheck bench-packager clean
+        run-local-discovery run-local-reporter run-local-origin run-local-edges test typecheck bench-packager clean
 
 help:
 	@echo "make run-local            start every component, one log stream (Ctrl-C stops all)"
 	@echo "make run-local-redundant  the same with two workers, each feeding its own packager"
-	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin"
+	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin edges"
 	@echo "make test                 typecheck and run the whole test suite"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
 
@@ -69,6 +69,9 @@ run-local-reporter: deps
 
 run-local-origin: deps
 	$(NODE) cmd/origin/main.ts
+
+run-local-edges: deps
+	$(NODE) cmd/edges/main.ts
 
 typecheck: deps
 	npx tsc --noEmit -p .

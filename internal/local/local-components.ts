@@ -26,6 +26,7 @@ export function localComponents (profile: LocalProfile, outputPath: string): Loc
     { name: 'worker', entry: 'cmd/worker/main.ts', env: {} },
     ...(redundant ? [{ name: 'worker2', entry: 'cmd/worker/main.ts', env: { OUTPUT_STREAM_PATH: second, WORKER_METRICS_PORT: '9465' } }] : []),
     { name: 'discovery', entry: 'cmd/discovery/main.ts', env: {} },
-    { name: 'origin', entry: 'cmd/origin/main.ts', env: {} }
+    { name: 'origin', entry: 'cmd/origin/main.ts', env: {} },
+    { name: 'edges', entry: 'cmd/edges/main.ts', env: {} }
   ]
 }

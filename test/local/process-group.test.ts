@@ -28,8 +28,8 @@ t.test('one log stream with a name on each line; close stops every child', async
 t.test('profiles: the redundant one adds a second worker feeding server2 from its own folder', async (t) => {
   const normal = localComponents('default', 'output')
   const redundant = localComponents('redundant', 'output')
-  t.same(normal.map((c) => c.name), ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin'])
-  t.same(redundant.map((c) => c.name), ['reporter', 'server1', 'server2', 'worker', 'worker2', 'discovery', 'origin'])
+  t.same(normal.map((c) => c.name), ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin', 'edges'])
+  t.same(redundant.map((c) => c.name), ['reporter', 'server1', 'server2', 'worker', 'worker2', 'discovery', 'origin', 'edges'])
   t.equal(redundant.find((c) => c.name === 'server2')?.env.PACKAGER_ROOT, 'output2')
   t.equal(redundant.find((c) => c.name === 'worker2')?.env.OUTPUT_STREAM_PATH, 'output2')
   t.equal(normal.find((c) => c.name === 'server2')?.env.PACKAGER_ROOT, undefined)

@@ -1,0 +1,153 @@
+import type { ChildProcess } from 'node:child_process'
+import type { EdgeRecord, EdgeStateDir } from './edge-state-dir.js'
+import { spawnWatchdog } from './edge-watchdog.js'
+import { EdgesErrors } from './edges-errors.js'
+import { isProcessAlive, isProcessRunning, signalGroup, signalProcess, waitUntil } from './process-tools.js'
+
+export interface EdgeLaunch {
+  readonly id: string
+  readonly port: number
+  readonly dir: EdgeStateDir
+  readonly nginxPath: string
+  readonly graceSeconds: number
+  /** Resolves true once the new nginx answers its health location. */
+  readonly isHealthy: () => Promise<boolean>
+  readonly startTimeoutMs: number
+}
+
+/**
+ * One nginx edge under its watchdog, either started by this manager (a child: its exit is an
+ * event) or adopted from a previous one (found by pid: liveness is polled). Tells a failure at
+ * start apart from a death later, and ignores the exit it caused itself.
+ */
+export class EdgeProcess {
+  readonly #dir: EdgeStateDir
+  readonly #child: ChildProcess | undefined
+  #stopping = false
+  #onDeath: (() => void) | undefined
+
+  private constructor (
+    readonly id: string,
+    readonly port: number,
+    /** Also the process group of the watchdog, nginx and its workers. */
+    readonly watchdogPid: number,
+    readonly nginxPid: number,
+    readonly adopted: boolean,
+    dir: EdgeStateDir,
+    child: ChildProcess | undefined
+  ) {
+    this.#dir = dir
+    this.#child = child
+    child?.once('exit', () => { if (!this.#stopping) this.#onDeath?.() })
+  }
+
+  /** Starts nginx under a watchdog and waits until it is healthy; throws EDGES_ERR_START_FAILED with nginx's own words. */
+  static async launch (options: EdgeLaunch): Promise<EdgeProcess> {
+    const { dir, port } = options
+    const log = await dir.openWatchdogLog(port)
+    let child: ChildProcess
+    try {
+      child = spawnWatchdog({
+        nginxPath: options.nginxPath,
+        prefix: dir.prefix(port),
+        configPath: dir.configPath(port),
+        aliveFile: dir.aliveFile,
+        graceSeconds: options.graceSeconds,
+        stderrFd: log.fd
+      })
+    } finally {
+      await log.close()
+    }
+    // the manager may exit while its edges keep serving: do not hold its event loop
+    child.unref()
+    const pid = child.pid
+    let exited = false
+    child.once('exit', () => { exited = true })
+    child.once('error', () => { exited = true })
+    if (pid === undefined) throw new EdgesErrors.START_FAILED(options.id, 'could not spawn sh')
+    const deadline = Date.now() + options.startTimeoutMs
+    while (!exited && Date.now() < deadline) {
+      if (await options.isHealthy()) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const nginxPid = exited ? undefined : await dir.nginxPid(port)
+    if (exited || nginxPid === undefined || !isProcessAlive(nginxPid)) {
+      signalGroup(pid, 'SIGKILL')
+      throw new EdgesErrors.START_FAILED(options.id, exited ? `nginx exited: ${await dir.logTail(port)}` : `not healthy within ${options.startTimeoutMs}ms: ${await dir.logTail(port)}`)
+    }
+    const edge = new EdgeProcess(options.id, port, pid, nginxPid, false, dir, child)
+    await dir.writeRecord({ id: options.id, port, watchdogPid: pid, startedAt: new Date().toISOString() })
+    return edge
+  }
+
+  /**
+   * Takes over an edge a previous manager left running: its watchdog and nginx must be alive (and
+   * be ours: the command lines name its prefix) and it must answer its health location.
+   * Undefined when it cannot be adopted; whatever is left of it has then been killed.
+   */
+  static async adopt (record: EdgeRecord, dir: EdgeStateDir, isHealthy: () => Promise<boolean>): Promise<EdgeProcess | undefined> {
+    const prefix = dir.prefix(record.port)
+    const nginxPid = await dir.nginxPid(record.port)
+    const ok = nginxPid !== undefined &&
+      isProcessRunning(record.watchdogPid, prefix) &&
+      isProcessRunning(nginxPid, prefix) &&
+      await isHealthy()
+    if (ok) return new EdgeProcess(record.id, record.port, record.watchdogPid, nginxPid, true, dir, undefined)
+    if (isProcessRunning(record.watchdogPid, prefix)) signalGroup(record.watchdogPid, 'SIGKILL')
+    if (nginxPid !== undefined && isProcessRunning(nginxPid, prefix)) signalProcess(nginxPid, 'SIGKILL')
+    return undefined
+  }
+
+  /** Called once when the edge dies on its own (never for a stop or kill asked for here). */
+  onDeath (listener: () => void): void {
+    this.#onDeath = listener
+  }
+
+  /** True while the watchdog and nginx master both run. */
+  get running (): boolean {
+    if (this.#child !== undefined && (this.#child.exitCode !== null || this.#child.signalCode !== null)) return false
+    return isProcessAlive(this.watchdogPid) && this.#nginxIsOurs()
+  }
+
+  /** Asks nginx to reread its config (after the template or settings changed); the master keeps its pid. */
+  reload (): boolean {
+    return this.#nginxIsOurs() && signalProcess(this.nginxPid, 'SIGHUP')
+  }
+
+  /**
+   * Graceful stop: QUIT lets nginx finish the requests under way, TERM after `graceMs`, then KILL
+   * to the whole group, so no worker is left holding the port.
+   */
+  async stop (graceMs: number): Promise<void> {
+    this.#stopping = true
+    const gone = (): boolean => !this.#nginxIsOurs() && !isProcessAlive(this.watchdogPid)
+    this.#signalNginx('SIGQUIT')
+    if (!await waitUntil(gone, graceMs)) {
+      signalGroup(this.watchdogPid, 'SIGTERM')
+      this.#signalNginx('SIGTERM')
+      if (!await waitUntil(gone, 1000)) {
+        signalGroup(this.watchdogPid, 'SIGKILL')
+        this.#signalNginx('SIGKILL')
+        await waitUntil(gone, 1000)
+      }
+    }
+    // a worker that outlived its master is still in the group (a group id is not recycled while it has members)
+    signalGroup(this.watchdogPid, 'SIGKILL')
+  }
+
+  /** Immediate end, for an edge that no longer answers. */
+  kill (): void {
+    this.#stopping = true
+    signalGroup(this.watchdogPid, 'SIGKILL')
+    this.#signalNginx('SIGKILL')
+  }
+
+  // pids are recycled (pid_max may be 32768): signal the master only while it is still this edge's nginx
+  #nginxIsOurs (): boolean {
+    return isProcessRunning(this.nginxPid, this.#dir.prefix(this.port))
+  }
+
+  #signalNginx (signal: NodeJS.Signals): void {
+    if (this.#nginxIsOurs()) signalProcess(this.nginxPid, signal)
+  }
+}

@@ -1,0 +1,130 @@
+import { mkdir, open, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+/** What a manager leaves behind for the next one to adopt an edge. */
+export interface EdgeRecord {
+  readonly id: string
+  readonly port: number
+  /** The watchdog's pid, which is also the process group of the watchdog, nginx and its workers. */
+  readonly watchdogPid: number
+  readonly startedAt: string
+}
+
+/**
+ * The layout of EDGES_DIR: `manager.alive` (touched every second, read by the watchdogs),
+ * `manager.pid`, and one private nginx prefix per edge port, `edge-<port>/`, holding
+ * nginx.conf, nginx.pid, error.log, edge.json, tmp/ and cache/.
+ */
+export class EdgeStateDir {
+  constructor (readonly root: string) {}
+
+  get aliveFile (): string { return join(this.root, 'manager.alive') }
+  get managerPidFile (): string { return join(this.root, 'manager.pid') }
+
+  prefix (port: number): string { return join(this.root, `edge-${port}`) }
+  configPath (port: number): string { return join(this.prefix(port), 'nginx.conf') }
+
+  async ensure (): Promise<void> {
+    await mkdir(this.root, { recursive: true })
+  }
+
+  /** Creates an edge's prefix with the folders nginx expects to exist. */
+  async preparePrefix (port: number): Promise<string> {
+    const prefix = this.prefix(port)
+    await mkdir(join(prefix, 'tmp'), { recursive: true })
+    await mkdir(join(prefix, 'cache'), { recursive: true })
+    return prefix
+  }
+
+  async touchAlive (now = new Date()): Promise<void> {
+    try {
+      await utimes(this.aliveFile, now, now)
+    } catch {
+      await writeFile(this.aliveFile, `${process.pid}\n`)
+    }
+  }
+
+  /** The manager that claimed the folder: its pid and, where /proc tells, its start time. */
+  async readManager (): Promise<{ pid: number, startTime: string | undefined } | undefined> {
+    const [pid, startTime] = (await readFile(this.managerPidFile, 'utf8').catch(() => '')).trim().split(' ')
+    const n = Number(pid)
+    return Number.isSafeInteger(n) && n > 1 ? { pid: n, startTime: startTime === '' ? undefined : startTime } : undefined
+  }
+
+  async writeManager (pid: number, startTime: string | undefined): Promise<void> {
+    await writeFile(this.managerPidFile, `${pid}${startTime === undefined ? '' : ` ${startTime}`}\n`)
+  }
+
+  async removeManagerFiles (): Promise<void> {
+    await rm(this.managerPidFile, { force: true })
+    await rm(this.aliveFile, { force: true })
+  }
+
+  async writeRecord (record: EdgeRecord): Promise<void> {
+    await writeFile(join(this.prefix(record.port), 'edge.json'), `${JSON.stringify(record)}\n`)
+  }
+
+  /** Records of edges a previous manager left running, oldest port first; unreadable ones are skipped. */
+  async readRecords (): Promise<EdgeRecord[]> {
+    let names: string[]
+    try {
+      names = await readdir(this.root)
+    } catch {
+      return []
+    }
+    const records: EdgeRecord[] = []
+    for (const name of names) {
+      const match = /^edge-(\d{1,5})$/.exec(name)
+      if (match === null) continue
+      const record = await readRecord(join(this.root, name, 'edge.json'))
+      if (record !== undefined && record.port === Number(match[1])) records.push(record)
+    }
+    return records.sort((a, b) => a.port - b.port)
+  }
+
+  async nginxPid (port: number): Promise<number | undefined> {
+    return await readPid(join(this.prefix(port), 'nginx.pid'))
+  }
+
+  /** Forgets an edge (its record and pid file) and, unless `keepCache`, its whole prefix. */
+  async forget (port: number, keepCache: boolean): Promise<void> {
+    if (keepCache) {
+      await rm(join(this.prefix(port), 'edge.json'), { force: true })
+      await rm(join(this.prefix(port), 'nginx.pid'), { force: true })
+    } else {
+      await rm(this.prefix(port), { recursive: true, force: true })
+    }
+  }
+
+  /** Opens the file a watchdog's stderr goes to (append), returning its descriptor. */
+  async openWatchdogLog (port: number): Promise<{ fd: number, close: () => Promise<void> }> {
+    const handle = await open(join(this.prefix(port), 'watchdog.log'), 'a')
+    return { fd: handle.fd, close: async () => { await handle.close() } }
+  }
+
+  /** The last lines of an edge's error.log and watchdog.log, for a start failure message. */
+  async logTail (port: number, lines = 3): Promise<string> {
+    const parts: string[] = []
+    for (const file of ['error.log', 'watchdog.log']) {
+      const text = await readFile(join(this.prefix(port), file), 'utf8').catch(() => '')
+      parts.push(...text.trim().split('\n').filter((l) => l !== '').slice(-lines))
+    }
+    return parts.join(' | ')
+  }
+}
+
+async function readPid (path: string): Promise<number | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => '')
+  const pid = Number(text.trim())
+  return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined
+}
+
+async function readRecord (path: string): Promise<EdgeRecord | undefined> {
+  try {
+    const value = JSON.parse(await readFile(path, 'utf8')) as Partial<EdgeRecord>
+    if (typeof value.id !== 'string' || typeof value.port !== 'number' || typeof value.watchdogPid !== 'number' || typeof value.startedAt !== 'string') return undefined
+    return { id: value.id, port: value.port, watchdogPid: value.watchdogPid, startedAt: value.startedAt }
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import t from 'tap'
+import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
+import { EdgesService } from '../../internal/edges/edges-service.js'
+import { isProcessRunning } from '../../internal/edges/process-tools.js'
+import { waitFor } from '../support/wait-for.js'
+import { edgesSandbox, fetchVia, killEdgesIn, reporterEdges, SILENT, startFakeOrigin, startReporter, TOKEN } from '../edges/edges-test-helpers.js'
+
+t.test('real nginx edges: cache, cache lock, heartbeats, replacement', async (t) => {
+  const origin = await startFakeOrigin(t)
+  const reporter = await startReporter(t)
+  const { dir, basePort } = await edgesSandbox(t)
+  const service = new EdgesService(loadEdgesConfig({
+    EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir, EDGES_MIN: '2', EDGES_MAX: '3',
+    ORIGIN_URL: origin.url, REPORTER_URL: `http://127.0.0.1:${reporter.port}`, REPORTER_TOKEN: TOKEN,
+    EDGE_TTL: '3s', EDGE_HEARTBEAT: '1s'
+  }), SILENT)
+  t.teardown(async () => {
+    const pids = service.edges().flatMap((e) => [e.watchdogPid, e.nginxPid])
+    await service.close()
+    await killEdgesIn(dir, pids.filter((pid) => isProcessRunning(pid, dir)))
+  })
+  await service.start()
+  const edges = service.edges()
+  t.equal(edges.length, 2, 'EDGES_MIN edges at start')
+  const edge = edges[0]?.url ?? ''
+
+  await t.test('a segment is fetched from the origin once, then served from the cache', async (t) => {
+    const first = await fetchVia(edge, '/live01/360p/seg-100.ts')
+    const second = await fetchVia(edge, '/live01/360p/seg-100.ts')
+    t.equal(first.status, 200)
+    t.equal(first.cache, 'MISS')
+    t.equal(second.cache, 'HIT')
+    t.equal(second.cors, '*', 'CORS for players')
+    t.equal(origin.hits.get('/live01/360p/seg-100.ts'), 1)
+  })
+
+  await t.test('a playlist passes through every time', async (t) => {
+    for (let i = 0; i < 3; i++) t.equal((await fetchVia(edge, '/live01/360p/playlist.m3u8')).status, 200)
+    t.equal(origin.hits.get('/live01/360p/playlist.m3u8'), 3)
+  })
+
+  await t.test('20 concurrent first requests for one segment reach the origin once', async (t) => {
+    const results = await Promise.all(Array.from({ length: 20 }, async () => await fetchVia(edge, '/live01/360p/seg-101.ts')))
+    t.same(new Set(results.map((r) => r.status)), new Set([200]))
+    t.equal(origin.hits.get('/live01/360p/seg-101.ts'), 1, 'proxy_cache_lock')
+  })
+
+  await t.test('non-HLS paths are not proxied', async (t) => {
+    t.equal((await fetchVia(edge, '/metrics')).status, 404)
+    t.equal(origin.hits.size, 3)
+  })
+
+  await t.test('heartbeats reach the reporter; GET /edges lists every live edge', async (t) => {
+    const listed = await waitFor('both edges at the reporter', async () => {
+      const list = await reporterEdges(reporter)
+      return list.length === 2 ? list : undefined
+    }, { timeoutMs: 10_000 })
+    t.same(listed.map((e) => e.url).sort(), edges.map((e) => e.url).sort())
+    t.same(listed.map((e) => e.id).sort(), edges.map((e) => `edge-${e.port}`).sort())
+  })
+
+  await t.test('a SIGKILLed nginx is replaced on its port; the reporter lists a live set again within the TTL', async (t) => {
+    const victim = service.edges()[1]
+    if (victim === undefined) throw new Error('no second edge')
+    const killedAt = Date.now()
+    process.kill(victim.nginxPid, 'SIGKILL')
+    const replaced = await waitFor('a new nginx on the same port', () => {
+      const now = service.edges().find((e) => e.port === victim.port)
+      return now !== undefined && now.nginxPid !== victim.nginxPid && now.state === 'live' ? now : undefined
+    }, { timeoutMs: 15_000, intervalMs: 20 })
+    const replacedInMs = Date.now() - killedAt
+    t.comment(`replaced in ${replacedInMs} ms`)
+    t.not(replaced.nginxPid, victim.nginxPid)
+    t.notOk(isProcessRunning(victim.nginxPid, dir), 'the killed master is gone')
+    t.equal((await fetchVia(replaced.url, '/_edge/healthz')).status, 200)
+    // the replacement keeps the cache folder of its port
+    t.equal((await fetchVia(replaced.url, '/live01/360p/seg-100.ts')).status, 200)
+    const listed = await waitFor('a live set at the reporter', async () => {
+      const list = await reporterEdges(reporter)
+      const fresh = list.every((e) => service.edges().some((s) => s.url === e.url && s.state === 'live'))
+      return fresh && list.length === 2 ? list : undefined
+    }, { timeoutMs: 10_000 })
+    t.comment(`reporter lists a live set ${Date.now() - killedAt} ms after the kill (TTL 3000 ms)`)
+    t.equal(listed.length, 2)
+  })
+
+  await t.test('a second manager on the same EDGES_DIR refuses to start and leaves the first alone', async (t) => {
+    const other = new EdgesService(loadEdgesConfig({
+      EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir, ORIGIN_URL: origin.url
+    }), SILENT)
+    await t.rejects(other.start(), { code: 'EDGES_ERR_ALREADY_RUNNING' })
+    await other.close()
+    t.equal(service.edges().filter((e) => e.state === 'live').length, 2)
+    t.ok(existsSync(join(dir, 'manager.pid')), 'the first manager keeps its claim')
+  })
+
+  await t.test('close stops every nginx', async (t) => {
+    const pids = service.edges().map((e) => e.nginxPid)
+    await service.close()
+    t.same(pids.filter((pid) => isProcessRunning(pid, dir)), [])
+  })
+})
