@@ -136,6 +136,14 @@ export class EdgeProcess {
   }
 
   /** Immediate end, for an edge that no longer answers. */
+  /**
+   * Lets go of an edge whose master died: its watchdog hands the port over (the orphaned worker
+   * keeps serving until the replacement, bound with reuseport, is up) and then ends the group.
+   */
+  release (): void {
+    this.#stopping = true
+  }
+
   kill (): void {
     this.#stopping = true
     signalGroup(this.watchdogPid, 'SIGKILL')

@@ -4,8 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process'
  * The watchdog every nginx runs under, as `sh -c`. It keeps nginx alive while the manager is
  * gone for less than the grace (a restarted manager adopts the edge), and stops it once
  * manager.alive is older than that: an orphaned nginx must not outlive its manager for long.
- * When nginx ends, however it ends, the watchdog signals its own process group, so the nginx
- * worker (which survives a SIGKILLed master and keeps the port) goes too.
+ * When nginx ends, the watchdog signals its own process group, so the nginx worker (which
+ * survives a SIGKILLed master and keeps the port) goes too; after a SIGKILLed master it first
+ * lets that worker serve for a few seconds while the replacement binds the same port (reuseport),
+ * so players never meet a refused connection on a URL still listed.
  * Arguments: nginx binary, prefix, config file, alive file, grace in seconds.
  */
 export const WATCHDOG_SCRIPT = `
@@ -32,7 +34,15 @@ trap 'kill -QUIT "$n" 2>/dev/null' TERM INT
 rc=0
 wait "$n" || rc=$?
 while kill -0 "$n" 2>/dev/null; do wait "$n" || rc=$?; done
-trap '' TERM
+trap '' TERM QUIT
+# a master killed outright (137) leaves its worker serving the port; the manager starts a
+# replacement on the same port (reuseport) within a moment, so hand over instead of refusing
+# connections: keep the worker a few seconds, then let it finish its requests and go
+if [ "$rc" -eq 137 ]; then
+  sleep 5
+  kill -QUIT 0 2>/dev/null
+  sleep 5
+fi
 kill -TERM 0 2>/dev/null
 exit "$rc"
 `

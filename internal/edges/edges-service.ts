@@ -356,7 +356,9 @@ export class EdgesService implements Service {
     for (const port of new Set(candidates)) {
       if (picked.length === count) break
       if (this.#edges.has(port) || this.#reserved.has(port)) continue
-      if (await isPortFree(this.#config.host, port)) picked.push(port)
+      // a replaced edge's own port is still held by its dead master's worker during the hand-over;
+      // nginx binds it anyway (reuseport), so the edge keeps its URL and the edge set does not change
+      if (preferred.includes(port) || await isPortFree(this.#config.host, port)) picked.push(port)
     }
     if (picked.length < count) this.#log.error({ err: new EdgesErrors.NO_PORT(basePort, basePort + portSpan - 1) }, 'edge ports exhausted')
     return picked
@@ -403,7 +405,10 @@ export class EdgesService implements Service {
     const ports: number[] = []
     for (const edge of edges) {
       this.#edges.delete(edge.port)
-      edge.process.kill()
+      // a hung nginx is killed; a dead master's worker is left to its watchdog's hand-over, so a
+      // URL still in the playlists never refuses a connection while the replacement starts
+      if (reason === 'unhealthy') edge.process.kill()
+      else edge.process.release()
       this.#metrics.loadRps.remove({ edge: edge.id })
       // a draining edge that dies is not replaced: it was on its way out
       if (edge.state !== 'draining') {

@@ -4,12 +4,13 @@ import { join } from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import type { Test } from 'tap'
+import { killEdgesIn } from '../edges/edges-test-helpers.js'
 import { freePort } from './free-port.js'
 import { PROJECT_ROOT, ServiceProcess } from './service-process.js'
 
 const run = promisify(execFile)
 
-export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin'
+export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin' | 'edges'
 
 export interface StackPorts {
   readonly server1: number
@@ -19,6 +20,10 @@ export interface StackPorts {
   readonly origin: number
   readonly workerMetrics: number
   readonly worker2Metrics: number
+  /** The edges manager's /healthz, /metrics and GET /edges. */
+  readonly edges: number
+  /** First port the edges manager tries for its nginx edges (it skips busy ones). */
+  readonly edgesBase: number
 }
 
 export interface LocalStack {
@@ -28,8 +33,10 @@ export interface LocalStack {
   readonly outputPath2: string
   readonly ports: StackPorts
   readonly token: string
+  /** EDGES_DIR of the edges manager: nginx prefixes, pid files and caches. */
+  readonly edgesDir: string
   readonly procs: Readonly<Record<ComponentName, ServiceProcess>>
-  url: (name: 'server1' | 'server2' | 'reporter' | 'origin') => string
+  url: (name: 'server1' | 'server2' | 'reporter' | 'origin' | 'edges') => string
 }
 
 export interface StackOptions {
@@ -66,8 +73,11 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     discovery: await freePort(),
     origin: await freePort(),
     workerMetrics: await freePort(),
-    worker2Metrics: await freePort()
+    worker2Metrics: await freePort(),
+    edges: await freePort(),
+    edgesBase: await freeBasePort()
   }
+  const edgesDir = join(dir, 'edges')
   const token = 'integration-test-token'
   const local = (port: number): string => `http://127.0.0.1:${port}`
   const packagers = `${local(ports.server1)},${local(ports.server2)}`
@@ -101,10 +111,23 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     worker: make('worker', 'cmd/worker/main.ts', ports.workerMetrics),
     worker2: make('worker2', 'cmd/worker/main.ts', ports.worker2Metrics, { OUTPUT_STREAM_PATH: outputPath2, WORKER_METRICS_PORT: String(ports.worker2Metrics) }),
     discovery: make('discovery', 'cmd/discovery/main.ts', ports.discovery),
-    origin: make('origin', 'cmd/origin/main.ts', ports.origin)
+    origin: make('origin', 'cmd/origin/main.ts', ports.origin),
+    // three edges that do not scale by default, so tests see a fixed set unless they ask otherwise
+    edges: make('edges', 'cmd/edges/main.ts', ports.edges, {
+      EDGES_PORT: String(ports.edges),
+      EDGES_BASE_PORT: String(ports.edgesBase),
+      EDGES_DIR: edgesDir,
+      EDGES_MIN: '3',
+      EDGES_MAX: '3',
+      EDGE_TTL: '3s',
+      EDGE_HEARTBEAT: '1s',
+      ORIGIN_URL: local(ports.origin)
+    })
   }
   t.teardown(async () => {
     await Promise.all(Object.values(procs).map(async (p) => await p.stop()))
+    // nginx runs in its own session under a watchdog: a manager that did not close leaves it serving
+    await killEdgesIn(edgesDir)
     await rm(dir, { recursive: true, force: true })
   })
   for (const name of options.start) await procs[name].start()
@@ -114,7 +137,16 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     outputPath2,
     ports,
     token,
+    edgesDir,
     procs,
     url: (name) => local(ports[name])
+  }
+}
+
+// edge ports run upward from the base: keep a little room below 65536
+async function freeBasePort (): Promise<number> {
+  for (;;) {
+    const port = await freePort()
+    if (port < 60_000) return port
   }
 }
