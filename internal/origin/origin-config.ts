@@ -22,6 +22,14 @@ export interface OriginConfig extends CommonConfig {
   readonly edgeViewMaxStaleMs: number
   /** SIGNING_KEY: when set, playlists and segments need a signed token (exp/sig query); unset = open. */
   readonly signingKey: string | undefined
+  /**
+   * ORIGIN_TEST_ONLY_NO_FAILOVER=1, for the chaos suite's "it can fail" test only: the origin
+   * follows the first allow-listed packager alone (health and the reporter are ignored) and fetches
+   * segments from it alone, so a fault there reaches players. Off by default; never set it in service.
+   */
+  readonly testOnlyNoFailover: boolean
+  /** STATUS_PAGE: serve the operator status page (/, /status.json, /status/events); off on an origin the public reaches directly. */
+  readonly statusPage: boolean
 }
 
 export function loadOriginConfig (env: Env): OriginConfig {
@@ -44,6 +52,8 @@ export function loadOriginConfig (env: Env): OriginConfig {
     recoveryHoldMs: readDurationMs(env, 'RECOVERY_HOLD', 6000, { minMs: 0, maxMs: 600_000 }),
     maxPlaylistAgeMs: readDurationMs(env, 'MAX_AGE_PLAYLIST', 10_000, { minMs: 1000, maxMs: 3_600_000 }),
     edgeViewMaxStaleMs: readDurationMs(env, 'EDGE_VIEW_MAX_STALE', 30_000, { minMs: 0, maxMs: 3_600_000 }),
-    signingKey: readSigningKey(env)
+    signingKey: readSigningKey(env),
+    testOnlyNoFailover: readBoolean(env, 'ORIGIN_TEST_ONLY_NO_FAILOVER', false),
+    statusPage: readBoolean(env, 'STATUS_PAGE', true)
   })
 }

@@ -9,7 +9,7 @@ import type { SegmentFetcher } from './segment-fetcher.js'
 import type { SessionRegistry } from './session-registry.js'
 import { SIGNAL_LEVEL, type SignalSession } from './signal-session.js'
 
-const PLAYLIST_HEADERS = { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache', 'access-control-allow-origin': '*' }
+const PLAYLIST_HEADER_LIST: readonly string[] = ['content-type', 'application/vnd.apple.mpegurl', 'cache-control', 'no-cache', 'access-control-allow-origin', '*']
 // segment paths are never reused for other bytes, so caches (edges, players) may keep them
 const SEGMENT_CACHE_CONTROL = 'public, max-age=86400, immutable'
 
@@ -36,12 +36,12 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
     const token = authorize(deps, signal, request.query)
     const session = await readySession(deps, signal)
     if (name === 'playlist.m3u8') {
-      const text = session.entryPlaylist()
-      if (text === undefined) throw new OriginErrors.NO_UPSTREAM(signal)
+      const body = session.entryPlaylist()
+      if (body === undefined) throw new OriginErrors.NO_UPSTREAM(signal)
       if (session.hasRendition(SIGNAL_LEVEL) && request.query._HLS_msn !== undefined) {
         return await sendMedia(reply, deps, session, SIGNAL_LEVEL, request.query, token)
       }
-      return await reply.headers(PLAYLIST_HEADERS).send(signed(deps, `${signal}/playlist.m3u8`, text, token))
+      return sendPlaylist(reply, signed(deps, `${signal}/playlist.m3u8`, body, token))
     }
     return await sendSegment(reply, deps, session, SIGNAL_LEVEL, name)
   })
@@ -71,8 +71,9 @@ function authorize (deps: OriginRouteDeps, signal: string, query: Query): Playba
   return check.token
 }
 
-function signed (deps: OriginRouteDeps, playlistKey: string, text: string, token: PlaybackToken | undefined): string {
-  return deps.guard === undefined || token === undefined ? text : deps.guard.playlist(playlistKey, text, token)
+function signed (deps: OriginRouteDeps, playlistKey: string, body: Buffer, token: PlaybackToken | undefined): Buffer {
+  if (deps.guard === undefined || token === undefined) return body
+  return Buffer.from(deps.guard.playlist(playlistKey, body.toString('utf8'), token))
 }
 
 async function readySession (deps: OriginRouteDeps, signal: string): Promise<SignalSession> {
@@ -87,12 +88,24 @@ async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: S
   const msn = parseMsn(query)
   const answer = await session.mediaPlaylist(rendition, msn)
   switch (answer.kind) {
-    case 'playlist': return await reply.headers(PLAYLIST_HEADERS).send(signed(deps, `${session.signal}/${rendition}`, answer.text, token))
+    case 'playlist': return sendPlaylist(reply, signed(deps, `${session.signal}/${rendition}`, answer.body, token))
     case 'unknown-rendition': throw new OriginErrors.RENDITION_UNKNOWN(session.signal, rendition)
     case 'bad-msn': throw new OriginErrors.BAD_BLOCKING_REQUEST(answer.message)
     case 'blocking-timeout': throw new OriginErrors.BLOCKING_TIMEOUT(String(msn))
     case 'not-ready': throw new OriginErrors.NO_UPSTREAM(session.signal)
   }
+}
+
+/**
+ * The hot path of every player: bytes rendered once per change, headers prepared once. Writing
+ * them straight out skips fastify's send pipeline (serializers, onSend) but keeps its onResponse
+ * hook, so request metrics still count it.
+ */
+function sendPlaylist (reply: FastifyReply, body: Buffer): FastifyReply {
+  reply.hijack()
+  reply.raw.writeHead(200, [...PLAYLIST_HEADER_LIST, 'content-length', String(body.length)])
+  reply.raw.end(reply.request.method === 'HEAD' ? undefined : body)
+  return reply
 }
 
 function parseMsn (query: Query): number | undefined {

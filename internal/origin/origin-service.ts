@@ -42,7 +42,8 @@ export class OriginService implements Service {
         recoveryHoldMs: config.recoveryHoldMs,
         parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes },
         tickMs: 250,
-        maxPlaylistAgeMs: config.maxPlaylistAgeMs
+        maxPlaylistAgeMs: config.maxPlaylistAgeMs,
+        testOnlyNoFailover: config.testOnlyNoFailover
       },
       maxSignals: 64,
       idleMs: 60_000
@@ -68,6 +69,19 @@ export class OriginService implements Service {
       firstOutputWaitMs: 5000,
       ...(config.signingKey === undefined ? {} : { guard: new PlaybackGuard(config.signingKey) })
     })
+    if (config.statusPage) registerStatusRoutes(this.http.app, { snapshot: () => this.status() })
+  }
+
+  /** What the operator status page shows, as of now. */
+  status (): StatusSnapshot {
+    return buildStatus({
+      now: Date.now(),
+      signals: this.registry.all().map((s) => s.status()),
+      edges: this.reporter.edgeDetails,
+      edgesInUse: this.registry.edgeUrls,
+      reporterReachable: this.reporter.isReachable,
+      failovers: this.registry.failovers.recent()
+    })
   }
 
   /**
@@ -87,6 +101,7 @@ export class OriginService implements Service {
     this.registry.start()
     this.reporter.start()
     const address = await this.http.app.listen({ port: this.config.port, host: this.config.host })
+    if (this.config.testOnlyNoFailover) this.log.warn({ packager: this.config.packagerAllowlist[0] }, 'ORIGIN_TEST_ONLY_NO_FAILOVER is set: failover is off, faults reach players (tests only)')
     this.log.info({ address, allowlist: this.config.packagerAllowlist, reporter: this.config.reporterUrl, signedUrls: this.config.signingKey !== undefined }, 'origin started')
   }
 

@@ -52,7 +52,7 @@ export class SessionRegistry {
       existing.lastRequestAt = Date.now()
       return existing
     }
-    if (this.sessions.size >= this.options.maxSignals) return undefined
+    if (this.sessions.size >= this.options.maxSignals && !this.makeRoomFor(signal)) return undefined
     const session = new SignalSession({ ...this.options.session, signal }, this.client, this.metrics, this.log.child({ signal }), this.failovers)
     session.setReporterView(this.gateFor(signal))
     session.setEdges(this.edges)
@@ -60,6 +60,25 @@ export class SessionRegistry {
     this.metrics.signals.set(this.sessions.size)
     session.start()
     return session
+  }
+
+  /**
+   * A full registry makes room by dropping a session a player asked for that never produced
+   * output and that the reporter does not list (junk names cannot lock real signals out); a
+   * signal the reporter lists is always admitted.
+   */
+  private makeRoomFor (signal: string): boolean {
+    const reported = this.view?.has(signal) === true
+    const victim = [...this.sessions.values()]
+      .filter((s) => !s.ready && this.view?.has(s.signal) !== true)
+      .sort((a, b) => a.lastRequestAt - b.lastRequestAt)[0]
+    if (victim !== undefined) {
+      this.sessions.delete(victim.signal)
+      void victim.close()
+      this.log.info({ signal: victim.signal }, 'dropped a signal that never went live to make room')
+      return true
+    }
+    return reported
   }
 
   /** Follows the reporter's view: new live signals start at once. */

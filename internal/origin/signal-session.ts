@@ -30,12 +30,14 @@ export interface SignalSessionOptions {
   readonly tickMs: number
   /** A playlist whose newest segment ended longer ago than this is not live, whatever else it says. */
   readonly maxPlaylistAgeMs?: number
+  /** Tests only (ORIGIN_TEST_ONLY_NO_FAILOVER): follow and fetch from the first source alone. */
+  readonly testOnlyNoFailover?: boolean
 }
 
 interface Rendition { readonly key: string, readonly playlistPath: string }
 
 export type MediaAnswer =
-  | { readonly kind: 'playlist', readonly text: string }
+  | { readonly kind: 'playlist', readonly body: Buffer }
   | { readonly kind: 'not-ready' }
   | { readonly kind: 'unknown-rendition' }
   | { readonly kind: 'bad-msn', readonly message: string }
@@ -69,18 +71,21 @@ export interface SignalStatus {
  */
 export class SignalSession {
   private renditions: Rendition[] | undefined
-  private masterText: string | undefined
+  private masterBody: Buffer | undefined
   private readonly pollers = new Map<string, Map<string, RenditionPoller>>()
   private observations: HealthObservation[] = []
   private health = EMPTY_HEALTH
   private verdicts: Readonly<Record<string, SourceVerdict>> = {}
   private timeline: TimelineState = EMPTY_TIMELINE
-  private texts = new Map<string, string>()
+  // bytes, not strings: encoded once per change, written as they are to every player
+  private bodies = new Map<string, Buffer>()
   private readonly waiters = new MsnWaiters()
   private readyWaiters: Array<() => void> = []
   private reporterAllowed: readonly string[] | undefined
   private activeSource: string | undefined
   private edges = new EdgeRing([])
+  private readonly advancing = new Set<string>()
+  private readonly firstNewestMsn = new Map<string, number>()
   private masterTimer: NodeJS.Timeout | undefined
   private tickTimer: NodeJS.Timeout | undefined
   private tickQueued = false
@@ -96,7 +101,7 @@ export class SignalSession {
   ) {}
 
   get signal (): string { return this.options.signal }
-  get ready (): boolean { return this.texts.size > 0 }
+  get ready (): boolean { return this.bodies.size > 0 }
   get targetDurationMs (): number { return (this.timeline.targetDuration ?? this.options.health.defaultTargetDurationMs / 1000) * 1000 }
 
   start (): void {
@@ -111,6 +116,13 @@ export class SignalSession {
     this.waiters.releaseAll()
     for (const resolve of this.readyWaiters) resolve()
     this.readyWaiters = []
+    // a signal no longer followed must not keep reporting its last age and packager as if live
+    this.metrics.playlistAge.remove({ signal: this.signal })
+    this.metrics.lastMsn.remove({ signal: this.signal })
+    for (const packager of this.options.sources) {
+      this.metrics.activePackager.remove({ signal: this.signal, packager })
+      this.metrics.eligiblePackager.remove({ signal: this.signal, packager })
+    }
     await Promise.all([...this.pollers.values()].flatMap((byRendition) => [...byRendition.values()].map(async (p) => await p.close())))
   }
 
@@ -143,8 +155,8 @@ export class SignalSession {
   }
 
   /** The entry playlist: the master of a ladder, or the media playlist of a one-rendition signal. */
-  entryPlaylist (): string | undefined {
-    return this.masterText ?? this.texts.get(SIGNAL_LEVEL)
+  entryPlaylist (): Buffer | undefined {
+    return this.masterBody ?? this.bodies.get(SIGNAL_LEVEL)
   }
 
   hasRendition (key: string): boolean {
@@ -164,8 +176,8 @@ export class SignalSession {
         if (!listed && !this.closed) return { kind: 'blocking-timeout' }
       }
     }
-    const text = this.texts.get(key)
-    return text === undefined ? { kind: 'not-ready' } : { kind: 'playlist', text }
+    const body = this.bodies.get(key)
+    return body === undefined ? { kind: 'not-ready' } : { kind: 'playlist', body }
   }
 
   /** Where a segment can be fetched from, eligible packagers first; undefined when it is not ours. */
@@ -173,6 +185,10 @@ export class SignalSession {
     const rendition = this.renditions?.find((r) => r.key === key)
     if (rendition === undefined) return undefined
     const found = findOutputSegment(this.timeline, key, name)
+    if (this.options.testOnlyNoFailover === true) {
+      const first = this.options.sources[0]
+      return first === undefined || (found !== undefined && !found.candidates.some((c) => c.sourceId === first)) ? [] : [{ base: first, path: resolveRelative(rendition.playlistPath, name) }]
+    }
     if (found !== undefined) {
       return found.candidates
         .map((c) => ({ base: c.sourceId, path: resolveRelative(rendition.playlistPath, c.uri) }))
@@ -255,7 +271,7 @@ export class SignalSession {
     } else {
       const variants = playlist.variants.filter((v) => renditionOfVariant(v) !== undefined)
       this.renditions = variants.map((v) => ({ key: renditionOfVariant(v) as string, playlistPath: `${this.signal}/${v.uri}` }))
-      this.masterText = serializeMasterPlaylist({ ...playlist, variants })
+      this.masterBody = Buffer.from(serializeMasterPlaylist({ ...playlist, variants }))
     }
     this.log.info({ renditions: this.renditions.map((r) => r.key) }, 'signal layout learned')
     for (const base of this.options.sources) {
@@ -278,7 +294,7 @@ export class SignalSession {
 
   private onPoll (base: string, key: string, result: PollResult): void {
     const reference = this.renditions?.[0]?.key
-    const age = result.playlist === undefined ? undefined : playlistAgeMs(result.playlist, result.at)
+    const age = result.playlist === undefined || key !== reference ? undefined : this.ageUntilSeenAdvancing(base, result.playlist, result.at)
     const maxAge = this.options.maxPlaylistAgeMs
     if (age !== undefined && maxAge !== undefined && age > maxAge) {
       // a worker that is gone leaves its last playlist on disk: answering is not being live
@@ -293,6 +309,23 @@ export class SignalSession {
       this.tickQueued = true
       setImmediate(() => { this.tickQueued = false; this.tick() })
     }
+  }
+
+  /**
+   * The age of a playlist by its PROGRAM-DATE-TIME, until the source has been seen advancing. A
+   * playlist left on disk never advances; a live packager whose clock is simply elsewhere (a
+   * foreign or restarted encoder) does, and from then on is judged by its progress, not its clock.
+   */
+  private ageUntilSeenAdvancing (base: string, playlist: MediaPlaylist, at: number): number | undefined {
+    if (this.advancing.has(base)) return undefined
+    const newest = lastMsn(playlist)
+    const first = this.firstNewestMsn.get(base)
+    if (first === undefined) this.firstNewestMsn.set(base, newest)
+    else if (newest !== first) {
+      this.advancing.add(base)
+      return undefined
+    }
+    return playlistAgeMs(playlist, at)
   }
 
   private tick (): void {
@@ -329,7 +362,7 @@ export class SignalSession {
     const allowed = this.reporterAllowed
     const gated = allowed === undefined ? ownEligible : ownEligible.filter((base) => allowed.includes(base))
     // the reporter only narrows the choice; it never leaves the output with no source our probes trust
-    const eligible = new Set(gated.length > 0 ? gated : ownEligible)
+    const eligible = new Set(this.options.testOnlyNoFailover === true ? this.options.sources.slice(0, 1) : gated.length > 0 ? gated : ownEligible)
     const inputs = new Map<string, SourceInput>()
     for (const base of this.options.sources) {
       const playlists = new Map<string, MediaPlaylist>()
@@ -375,7 +408,7 @@ export class SignalSession {
         return edge === undefined ? uri : `${edge}/${prefix}${uri}`
       }
       const text = renderTimeline(this.timeline, rendition.key, { serverControl: 'CAN-BLOCK-RELOAD=YES', uriBase }, this.options.timeline)
-      if (text !== undefined) this.texts.set(rendition.key, text)
+      if (text !== undefined) this.bodies.set(rendition.key, Buffer.from(text))
     }
     this.metrics.playlistBuilds.inc({ signal: this.signal })
     const last = lastOutputMsn(this.timeline)

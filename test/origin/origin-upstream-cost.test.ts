@@ -26,11 +26,16 @@ t.test(`${VIEWERS} concurrent viewers of one playlist and one segment cost one u
 
   const playlistsBefore = playlistRequests([a, b])
   const buildsBefore = metricValue(await metrics(origin), 'origin_playlist_builds_total', { signal: 'live01' })
+  const burstStart = Date.now()
   const answers = await Promise.all([
     ...Array.from({ length: VIEWERS }, async () => await get(url)),
     ...Array.from({ length: VIEWERS }, async () => await get(`${origin.url}${segmentPath}`))
   ])
   const playlistsAfter = playlistRequests([a, b])
+  const burstMs = Date.now() - burstStart
+  // each poller makes one request per target duration whatever the viewers do; a slow burst on a
+  // loaded machine spans more of them, so the bound follows the burst's length
+  const pollerBound = POLLERS * (Math.ceil(burstMs / (a.targetDurationS * 1000)) + 1)
   const buildsAfter = metricValue(await metrics(origin), 'origin_playlist_builds_total', { signal: 'live01' })
 
   const playlists = answers.slice(0, VIEWERS)
@@ -43,7 +48,7 @@ t.test(`${VIEWERS} concurrent viewers of one playlist and one segment cost one u
 
   const segmentFetches = (a.hitsByPath.get(segmentPath) ?? 0) + (b.hitsByPath.get(segmentPath) ?? 0)
   t.equal(segmentFetches, 1, `${VIEWERS} viewers of one segment: ${segmentFetches} upstream fetch`)
-  t.ok(playlistsAfter - playlistsBefore <= POLLERS, `playlist requests upstream during the burst: ${playlistsAfter - playlistsBefore} (the pollers' own, at most ${POLLERS}; not per viewer)`)
+  t.ok(playlistsAfter - playlistsBefore <= pollerBound, `playlist requests upstream during the ${burstMs} ms burst: ${playlistsAfter - playlistsBefore} (the pollers' own, at most ${pollerBound}; ${VIEWERS} viewers would be ${VIEWERS})`)
   t.equal(buildsAfter, buildsBefore, 'no playlist was rebuilt for the burst: served from memory')
   t.same(rules.violations, [])
 })
