@@ -67,7 +67,9 @@ export class EdgeProcess {
     if (pid === undefined) throw new EdgesErrors.START_FAILED(options.id, 'could not spawn sh')
     const deadline = Date.now() + options.startTimeoutMs
     while (!exited && Date.now() < deadline) {
-      if (await options.isHealthy()) break
+      // during a hand-over the old worker answers the health probe on this port too: wait for
+      // this nginx's own master as well
+      if (await options.isHealthy() && await dir.nginxPid(port) !== undefined) break
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     const nginxPid = exited ? undefined : await dir.nginxPid(port)

@@ -80,6 +80,8 @@ export class EdgesService implements Service {
   readonly #stopping = new Set<Promise<void>>()
   // ports whose edge is stopping in the background and may still hold the socket
   readonly #reserved = new Set<number>()
+  /** Ports whose dead master's worker still serves while the replacement binds beside it (reuseport). */
+  readonly #handedOver = new Set<number>()
   readonly #history: CountChange[] = []
   #nginxPath = ''
   #template = ''
@@ -358,7 +360,7 @@ export class EdgesService implements Service {
       if (this.#edges.has(port) || this.#reserved.has(port)) continue
       // a replaced edge's own port is still held by its dead master's worker during the hand-over;
       // nginx binds it anyway (reuseport), so the edge keeps its URL and the edge set does not change
-      if (preferred.includes(port) || await isPortFree(this.#config.host, port)) picked.push(port)
+      if (this.#handedOver.delete(port) || await isPortFree(this.#config.host, port)) picked.push(port)
     }
     if (picked.length < count) this.#log.error({ err: new EdgesErrors.NO_PORT(basePort, basePort + portSpan - 1) }, 'edge ports exhausted')
     return picked
@@ -407,8 +409,10 @@ export class EdgesService implements Service {
       this.#edges.delete(edge.port)
       // a hung nginx is killed; a dead master's worker is left to its watchdog's hand-over, so a
       // URL still in the playlists never refuses a connection while the replacement starts
-      if (reason === 'unhealthy') edge.process.kill()
-      else edge.process.release()
+      const handOver = reason === 'exited'
+      if (handOver) edge.process.release()
+      else edge.process.kill()
+      if (handOver) this.#handedOver.add(edge.port)
       this.#metrics.loadRps.remove({ edge: edge.id })
       // a draining edge that dies is not replaced: it was on its way out
       if (edge.state !== 'draining') {

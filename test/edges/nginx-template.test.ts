@@ -47,7 +47,7 @@ t.test('the real template renders what the issue asks for', async (t) => {
     'proxy_cache_path /srv/edges/edge-8101/cache', 'keys_zone=edge_8101:10m', 'proxy_cache_lock on;',
     'proxy_cache_valid 200 1h;', 'proxy_ignore_headers Cache-Control Expires', 'proxy_cache off;', 'stub_status;',
     'location = /_edge/healthz', 'add_header Access-Control-Allow-Origin "*" always;', 'add_header X-Cache-Status $upstream_cache_status always;',
-    'listen 127.0.0.1:8101;', 'server 127.0.0.1:8001;'
+    'listen 127.0.0.1:8101 reuseport;', 'server 127.0.0.1:8001;'
   ]) t.ok(text.includes(directive), directive)
   t.throws(() => renderEdgeConfig('{{PREFIX}}', { ...params, prefix: '/a b' }), /white space/)
 })

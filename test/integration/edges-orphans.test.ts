@@ -59,7 +59,7 @@ t.test('manager killed and restarted within the grace: edges keep serving and ar
   const replaced = await waitFor('adopted edge replaced', async () => {
     const now = (await managerEdges(port)).find((e) => e.port === victim.port)
     return now !== undefined && now.nginxPid !== victim.nginxPid ? now : undefined
-  }, { timeoutMs: 15_000, intervalMs: 50 })
+  }, { timeoutMs: 15_000, intervalMs: 50 }).catch((err: Error) => { t.comment(second.recentOutput()); throw err })
   t.notOk(replaced.adopted)
 
   // SIGTERM: the manager stops its nginx processes before it exits
