@@ -11,7 +11,7 @@ REPORTER_TOKEN ?= $(shell mkdir -p .local && { [ -s .local/reporter-token ] || o
 export REPORTER_TOKEN
 
 .PHONY: help deps system-deps run-local run-local-redundant run-local-worker run-local-server1 run-local-server2 \
-        run-local-discovery run-local-reporter run-local-origin run-local-edges test typecheck bench-packager clean
+        run-local-discovery run-local-reporter run-local-origin run-local-edges test typecheck bench-packager chaos clean
 
 help:
 	@echo "make run-local            start every component, one log stream (Ctrl-C stops all)"
@@ -19,6 +19,7 @@ help:
 	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin edges"
 	@echo "make test                 typecheck and run the whole test suite"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
+	@echo "make chaos                every fault while real players watch; a table and a plot"
 
 deps: system-deps node_modules/.deps-stamp
 
@@ -85,6 +86,10 @@ test: deps typecheck
 
 bench-packager: deps
 	npm run --silent bench:packager
+
+# The fault matrix with real players (hls.js in Chromium, ffmpeg, the rule watcher); ~10 min on 2 cores.
+chaos: deps
+	npm run --silent chaos
 
 clean:
 	rm -rf output output2 .tap coverage

@@ -1,0 +1,58 @@
+/** One row of the chaos table: what the clients saw from a fault's start until the next fault. */
+export interface FaultRow {
+  readonly fault: string
+  /** A row the design cannot promise zero for (one origin restarting): shown, never failing the run. */
+  readonly informational: boolean
+  readonly repeats: number
+  readonly stalls: number
+  readonly stallS: number
+  readonly fatalErrors: number
+  readonly nonFatalErrors: number
+  /** Failed requests the browser player saw (>= 400 or network error). */
+  readonly playerHttpErrors: number
+  readonly watcherHttpErrors: number
+  readonly violations: number
+  readonly ffmpegWarnings: number
+  readonly tsGaps: number
+  readonly maxSegmentGapMs: number
+}
+
+/** The cells the design says must be zero (DESIGN.md section 7). */
+export const MUST_BE_ZERO = ['stalls', 'fatalErrors', 'playerHttpErrors', 'watcherHttpErrors', 'violations'] as const
+
+const COLUMNS: ReadonlyArray<{ key: keyof FaultRow, title: string }> = [
+  { key: 'fault', title: 'fault' },
+  { key: 'repeats', title: 'n' },
+  { key: 'stalls', title: 'stalls' },
+  { key: 'stallS', title: 'stall s' },
+  { key: 'fatalErrors', title: 'fatal' },
+  { key: 'nonFatalErrors', title: 'non-fatal' },
+  { key: 'playerHttpErrors', title: 'player HTTP err' },
+  { key: 'watcherHttpErrors', title: 'watcher HTTP err' },
+  { key: 'violations', title: 'rule violations' },
+  { key: 'ffmpegWarnings', title: 'ffmpeg warnings' },
+  { key: 'tsGaps', title: 'ffmpeg ts gaps' },
+  { key: 'maxSegmentGapMs', title: 'max new-seg gap ms' }
+]
+
+/** Rows that break a must-be-zero cell, with the cells that do. */
+export function failingRows (rows: readonly FaultRow[]): Array<{ fault: string, cells: string[] }> {
+  return rows
+    .filter((r) => !r.informational)
+    .map((r) => ({ fault: r.fault, cells: MUST_BE_ZERO.filter((k) => r[k] !== 0) as string[] }))
+    .filter((r) => r.cells.length > 0)
+}
+
+/** A fixed-width text table; must-be-zero cells that are not zero are marked with `!`. */
+export function formatTable (rows: readonly FaultRow[]): string {
+  const cell = (row: FaultRow, key: keyof FaultRow): string => {
+    const value = row[key]
+    const text = typeof value === 'number' ? (key === 'stallS' ? value.toFixed(1) : String(value)) : key === 'fault' && row.informational ? `${String(value)} (info)` : String(value)
+    const bad = !row.informational && (MUST_BE_ZERO as readonly string[]).includes(key) && value !== 0
+    return bad ? `${text}!` : text
+  }
+  const body = rows.map((r) => COLUMNS.map((c) => cell(r, c.key)))
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...body.map((b) => (b[i] ?? '').length)))
+  const line = (cells: readonly string[]): string => cells.map((s, i) => i === 0 ? s.padEnd(widths[i] ?? 0) : s.padStart(widths[i] ?? 0)).join(' | ')
+  return [line(COLUMNS.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n')
+}

@@ -1,0 +1,295 @@
+/**
+ * `npm run chaos`: the fault matrix of DESIGN.md section 7 on the real local stack, watched through
+ * the origin by hls.js in headless Chromium, ffmpeg reading HLS and the rule-checking watcher.
+ * Prints one row per fault and writes table.txt, plot.svg and report.json under .local/chaos/<time>/.
+ * Exits non-zero when a cell the design says must be zero is not (the origin restart row is shown
+ * for information: one origin restarting cannot be invisible). Bounded: every fault runs
+ * CHAOS_REPEATS times (default 2); everything started is stopped, by PID, at the end.
+ *
+ * CHAOS_REPEATS=1..5, CHAOS_PLAYERS=1..2, CHAOS_ONLY=server1,edge (substring filter on fault names),
+ * CHAOS_OUT=<dir>.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Test } from 'tap'
+import { isProcessRunning } from '../../internal/edges/process-tools.js'
+import { startLocalStack, type LocalStack } from '../support/local-stack.js'
+import { PlaylistWatcher, type WatcherReport } from '../support/playlist-watcher.js'
+import { PROJECT_ROOT } from '../support/service-process.js'
+import { waitFor } from '../support/wait-for.js'
+import { renderPlot, type PlotMarker } from './chaos-plot.js'
+import { failingRows, formatTable, type FaultRow } from './chaos-table.js'
+import { FfmpegHlsClient, type FfmpegReport } from './ffmpeg-client.js'
+import { HlsBrowserPlayer, type PlayerReport } from './hls-player.js'
+import { PlaylistAgeSampler } from './playlist-age-sampler.js'
+
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const say = (line: string): void => { process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`) }
+
+function envInt (name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: must be a whole number from ${min} to ${max}, got '${raw}'`)
+  return n
+}
+
+interface Fault {
+  readonly name: string
+  readonly informational?: boolean
+  /** Injects the fault and undoes it; resolves once it has been undone (or, for a kill, replaced). */
+  readonly run: (stack: LocalStack) => Promise<void>
+}
+
+interface FaultRun { readonly name: string, readonly informational: boolean, readonly start: number, readonly recovered: number, end: number }
+
+/** Both packagers eligible again at the origin: the next fault may take the other one. */
+async function bothPackagersEligible (stack: LocalStack): Promise<void> {
+  await waitFor('both packagers eligible at the origin', async () => {
+    const metrics = await (await fetch(`${stack.url('origin')}/metrics`, { signal: AbortSignal.timeout(2000) })).text()
+    return (metrics.match(/^origin_packager_eligible\{signal="live01",[^}]*\} 1$/gm) ?? []).length === 2
+  }, { timeoutMs: 45_000, intervalMs: 500 })
+}
+
+interface ManagerEdge { id: string, url: string, state: string, nginxPid: number, watchdogPid: number }
+async function liveEdges (stack: LocalStack): Promise<ManagerEdge[]> {
+  const edges = await (await fetch(`${stack.url('edges')}/edges`, { signal: AbortSignal.timeout(2000) })).json() as ManagerEdge[]
+  return edges.filter((e) => e.state === 'live')
+}
+
+const killRestart = (name: 'server1' | 'server2' | 'worker2' | 'discovery' | 'reporter' | 'edges', downMs: number): Fault['run'] => async (stack) => {
+  stack.procs[name].signal('SIGKILL')
+  await sleep(downMs)
+  await stack.procs[name].start()
+}
+
+function faultList (withEdges: boolean): Fault[] {
+  const faults: Fault[] = [
+    { name: 'server1 SIGKILL + restart', run: async (s) => { await killRestart('server1', 6000)(s); await bothPackagersEligible(s) } },
+    { name: 'server2 SIGKILL + restart', run: async (s) => { await killRestart('server2', 6000)(s); await bothPackagersEligible(s) } },
+    { name: 'server1 SIGSTOP 10 s + SIGCONT', run: async (s) => { s.procs.server1.signal('SIGSTOP'); await sleep(10_000); s.procs.server1.signal('SIGCONT'); await bothPackagersEligible(s) } },
+    { name: 'server2 SIGSTOP 10 s + SIGCONT', run: async (s) => { s.procs.server2.signal('SIGSTOP'); await sleep(10_000); s.procs.server2.signal('SIGCONT'); await bothPackagersEligible(s) } },
+    { name: 'worker2 SIGKILL + restart (redundant)', run: async (s) => { await killRestart('worker2', 8000)(s); await bothPackagersEligible(s) } },
+    { name: 'discovery SIGKILL + restart', run: killRestart('discovery', 6000) },
+    { name: 'reporter SIGKILL + restart', run: killRestart('reporter', 6000) }
+  ]
+  if (withEdges) {
+    faults.push({
+      name: 'one edge (nginx group) SIGKILL',
+      run: async (s) => {
+        const edge = (await liveEdges(s))[0]
+        if (edge === undefined) throw new Error('no live edge to kill')
+        // the watchdog leads the edge's process group (watchdog, nginx master and workers): an edge host dying
+        if (isProcessRunning(edge.watchdogPid, s.edgesDir)) { try { process.kill(-edge.watchdogPid, 'SIGKILL') } catch {} }
+        if (isProcessRunning(edge.nginxPid, s.edgesDir)) { try { process.kill(edge.nginxPid, 'SIGKILL') } catch {} }
+        await waitFor('the edges manager to replace the dead edge', async () => {
+          const live = await liveEdges(s)
+          return live.length >= 3 && !live.some((e) => e.id === edge.id && e.nginxPid === edge.nginxPid)
+        }, { timeoutMs: 45_000, intervalMs: 500 })
+      }
+    })
+    faults.push({ name: 'edges manager SIGKILL + restart', run: async (s) => { await killRestart('edges', 6000)(s); await waitFor('3 live edges', async () => (await liveEdges(s)).length >= 3, { timeoutMs: 45_000 }) } })
+  }
+  return faults
+}
+
+const ORIGIN_FAULT: Fault = {
+  name: 'origin SIGKILL + restart (single origin)',
+  informational: true,
+  run: async (s) => { s.procs.origin.signal('SIGKILL'); await sleep(1000); await s.procs.origin.start() }
+}
+
+/** The tap Test surface startLocalStack uses (teardown), outside tap. */
+function teardownScope (): { scope: Test, runAll: () => Promise<void> } {
+  const fns: Array<() => unknown> = []
+  const scope = { teardown: (fn: () => unknown) => { fns.push(fn) } } as unknown as Test
+  return { scope, runAll: async () => { for (const fn of fns.reverse()) await fn() } }
+}
+
+async function main (): Promise<number> {
+  const repeats = envInt('CHAOS_REPEATS', 2, 1, 5)
+  const playerCount = envInt('CHAOS_PLAYERS', 1, 1, 2)
+  const only = (process.env.CHAOS_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const outDir = process.env.CHAOS_OUT ?? join(PROJECT_ROOT, '.local/chaos', stamp)
+  await mkdir(outDir, { recursive: true })
+
+  const { scope, runAll } = teardownScope()
+  const players: HlsBrowserPlayer[] = []
+  let ffmpeg: FfmpegHlsClient | undefined
+  let sampler: PlaylistAgeSampler | undefined
+  let watcher: PlaylistWatcher | undefined
+  let interrupted = false
+  const onSignal = (): void => { interrupted = true; say('interrupted: finishing the current fault, then cleaning up') }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const pids: number[] = []
+  let stackDir = ''
+  try {
+    say(`starting the stack (redundant encoders, light ladder); repeats=${repeats}, players=${playerCount}, out=${outDir}`)
+    // the redundant profile (worker -> server1, worker2 -> server2) lets one stack take every fault
+    const stack = await startLocalStack(scope, {
+      redundantEncoders: true,
+      ladder: '180p:320x180:200,144p:256x144:120',
+      start: ['reporter', 'server1', 'server2', 'worker', 'worker2', 'discovery', 'origin', 'edges']
+    })
+    stackDir = stack.dir
+    const entry = `${stack.url('origin')}/live01/playlist.m3u8`
+    await waitFor('the origin to serve live01', async () => (await fetch(entry)).status === 200, { timeoutMs: 60_000 })
+    await bothPackagersEligible(stack)
+    const withEdges = await liveEdges(stack).then((e) => e.length > 0, () => false)
+    say(`stack up at ${entry}; edges: ${withEdges ? (await liveEdges(stack)).map((e) => e.url).join(' ') : 'none'}`)
+
+    const faults = [...faultList(withEdges), ORIGIN_FAULT].filter((f) => only.length === 0 || only.some((o) => f.name.includes(o)))
+    // one bounded plan: each fault `repeats` times, the origin restarts last (the others must not pay for them)
+    const plan = [...faults.filter((f) => f.informational !== true), ...faults.filter((f) => f.informational === true)]
+      .flatMap((f) => Array.from({ length: repeats }, () => f))
+    const recordSeconds = 120 + plan.length * 45
+
+    for (let i = 0; i < playerCount; i++) {
+      const player = new HlsBrowserPlayer(entry)
+      players.push(player)
+      await player.start()
+    }
+    await Promise.all(players.map(async (p) => await p.waitUntilPlaying(60_000)))
+    say(`${players.length} hls.js player(s) playing`)
+    ffmpeg = new FfmpegHlsClient(entry, join(outDir, 'ffmpeg-recording.ts'), recordSeconds)
+    ffmpeg.start()
+    if (ffmpeg.pid !== undefined) pids.push(ffmpeg.pid)
+    sampler = new PlaylistAgeSampler(entry)
+    sampler.start()
+    watcher = new PlaylistWatcher(entry, { pollMs: 250, maxDurationMs: recordSeconds * 1000 })
+    await watcher.start()
+
+    const runs: FaultRun[] = []
+    const baselineStart = Date.now()
+    await sleep(15_000)
+    runs.push({ name: 'steady, no fault', informational: false, start: baselineStart, recovered: baselineStart, end: Date.now() })
+    for (const fault of plan) {
+      if (interrupted) break
+      const start = Date.now()
+      say(`fault: ${fault.name}`)
+      try {
+        await fault.run(stack)
+      } catch (err) {
+        say(`  the fault did not complete: ${err instanceof Error ? err.message : String(err)}`)
+      }
+      const recovered = Date.now()
+      // let buffers refill and any late effect show up inside this row, not the next
+      await sleep(8000)
+      runs.push({ name: fault.name, informational: fault.informational === true, start, recovered, end: Date.now() })
+      say(`  recovered after ${((recovered - start) / 1000).toFixed(1)} s`)
+    }
+
+    const watcherReport = await watcher.stop()
+    sampler.close()
+    const playerReports: PlayerReport[] = []
+    for (const p of players) playerReports.push(await p.close())
+    const ffmpegReport = await ffmpeg.close()
+
+    const rows = tabulate(runs, playerReports, watcherReport, ffmpegReport, sampler)
+    const table = formatTable(rows)
+    const failing = failingRows(rows)
+    const started = playerReports.every((p) => p.began)
+    const footer = [
+      '',
+      `players: ${playerReports.map((p, i) => `#${i + 1} progress ${p.progressRatio.toFixed(3)} media s/s, dropped frames ${p.droppedFrames}/${p.totalFrames}, aborted requests ${p.abortedRequests}`).join('; ')}`,
+      `watcher: ${watcherReport.polls} reloads, ${watcherReport.segmentsFetched} segments fetched, discontinuities ${watcherReport.discontinuities.length}`,
+      `ffmpeg: exit ${String(ffmpegReport.exitCode)}, ${ffmpegReport.packets} video packets over ${ffmpegReport.durationS.toFixed(1)} s, frame ${(ffmpegReport.frameDurationS * 1000).toFixed(1)} ms, ${ffmpegReport.gaps.length} gaps (largest ${Math.max(0, ...ffmpegReport.gaps.map((g) => g.gapS)).toFixed(2)} s)`,
+      failing.length === 0 && started ? 'RESULT: every must-be-zero cell is zero' : `RESULT: FAIL ${started ? '' : '(a player never started) '}${failing.map((f) => `${f.fault}: ${f.cells.join(', ')}`).join('; ')}`
+    ].join('\n')
+    process.stdout.write(`\n${table}\n${footer}\n`)
+    await writeFile(join(outDir, 'table.txt'), `${table}\n${footer}\n`)
+
+    const markers: PlotMarker[] = runs.slice(1).map((r) => ({ at: r.start, until: r.recovered, label: r.name }))
+    const first = playerReports[0]
+    const svg = renderPlot(`chaos: player buffer and origin playlist age (${new Date(baselineStart).toISOString()})`, [
+      { name: 'player #1 buffer ahead (s)', color: '#1f77b4', points: (first?.samples ?? []).map((s) => ({ at: s.at, value: s.bufferAhead })) },
+      { name: 'origin playlist age (s)', color: '#ff7f0e', points: sampler.samples.filter((s) => s.ageS !== undefined).map((s) => ({ at: s.at, value: s.ageS as number })) },
+      ...playerReports.flatMap((p, i) => p.stalls.length === 0 ? [] : [{ name: `player #${i + 1} stalls`, color: '#d62728', points: p.stalls.flatMap((s) => [{ at: s.at, value: 0 }, { at: s.at + s.ms, value: 0 }]) }])
+    ], markers)
+    await writeFile(join(outDir, 'plot.svg'), svg)
+    await writeFile(join(outDir, 'report.json'), JSON.stringify({
+      runs,
+      rows,
+      players: playerReports.map((p) => ({ ...p, samples: p.samples.length })),
+      watcher: { ...watcherReport, hostsByMsn: undefined, violations: watcherReport.violations.slice(0, 50), httpErrors: watcherReport.httpErrors.slice(0, 50) },
+      ffmpeg: { ...ffmpegReport, warnings: ffmpegReport.warnings.slice(0, 200) }
+    }, null, 2))
+    say(`wrote ${join(outDir, 'table.txt')}, plot.svg, report.json`)
+    return failing.length === 0 && started ? 0 : 1
+  } finally {
+    watcher?.stop().catch(() => {})
+    sampler?.close()
+    for (const p of players) await p.close().catch(() => {})
+    await ffmpeg?.close().catch(() => {})
+    await runAll()
+    const left = stackDir === '' ? [] : await pidsMentioning(stackDir)
+    const stray = [...left, ...pids.filter((pid) => isAlive(pid))]
+    say(stray.length === 0 ? 'cleanup: no process of this run is left' : `cleanup: processes still alive: ${stray.join(', ')}`)
+  }
+}
+
+/** Attributes every event to the fault whose window [start, end) holds it, and sums repeats. */
+function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], watcher: WatcherReport, ffmpeg: FfmpegReport, sampler: PlaylistAgeSampler): FaultRow[] {
+  const byName = new Map<string, FaultRow>()
+  for (const run of runs) {
+    const inside = (at: number): boolean => at >= run.start && at < run.end
+    const stalls = players.flatMap((p) => p.stalls.filter((s) => inside(s.at)))
+    const errors = players.flatMap((p) => p.errors.filter((e) => inside(e.at)))
+    const row: FaultRow = {
+      fault: run.name,
+      informational: run.informational,
+      repeats: 1,
+      stalls: stalls.length,
+      stallS: stalls.reduce((sum, s) => sum + s.ms / 1000, 0),
+      fatalErrors: errors.filter((e) => e.fatal).length,
+      nonFatalErrors: errors.filter((e) => !e.fatal).length,
+      playerHttpErrors: players.reduce((n, p) => n + p.httpErrors.filter((e) => inside(e.at)).length, 0),
+      watcherHttpErrors: watcher.httpErrors.filter((e) => inside(e.at)).length,
+      violations: watcher.violations.filter((v) => inside(v.at)).length,
+      ffmpegWarnings: ffmpeg.warnings.filter((w) => inside(w.at)).length,
+      tsGaps: ffmpeg.gaps.filter((g) => inside(g.at)).length,
+      maxSegmentGapMs: sampler.maxGapMs(run.start, run.end)
+    }
+    const prev = byName.get(run.name)
+    byName.set(run.name, prev === undefined
+      ? row
+      : {
+          ...prev,
+          repeats: prev.repeats + 1,
+          stalls: prev.stalls + row.stalls,
+          stallS: prev.stallS + row.stallS,
+          fatalErrors: prev.fatalErrors + row.fatalErrors,
+          nonFatalErrors: prev.nonFatalErrors + row.nonFatalErrors,
+          playerHttpErrors: prev.playerHttpErrors + row.playerHttpErrors,
+          watcherHttpErrors: prev.watcherHttpErrors + row.watcherHttpErrors,
+          violations: prev.violations + row.violations,
+          ffmpegWarnings: prev.ffmpegWarnings + row.ffmpegWarnings,
+          tsGaps: prev.tsGaps + row.tsGaps,
+          maxSegmentGapMs: Math.max(prev.maxSegmentGapMs, row.maxSegmentGapMs)
+        })
+  }
+  return [...byName.values()]
+}
+
+function isAlive (pid: number): boolean {
+  try { process.kill(pid, 0); return true } catch { return false }
+}
+
+/** Live processes whose command line mentions `text` (the run's private folder): what teardown must have ended. */
+async function pidsMentioning (text: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises')
+  const out: number[] = []
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+    if (cmdline.includes(text)) out.push(Number(entry))
+  }
+  return out
+}
+
+process.exitCode = await main().catch((err: unknown) => {
+  process.stderr.write(`chaos run failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  return 2
+})
