@@ -61,5 +61,38 @@ export async function probeInput (ffprobePath: string, inputPath: string): Promi
   const types = (parsed.streams ?? []).map((s) => s.codec_type)
   if (!types.includes('video')) throw new WorkerErrors.INPUT_UNPLAYABLE(inputPath, 'no video stream')
   if (!Number.isFinite(duration) || duration < 1) throw new WorkerErrors.INPUT_UNPLAYABLE(inputPath, `duration '${String(parsed.format?.duration)}' is under one second`)
-  return { durationSeconds: duration, hasAudio: types.includes('audio') }
+  const hasAudio = types.includes('audio')
+  const loop = await loopSeconds(ffprobePath, inputPath, hasAudio)
+  return { durationSeconds: loop ?? duration, hasAudio }
+}
+
+/**
+ * The length ffmpeg's -stream_loop advances by on each pass, which is not the container duration:
+ * ffmpeg 5.1 takes, per stream, the span of decoded timestamps plus the last audio frame's length
+ * (an AAC file of 20.000 s loops every 20.0107 s). Seeking with the container duration puts two
+ * workers that have looped a different number of times a fraction of a frame apart, so a frame
+ * apart at times. Audio is decoded (cheap); video timestamps come from packets, undecoded.
+ */
+async function loopSeconds (ffprobePath: string, inputPath: string, hasAudio: boolean): Promise<number | undefined> {
+  const span = async (stream: 'a' | 'v', entries: string): Promise<number[][]> => {
+    const result = await run(ffprobePath, ['-v', 'error', '-select_streams', `${stream}:0`, '-show_entries', entries, '-of', 'csv=p=0', inputPath], 120_000)
+    if (result.code !== 0) return []
+    return result.stdout.trim().split('\n').map((line) => line.split(',').map(Number)).filter((v) => v.every((n) => Number.isFinite(n)))
+  }
+  const video = await span('v', 'packet=pts_time,duration_time')
+  if (video.length === 0) return undefined
+  const videoPts = video.map((v) => v[0] as number)
+  const videoLast = video[videoPts.indexOf(Math.max(...videoPts))] as number[]
+  // with audio, ffmpeg leaves out the last video frame's length ("not defined exactly")
+  let loop = Math.max(...videoPts) - Math.min(...videoPts) + (hasAudio ? 0 : (videoLast[1] ?? 0))
+  if (hasAudio) {
+    const rate = (await span('a', 'stream=sample_rate'))[0]?.[0] ?? 0
+    const frames = await span('a', 'frame=pts_time,nb_samples')
+    const last = frames.at(-1)
+    const first = frames[0]
+    if (last !== undefined && first !== undefined && rate > 0) {
+      loop = Math.max(loop, (last[0] as number) - (first[0] as number) + (last[1] as number) / rate)
+    }
+  }
+  return loop > 1 ? loop : undefined
 }
