@@ -3,7 +3,7 @@ import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { DEFAULT_PARSE_LIMITS, parseMasterPlaylist, parseMediaPlaylist } from '../../internal/hls/playlist-parser.js'
 import { EdgeRing } from '../../internal/origin/edge-ring.js'
 import { startLocalStack } from '../support/local-stack.js'
-import { PlaylistWatcher, type WatcherReport } from '../support/playlist-watcher.js'
+import { PlaylistWatcher, summarizeReport, type WatcherReport } from '../support/playlist-watcher.js'
 import { waitFor } from '../support/wait-for.js'
 
 const TTL_MS = 3000
@@ -118,15 +118,6 @@ async function probeUntil (url: string, done: () => boolean): Promise<ProbeResul
   }
 }
 
-function summarize (report: WatcherReport): string {
-  return JSON.stringify({
-    polls: report.polls,
-    segmentsFetched: report.segmentsFetched,
-    violations: report.violations.slice(0, 5),
-    httpErrors: report.httpErrors.slice(0, 5),
-    maxGapMs: report.maxGapMs
-  })
-}
 
 t.test('edges: real nginx edges serve every listed segment; a SIGKILLed edge is replaced without a failed segment', { timeout: 300_000 }, async (t) => {
   const stack = await startLocalStack(t, { start: ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin', 'edges'] })
@@ -198,7 +189,7 @@ t.test('edges: real nginx edges serve every listed segment; a SIGKILLed edge is 
     report = await watcher.stop()
     await timeline.stop()
   }
-  t.comment(summarize(report))
+  t.comment(summarizeReport(report))
   t.comment(`failed fetches relative to the kill: ${report.httpErrors.map((e) => `${e.at - killedAt} ms ${String(e.status)} ${e.url}`).join('; ') || 'none'}`)
   t.comment(`a listed segment on the killed edge, fetched every 20 ms until the replacement was live: ${probes.ok} ok, ${probes.failed.length} failed ${JSON.stringify(probes.failed.slice(0, 5))}`)
   t.comment(`reporter edge sets: ${timeline.changes.map((c) => `+${c.at - (timeline.changes[0]?.at ?? 0)}ms [${c.urls.join(' ')}]`).join('; ')}`)

@@ -1,19 +1,10 @@
 import t from 'tap'
 import { startLocalStack } from '../support/local-stack.js'
-import { PlaylistWatcher, type WatcherReport } from '../support/playlist-watcher.js'
+import { PlaylistWatcher, summarizeReport } from '../support/playlist-watcher.js'
 import { waitFor } from '../support/wait-for.js'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
-function summarize (report: WatcherReport): string {
-  return JSON.stringify({
-    polls: report.polls,
-    segmentsFetched: report.segmentsFetched,
-    violations: report.violations.slice(0, 5),
-    httpErrors: report.httpErrors.slice(0, 5),
-    maxGapMs: report.maxGapMs
-  })
-}
 
 t.test('origin: a watching player sees no error, no rule violation and no gap while packagers and the reporter fail', { timeout: 300_000 }, async (t) => {
   const stack = await startLocalStack(t, { start: ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin'] })
@@ -43,7 +34,7 @@ t.test('origin: a watching player sees no error, no rule violation and no gap wh
   }
   const report = await watcher.stop()
   t.comment(steps.join('\n'))
-  t.comment(summarize(report))
+  t.comment(summarizeReport(report))
 
   t.ok(report.segmentsFetched > 40, `segments were fetched through the origin (${report.segmentsFetched})`)
   t.same(report.violations, [], '0 playlist rule violations')

@@ -143,3 +143,14 @@ export class PlaylistWatcher {
     void promise.finally(() => this.pending.delete(promise))
   }
 }
+
+/** One line for a test's output: what was watched and the first few problems. */
+export function summarizeReport (report: WatcherReport): string {
+  return JSON.stringify({
+    polls: report.polls,
+    segmentsFetched: report.segmentsFetched,
+    violations: report.violations.slice(0, 5),
+    httpErrors: report.httpErrors.slice(0, 5),
+    maxGapMs: report.maxGapMs
+  })
+}
