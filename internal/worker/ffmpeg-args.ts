@@ -52,7 +52,9 @@ export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
   args.push(
     '-c:v', 'libx264', '-preset', o.preset, '-pix_fmt', 'yuv420p',
     '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
-    '-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`
+    '-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`,
+    // SPS/PPS before every keyframe: each segment decodes on its own, as INDEPENDENT-SEGMENTS claims
+    '-x264-params', 'repeat-headers=1'
   )
   o.ladder.forEach((r, i) => {
     args.push(

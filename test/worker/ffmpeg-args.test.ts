@@ -40,6 +40,7 @@ t.test('GOP is fps x SEG with no scene cuts, so segments cut on boundaries', asy
   t.equal(valueOf(args, '-g'), '100')
   t.equal(valueOf(args, '-keyint_min'), '100')
   t.equal(valueOf(args, '-sc_threshold'), '0')
+  t.equal(valueOf(args, '-x264-params'), 'repeat-headers=1', 'every segment carries its own SPS/PPS')
   t.equal(valueOf(args, '-force_key_frames'), 'expr:gte(t,n_forced*4)')
   t.equal(valueOf(args, '-hls_time'), '4')
   t.match(valueOf(args, '-filter_complex'), /^\[0:v:0\]fps=25,split=3/)
