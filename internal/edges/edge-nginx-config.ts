@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { edgeSecret } from '../auth/playback-signature.js'
 import { renderTemplate } from './nginx-template.js'
 
 /** The template every edge's nginx.conf is written from. */
@@ -17,6 +18,28 @@ export interface EdgeNginxParams {
   readonly segmentCacheValid: string
   /** Set when the manager runs as root: workers must stay root to write the root-owned prefix, not drop to nobody. */
   readonly runAsUser: string | undefined
+  /** SIGNING_KEY: set, every playlist and segment needs the origin's `st` token; only a secret derived from it reaches nginx.conf. */
+  readonly signingKey: string | undefined
+}
+
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{16,128}$/
+
+/**
+ * Pure: the token check of one HLS location (nginx secure_link), as the origin mints `st`:
+ * base64url MD5 of `<exp>/<signal>/ <edge secret>`. Missing, tampered, other-signal and expired
+ * tokens get a 403 (from the template's /_edge/token-* locations) before the cache or the origin is asked.
+ */
+export function secureLinkDirectives (secret: string): string {
+  // written raw into the config: the secret must not be able to close the quoted string
+  if (!SECRET_PATTERN.test(secret)) throw new Error('edge secret must be base64url')
+  return [
+    '# playback token (exp, st) of this signal; a cache miss is checked again, by HMAC, at the origin',
+    'secure_link $arg_st,$arg_exp;',
+    `secure_link_md5 "$secure_link_expires$zdhls_signal_prefix ${secret}";`,
+    // rewrite...last is, with return, the safe use of if in a location; the targets answer 403 as text/plain
+    'if ($secure_link = "") { rewrite ^ /_edge/token-invalid last; }',
+    'if ($secure_link = "0") { rewrite ^ /_edge/token-expired last; }'
+  ].join('\n      ')
 }
 
 /** Pure: the placeholder values for one edge. */
@@ -36,14 +59,17 @@ export function edgeTemplateValues (params: EdgeNginxParams): Record<string, str
     ORIGIN_HOST: origin.host,
     ORIGIN_SCHEME: tls ? 'https' : 'http',
     ORIGIN_TLS: tls ? `proxy_ssl_server_name on; proxy_ssl_name ${origin.hostname};` : '# plain http origin',
-    EDGE_ID: params.id
+    EDGE_ID: params.id,
+    SECURE_LINK: params.signingKey === undefined
+      ? '# SIGNING_KEY is not set: no playback token checked here'
+      : secureLinkDirectives(edgeSecret(params.signingKey))
   }
 }
 
 /** Pure: one edge's nginx.conf. */
 export function renderEdgeConfig (template: string, params: EdgeNginxParams): string {
   if (/\s/.test(params.prefix)) throw new Error(`edge folder '${params.prefix}' must not contain white space`)
-  return renderTemplate(template, edgeTemplateValues(params), ['USER_DIRECTIVE', 'ORIGIN_TLS'])
+  return renderTemplate(template, edgeTemplateValues(params), ['USER_DIRECTIVE', 'ORIGIN_TLS', 'SECURE_LINK'])
 }
 
 export async function loadEdgeTemplate (path = EDGE_TEMPLATE_PATH): Promise<string> {

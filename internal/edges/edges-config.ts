@@ -1,3 +1,4 @@
+import { readSigningKey } from '../auth/signing-key.js'
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
 import {
@@ -34,6 +35,8 @@ export interface EdgesConfig extends CommonConfig {
   readonly scale: ScalePolicy
   readonly cacheMaxSize: string
   readonly segmentCacheValid: string
+  /** SIGNING_KEY, the origin's: set, edges refuse playlists and segments without a valid `st` token. */
+  readonly signingKey: string | undefined
 }
 
 const NGINX_SIZE = /^\d{1,9}[kmg]?$/i
@@ -108,7 +111,8 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
       cooldownMs: readDurationMs(env, 'EDGE_SCALE_COOLDOWN', 10_000, { minMs: 0, maxMs: 3_600_000 })
     }),
     cacheMaxSize,
-    segmentCacheValid
+    segmentCacheValid,
+    signingKey: readSigningKey(env)
   })
 }
 

@@ -253,7 +253,8 @@ export class EdgesService implements Service {
       originUrl: this.#config.originUrl,
       cacheMaxSize: this.#config.cacheMaxSize,
       segmentCacheValid: this.#config.segmentCacheValid,
-      runAsUser: process.getuid?.() === 0 ? userInfo().username : undefined
+      runAsUser: process.getuid?.() === 0 ? userInfo().username : undefined,
+      signingKey: this.#config.signingKey
     }
   }
 

@@ -74,3 +74,10 @@ t.test('the entrypoint loader resolves nginx, or stops naming NGINX_PATH', async
   t.throws(() => loadEdgesConfigForHost({ NGINX_PATH: join(dir, 'missing') }), /^NGINX_PATH: '.*missing' is not an executable file; install nginx/)
   t.throws(() => loadEdgesConfigForHost({ EDGES_MIN: '9' }), /^EDGES_MIN:/, 'variables are checked first')
 })
+
+t.test('SIGNING_KEY: the origin key, unset by default; a weak one stops the start naming it', async (t) => {
+  const key = 'edges-config-signing-key-0123456789abcdef'
+  t.equal(loadEdgesConfig({}).signingKey, undefined)
+  t.equal(loadEdgesConfig({ SIGNING_KEY: key }).signingKey, key)
+  t.throws(() => loadEdgesConfig({ SIGNING_KEY: 'too-short' }), /^SIGNING_KEY: must be 32 to 1024 printable ASCII/)
+})

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { edgeTemplateValues, loadEdgeTemplate, renderEdgeConfig, type EdgeNginxParams } from '../../internal/edges/edge-nginx-config.js'
+import { edgeSecret } from '../../internal/auth/playback-signature.js'
+import {
+  edgeTemplateValues, loadEdgeTemplate, renderEdgeConfig, secureLinkDirectives, type EdgeNginxParams
+} from '../../internal/edges/edge-nginx-config.js'
 import { findNginx, resolveNginx } from '../../internal/edges/nginx-binary.js'
 import { renderTemplate } from '../../internal/edges/nginx-template.js'
 
@@ -12,8 +15,10 @@ const run = promisify(execFile)
 
 const params: EdgeNginxParams = {
   id: 'edge-8101', port: 8101, listenHost: '127.0.0.1', prefix: '/srv/edges/edge-8101', originUrl: 'http://127.0.0.1:8001',
-  cacheMaxSize: '1g', segmentCacheValid: '1h', runAsUser: undefined
+  cacheMaxSize: '1g', segmentCacheValid: '1h', runAsUser: undefined, signingKey: undefined
 }
+const KEY = 'edges-template-signing-key-0123456789abcdef'
+const count = (text: string, part: string): number => text.split(part).length - 1
 
 t.test('renderTemplate fills every placeholder and refuses gaps, leftovers and unsafe values', async (t) => {
   t.equal(renderTemplate('listen {{HOST}}:{{PORT}};', { HOST: '127.0.0.1', PORT: '8101' }), 'listen 127.0.0.1:8101;')
@@ -52,18 +57,59 @@ t.test('the real template renders what the issue asks for', async (t) => {
   t.throws(() => renderEdgeConfig('{{PREFIX}}', { ...params, prefix: '/a b' }), /white space/)
 })
 
-t.test('nginx itself accepts the rendered template', async (t) => {
+t.test('without SIGNING_KEY the HLS locations check no token', async (t) => {
+  const text = renderEdgeConfig(await loadEdgeTemplate(), params)
+  t.notMatch(text, /^\s*(secure_link|if \(\$secure_link)/m, 'no secure_link directive')
+  t.notMatch(text, /\$secure_link/)
+  t.equal(count(text, '# SIGNING_KEY is not set: no playback token checked here'), 2, 'a comment in the segment and playlist locations')
+  t.ok(text.includes('proxy_cache_key $uri;'))
+})
+
+t.test('with SIGNING_KEY both HLS locations check st/exp against the derived secret, never the key', async (t) => {
+  const text = renderEdgeConfig(await loadEdgeTemplate(), { ...params, signingKey: KEY })
+  const secret = edgeSecret(KEY)
+  t.notMatch(text, KEY, 'the signing key itself stays out of nginx.conf')
+  for (const line of [
+    'secure_link $arg_st,$arg_exp;',
+    `secure_link_md5 "$secure_link_expires$zdhls_signal_prefix ${secret}";`,
+    'if ($secure_link = "") { rewrite ^ /_edge/token-invalid last; }',
+    'if ($secure_link = "0") { rewrite ^ /_edge/token-expired last; }'
+  ]) t.equal(count(text, `\n      ${line}\n`), 2, `segment and playlist locations: ${line}`)
+  const segment = text.slice(text.indexOf('# segments:'), text.indexOf('# playlists change'))
+  const playlist = text.slice(text.indexOf('# playlists change'), text.indexOf('# not an HLS path'))
+  for (const [name, block] of [['segment', segment], ['playlist', playlist]] as const) {
+    t.ok(block.indexOf('secure_link $arg_st') < block.indexOf('proxy_pass'), `${name}: checked before it is proxied`)
+    t.match(block, /secure_link_md5/, `${name}: checked`)
+  }
+  const probes = text.slice(text.indexOf('location = /_edge/healthz'), text.indexOf('# refused playback tokens'))
+  t.notMatch(probes, /secure_link/, "the manager's /_edge/healthz and /_edge/status stay open")
+  t.match(text, /location = \/_edge\/token-invalid \{\s+internal;\s+types \{ \}\s+default_type text\/plain;\s+return 403 "edge: playback token missing or invalid\\n";/)
+  t.match(text, /location = \/_edge\/token-expired \{\s+internal;\s+types \{ \}\s+default_type text\/plain;\s+return 403 "edge: playback token expired\\n";/)
+  t.ok(text.includes('proxy_cache_key $uri;'), 'the token does not split the cache')
+  t.match(text, /map \$uri \$zdhls_signal_prefix \{/)
+})
+
+t.test('secureLinkDirectives takes only a base64url secret: it lands inside a quoted nginx string', async (t) => {
+  t.match(secureLinkDirectives(edgeSecret(KEY)), /secure_link_md5 "\$secure_link_expires\$zdhls_signal_prefix [A-Za-z0-9_-]{43}";/)
+  for (const bad of ['short', 'abcdefghijklmnop"; deny all; #', 'abcdefghijklmnop qrst', 'abcdefghijklmnop$uri']) {
+    t.throws(() => secureLinkDirectives(bad), /base64url/, bad)
+  }
+})
+
+t.test('nginx itself accepts the rendered template, with and without SIGNING_KEY', async (t) => {
   const nginx = resolveNginx(undefined)
-  const prefix = await mkdtemp(join(tmpdir(), 'edge-template-'))
-  t.teardown(async () => { await rm(prefix, { recursive: true, force: true }) })
-  await mkdir(join(prefix, 'tmp'))
-  await mkdir(join(prefix, 'cache'))
-  const conf = join(prefix, 'nginx.conf')
-  await writeFile(conf, renderEdgeConfig(await loadEdgeTemplate(), {
-    ...params, prefix, runAsUser: process.getuid?.() === 0 ? 'root' : undefined
-  }))
-  const result = await run(nginx, ['-t', '-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')])
-  t.match(result.stderr, /test is successful/)
+  for (const signingKey of [undefined, KEY]) {
+    const prefix = await mkdtemp(join(tmpdir(), 'edge-template-'))
+    t.teardown(async () => { await rm(prefix, { recursive: true, force: true }) })
+    await mkdir(join(prefix, 'tmp'))
+    await mkdir(join(prefix, 'cache'))
+    const conf = join(prefix, 'nginx.conf')
+    await writeFile(conf, renderEdgeConfig(await loadEdgeTemplate(), {
+      ...params, prefix, runAsUser: process.getuid?.() === 0 ? 'root' : undefined, signingKey
+    }))
+    const result = await run(nginx, ['-t', '-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')])
+    t.match(result.stderr, /test is successful/, signingKey === undefined ? 'unsigned' : 'signed')
+  }
 })
 
 t.test('resolveNginx: explicit path, PATH lookup, clear error', async (t) => {

@@ -1,80 +1,221 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { tmpdir, userInfo } from 'node:os'
 import path from 'node:path'
-import { edgeSecret, mintPlaybackToken } from '../../internal/auth/playback-signature.js'
+import { request } from 'undici'
+import { mintPlaybackToken, tokenQuery, type PlaybackToken } from '../../internal/auth/playback-signature.js'
+import { loadEdgeTemplate, renderEdgeConfig } from '../../internal/edges/edge-nginx-config.js'
+import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
+import { EdgesService } from '../../internal/edges/edges-service.js'
 import { findNginx } from '../../internal/edges/nginx-binary.js'
+import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { freePort } from '../support/free-port.js'
 import { waitFor } from '../support/wait-for.js'
+import { edgesSandbox, killEdgesIn, SILENT, startFakeOrigin, startReporter, TOKEN } from '../edges/edges-test-helpers.js'
 
-// The secure_link part proposed for assets/nginx-edge.conf.template (see
-// helper-briefs/out-secure-link.md), run by a real nginx to prove the origin's `st` token is the
-// one nginx computes. The location answers itself instead of proxying: only the check is tested.
-function config (port: number, prefix: string, secret: string): string {
-  return `
-# one process, so killing it by PID leaves nothing behind
-master_process off;
-daemon off;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/tmp; proxy_temp_path ${prefix}/tmp; fastcgi_temp_path ${prefix}/tmp;
-  uwsgi_temp_path ${prefix}/tmp; scgi_temp_path ${prefix}/tmp;
-  map $uri $zdhls_signal_prefix {
-    "~^(?<p>/[A-Za-z0-9][A-Za-z0-9_-]{0,63}/)" $p;
-    default "";
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location ~ "^/[A-Za-z0-9][A-Za-z0-9_-]{0,63}/(?:[A-Za-z0-9][A-Za-z0-9_-]{0,63}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\\.(?:ts|m4s|mp4|aac|vtt)$" {
-      secure_link $arg_st,$arg_exp;
-      secure_link_md5 "$secure_link_expires$zdhls_signal_prefix ${secret}";
-      if ($secure_link = "") { return 403 "bad or missing edge token\\n"; }
-      if ($secure_link = "0") { return 403 "edge token expired\\n"; }
-      return 200 "segment\\n";
+// The real edge template, rendered as the edges service renders it with SIGNING_KEY set, run by a
+// real nginx in front of a local upstream: the origin's `st` token opens segments and playlists of
+// its own signal until it expires, and nothing else reaches the cache or the upstream.
+const KEY = 'edge-test-signing-key-0123456789abcdef'
+
+interface Upstream {
+  readonly url: string
+  /** Every request the upstream answered, as path and query. */
+  readonly seen: string[]
+  readonly pathsSeen: () => string[]
+}
+
+/** Answers any .ts path with bytes naming it, any .m3u8 path with a tiny playlist. */
+async function startUpstream (t: Test): Promise<Upstream> {
+  const seen: string[] = []
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/'
+    seen.push(url)
+    const pathname = url.split('?')[0] ?? ''
+    if (pathname.endsWith('.ts')) {
+      res.writeHead(200, { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=86400, immutable' })
+      res.end(segmentBytes(pathname))
+    } else if (pathname.endsWith('.m3u8')) {
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' })
+      res.end(`#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:${seen.length}\n`)
+    } else {
+      res.writeHead(404).end()
     }
-  }
-}
-`
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(async () => { await new Promise((resolve) => server.close(resolve)) })
+  const port = (server.address() as AddressInfo).port
+  return { url: `http://127.0.0.1:${port}`, seen, pathsSeen: () => seen.map((u) => u.split('?')[0] ?? '') }
 }
 
-t.test('nginx secure_link_md5 accepts the origin-minted edge token and nothing else', async (t) => {
+function segmentBytes (pathname: string): Buffer {
+  return Buffer.concat([Buffer.from(`segment ${pathname}\n`), Buffer.alloc(2048, 0x47)])
+}
+
+interface Reply { status: number, body: Buffer, headers: Record<string, string | undefined> }
+
+async function get (url: string, method: 'GET' | 'OPTIONS' = 'GET'): Promise<Reply> {
+  const response = await request(url, { method })
+  const body = Buffer.from(await response.body.arrayBuffer())
+  const headers: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(response.headers)) headers[name] = Array.isArray(value) ? value.join(',') : value
+  return { status: response.statusCode, body, headers }
+}
+
+const q = (token: PlaybackToken): string => `?${tokenQuery(token)}`
+
+t.test('real edge template with SIGNING_KEY: nginx checks st on segments and playlists', async (t) => {
   const nginx = findNginx(process.env.NGINX_PATH)
   if (!('path' in nginx)) {
     t.fail(`nginx is needed for this test: ${nginx.problem}`)
     return
   }
-  const key = 'edge-test-signing-key-0123456789abcdef'
+  const upstream = await startUpstream(t)
   const prefix = await mkdtemp(path.join(tmpdir(), 'zdhls-securelink-'))
   t.teardown(async () => { await rm(prefix, { recursive: true, force: true }) })
-  const port = await freePort()
   await mkdir(path.join(prefix, 'tmp'))
-  await writeFile(path.join(prefix, 'nginx.conf'), config(port, prefix, edgeSecret(key)))
-  const child = spawn(nginx.path, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] })
+  await mkdir(path.join(prefix, 'cache'))
+  const port = await freePort()
+  const conf = renderEdgeConfig(await loadEdgeTemplate(), {
+    id: `edge-${port}`,
+    port,
+    listenHost: '127.0.0.1',
+    prefix,
+    originUrl: upstream.url,
+    cacheMaxSize: '64m',
+    segmentCacheValid: '1h',
+    runAsUser: process.getuid?.() === 0 ? userInfo().username : undefined,
+    signingKey: KEY
+  })
+  const confPath = path.join(prefix, 'nginx.conf')
+  await writeFile(confPath, conf)
+  // its own process group: the master and its worker are killed together, by the master's pid
+  const child = spawn(nginx.path, ['-p', prefix, '-c', confPath, '-e', path.join(prefix, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'], detached: true
+  })
   let stderr = ''
   child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
   const exited = new Promise((resolve) => child.once('exit', resolve))
   t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid as number, 'SIGKILL')
-    await exited
+    const pid = child.pid as number
+    try { process.kill(-pid, 'SIGKILL') } catch {}
+    if (child.exitCode === null && child.signalCode === null) await exited
   })
   const base = `http://127.0.0.1:${port}`
-  await waitFor(`nginx to listen (${stderr})`, async () => (await fetch(`${base}/live01/hi/1.ts`)).status === 403, { timeoutMs: 15_000, intervalMs: 100 })
+  await waitFor(`nginx to listen (${stderr})`, async () => (await get(`${base}/_edge/healthz`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 })
 
   const now = Math.floor(Date.now() / 1000)
-  const good = mintPlaybackToken(key, 'live01', now + 600)
-  const status = async (p: string): Promise<number> => (await fetch(`${base}${p}`)).status
-  t.equal(await status(`/live01/hi/1.ts?exp=${good.exp}&sig=${good.sig}&st=${good.st}`), 200, 'origin token, rendition segment')
-  t.equal(await status(`/live01/1.ts?exp=${good.exp}&st=${good.st}`), 200, 'the same token covers the whole /live01/ prefix')
-  t.equal(await status('/live01/hi/1.ts'), 403, 'no token')
-  t.equal(await status(`/live01/hi/1.ts?exp=${good.exp + 1}&st=${good.st}`), 403, 'a longer expiry')
-  t.equal(await status(`/live01/hi/1.ts?exp=${good.exp}&st=${good.st.slice(0, -2)}AA`), 403, 'a tampered token')
-  t.equal(await status(`/live02/hi/1.ts?exp=${good.exp}&st=${good.st}`), 403, 'another signal')
-  const expired = mintPlaybackToken(key, 'live01', now - 5)
-  t.equal(await status(`/live01/hi/1.ts?exp=${expired.exp}&st=${expired.st}`), 403, 'expired')
-  const otherKey = mintPlaybackToken(key + 'x', 'live01', now + 600)
-  t.equal(await status(`/live01/hi/1.ts?exp=${otherKey.exp}&st=${otherKey.st}`), 403, 'minted with another key')
+  const good = mintPlaybackToken(KEY, 'live01', now + 600)
+
+  await t.test('a good token: 200 with the upstream bytes, then a cache HIT, whoever asks', async (t) => {
+    const seg = '/live01/hi/100.ts'
+    const first = await get(`${base}${seg}${q(good)}`)
+    t.equal(first.status, 200)
+    t.same(first.body, segmentBytes(seg), "the upstream's bytes")
+    t.equal(first.headers['x-cache-status'], 'MISS')
+    const second = await get(`${base}${seg}${q(good)}`)
+    t.equal(second.status, 200)
+    t.equal(second.headers['x-cache-status'], 'HIT')
+    t.same(second.body, segmentBytes(seg))
+    const otherViewer = mintPlaybackToken(KEY, 'live01', now + 900)
+    const third = await get(`${base}${seg}${q(otherViewer)}`)
+    t.equal(third.status, 200)
+    t.equal(third.headers['x-cache-status'], 'HIT', "another viewer's token does not split the cache (key is $uri)")
+    t.same(upstream.pathsSeen().filter((p) => p === seg), [seg], 'the upstream was asked once')
+    t.ok(upstream.seen.includes(`${seg}${q(good)}`), "a miss goes upstream with the viewer's whole query, so the origin checks sig too")
+  })
+
+  await t.test('refused tokens: 403 with a one-line body and CORS, before cache and upstream', async (t) => {
+    const tampered = `${good.st.slice(0, -2)}${good.st.endsWith('AA') ? 'BB' : 'AA'}`
+    const expired = mintPlaybackToken(KEY, 'live01', now - 5)
+    const otherSignal = mintPlaybackToken(KEY, 'live02', now + 600)
+    const otherKey = mintPlaybackToken(`${KEY}x`, 'live01', now + 600)
+    const cases: Array<[string, string, RegExp]> = [
+      ['tampered st', `/live01/hi/201.ts?exp=${good.exp}&sig=${good.sig}&st=${tampered}`, /missing or invalid/],
+      ['a longer exp than signed', `/live01/hi/202.ts?exp=${good.exp + 1}&sig=${good.sig}&st=${good.st}`, /missing or invalid/],
+      ['expired', `/live01/hi/203.ts${q(expired)}`, /expired/],
+      ['token of another signal', `/live01/hi/204.ts${q(otherSignal)}`, /missing or invalid/],
+      ['token minted with another key', `/live01/hi/205.ts${q(otherKey)}`, /missing or invalid/],
+      ['missing', '/live01/hi/206.ts', /missing or invalid/],
+      ['exp without st', `/live01/hi/207.ts?exp=${good.exp}&sig=${good.sig}`, /missing or invalid/],
+      ['playlist with a bad token', `/live01/hi/playlist.m3u8?exp=${good.exp}&st=${tampered}`, /missing or invalid/],
+      ['master playlist without a token', '/live01/playlist.m3u8', /missing or invalid/],
+      ['master playlist, expired', `/live01/playlist.m3u8${q(expired)}`, /expired/],
+      ['a cached segment without a token', '/live01/hi/100.ts', /missing or invalid/],
+      ['a cached segment with a token of another signal', `/live01/hi/100.ts${q(otherSignal)}`, /missing or invalid/]
+    ]
+    const before = upstream.seen.length
+    for (const [what, url, body] of cases) {
+      const reply = await get(`${base}${url}`)
+      const text = reply.body.toString()
+      t.equal(reply.status, 403, `${what}: status`)
+      t.match(text, body, `${what}: body says why`)
+      t.equal(text.trimEnd().split('\n').length, 1, `${what}: one line`)
+      t.equal(reply.headers['access-control-allow-origin'], '*', `${what}: CORS header on the refusal`)
+      t.notOk(reply.headers['x-cache-status'], `${what}: no cache status`)
+      t.match(reply.headers['content-type'], /^text\/plain/, `${what}: a text reason, not typed as the media asked for`)
+    }
+    t.equal((await get(`${base}/_edge/token-invalid`)).status, 404, 'the refusal locations are internal only')
+    t.same(upstream.seen.slice(before), [], 'the upstream saw none of the refused requests')
+  })
+
+  await t.test('playlists with a good token pass through every time', async (t) => {
+    for (const playlist of ['/live01/playlist.m3u8', '/live01/hi/playlist.m3u8']) {
+      for (let i = 0; i < 2; i++) {
+        const reply = await get(`${base}${playlist}${q(good)}`)
+        t.equal(reply.status, 200, playlist)
+        t.match(reply.body.toString(), /^#EXTM3U/)
+      }
+      t.equal(upstream.pathsSeen().filter((p) => p === playlist).length, 2, `${playlist}: not cached`)
+    }
+  })
+
+  await t.test('the manager\'s probe locations and CORS preflight need no token', async (t) => {
+    t.equal((await get(`${base}/_edge/healthz`)).status, 200)
+    const status = await get(`${base}/_edge/status`)
+    t.equal(status.status, 200)
+    t.match(status.body.toString(), /Active connections/)
+    const preflight = await get(`${base}/live01/hi/300.ts`, 'OPTIONS')
+    t.equal(preflight.status, 204)
+    t.equal(preflight.headers['access-control-allow-origin'], '*')
+  })
+
+  t.notMatch(conf, KEY, 'the signing key itself is not in nginx.conf')
+})
+
+t.test('the edges service with SIGNING_KEY: edges come up live and refuse unsigned requests', async (t) => {
+  const origin = await startFakeOrigin(t, 0)
+  const reporter = await startReporter(t)
+  const { dir, basePort } = await edgesSandbox(t)
+  const service = new EdgesService(loadEdgesConfig({
+    EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir, EDGES_MIN: '1', EDGES_MAX: '1',
+    ORIGIN_URL: origin.url, REPORTER_URL: `http://127.0.0.1:${reporter.port}`, REPORTER_TOKEN: TOKEN,
+    EDGE_TTL: '3s', EDGE_HEARTBEAT: '500ms', SIGNING_KEY: KEY
+  }), SILENT)
+  t.teardown(async () => {
+    const pids = service.edges().flatMap((e) => [e.watchdogPid, e.nginxPid])
+    await service.close()
+    await killEdgesIn(dir, pids.filter((pid) => isProcessRunning(pid, dir)))
+  })
+  await service.start()
+  const edge = service.edges()[0]
+  if (edge === undefined) throw new Error('no edge started')
+  const token = mintPlaybackToken(KEY, 'live01', Math.floor(Date.now() / 1000) + 600)
+  t.equal((await get(`${edge.url}/live01/360p/seg-1.ts${q(token)}`)).status, 200, 'signed segment')
+  t.equal((await get(`${edge.url}/live01/360p/playlist.m3u8${q(token)}`)).status, 200, 'signed playlist')
+  t.equal((await get(`${edge.url}/live01/360p/seg-2.ts`)).status, 403, 'unsigned segment')
+  t.equal(origin.hits.get('/live01/360p/seg-2.ts'), undefined, 'the origin was not asked for it')
+  // several probe rounds: the probes hit /_edge/* only, so the edge stays live
+  for (let i = 0; i < 3; i++) await service.tick()
+  t.equal(service.edges()[0]?.state, 'live', 'the manager\'s probes pass the token check')
+  t.equal(service.edges()[0]?.nginxPid, edge.nginxPid, 'not replaced')
+  await waitFor('the edge at the reporter', async () => {
+    const response = await request(`http://127.0.0.1:${reporter.port}/edges`)
+    const list = await response.body.json() as Array<{ url: string }>
+    return list.some((e) => e.url === edge.url)
+  }, { timeoutMs: 10_000 })
+  t.pass('heartbeat lists the signed edge')
 })
