@@ -122,9 +122,15 @@
       el('td', { text: e.id }),
       el('td', { className: 'url', text: e.url }),
       el('td', { className: 'num', text: e.loadRps.toFixed(1) }),
-      el('td', {}, [el('span', { className: `badge ${e.inUse ? 'badge-active' : 'badge-down'}`, text: e.inUse ? 'IN USE' : (reporterReachable ? 'NOT USED' : 'STALE VIEW') })])
+      el('td', {}, [edgeBadge(e, reporterReachable)])
     ])))
     $('edges-empty').hidden = edges.length > 0
+  }
+
+  function edgeBadge (e, reporterReachable) {
+    if (e.inUse) return el('span', { className: 'badge badge-active', text: 'IN USE' })
+    if (e.draining && reporterReachable) return el('span', { className: 'badge badge-held', text: 'DRAINING' })
+    return el('span', { className: 'badge badge-down', text: reporterReachable ? 'NOT USED' : 'STALE VIEW' })
   }
 
   function renderFailovers (events, now) {

@@ -98,7 +98,7 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
     ttlMs,
     heartbeatMs,
     orphanGraceMs,
-    drainMs: readDurationMs(env, 'EDGE_DRAIN', 10_000, { minMs: 0, maxMs: 600_000 }),
+    drainMs: readDurationMs(env, 'EDGE_DRAIN', 30_000, { minMs: 0, maxMs: 600_000 }),
     probeTimeoutMs: Math.min(800, Math.max(100, Math.floor(heartbeatMs * 0.8))),
     unhealthyProbes: readInteger(env, 'EDGE_UNHEALTHY_PROBES', 3, { min: 1, max: 100 }),
     scale: Object.freeze({

@@ -347,7 +347,7 @@ export class EdgesService implements Service {
       const edge = this.#active().sort((a, b) => b.port - a.port)[0] as ManagedEdge
       edge.state = 'draining'
       edge.drainUntil = Date.now() + this.#config.drainMs
-      this.#log.info({ edge: edge.id, drainMs: this.#config.drainMs }, 'edge draining: out of the heartbeat, stopped after the drain time')
+      this.#log.info({ edge: edge.id, drainMs: this.#config.drainMs }, 'edge draining: announced as draining (no new segments), stopped after the drain time')
     }
   }
 
@@ -501,9 +501,10 @@ export class EdgesService implements Service {
   }
 
   async #sendHeartbeat (): Promise<void> {
+    // a draining edge is still announced: the segments already listed on it must stay fetchable
     const live: EdgeStatus[] = [...this.#edges.values()]
-      .filter((e) => e.state === 'live')
-      .map((e) => ({ id: e.id, url: e.url, load_rps: e.loadRps }))
+      .filter((e) => e.state === 'live' || e.state === 'draining')
+      .map((e) => ({ id: e.id, url: e.url, load_rps: e.loadRps, ...(e.state === 'draining' ? { draining: true } : {}) }))
     if (live.length === 0) return
     await this.#heartbeat.send(live, this.#config.ttlMs)
   }

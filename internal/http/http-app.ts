@@ -51,10 +51,11 @@ export function createHttpApp (options: HttpAppOptions): HttpApp {
     const code = error.code ?? 'HTTP_ERR_INTERNAL'
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed')
     else request.log.info({ code, status, url: request.url, reason: error.message }, 'request refused')
-    void reply.code(status).send({ error: code, message: status >= 500 && error.code === undefined ? 'internal error' : error.message })
+    // a browser player must be able to read a 4xx/5xx as such, not as an opaque CORS failure
+    void reply.code(status).header('access-control-allow-origin', '*').send({ error: code, message: status >= 500 && error.code === undefined ? 'internal error' : error.message })
   })
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'HTTP_ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` })
+    void reply.code(404).header('access-control-allow-origin', '*').send({ error: 'HTTP_ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` })
   })
 
   return { app, markDraining: () => { draining = true } }

@@ -31,8 +31,16 @@ export interface EdgeDetail {
   readonly url: string
   /** Requests per second the edge served lately (its manager's figure). */
   readonly loadRps: number
+  /** On its way out: keeps the segments listed on it, takes no new ones. */
+  readonly draining: boolean
   /** The reporter's text for its last heartbeat, as given. */
   readonly lastReported?: string
+}
+
+/** What the origin needs of an edge to place segments on it. */
+export interface EdgeTarget {
+  readonly url: string
+  readonly draining: boolean
 }
 
 const EDGE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
@@ -46,7 +54,7 @@ export function parseEdgeDetails (body: unknown): EdgeDetail[] | undefined {
   if (!Array.isArray(body)) return undefined
   const byUrl = new Map<string, EdgeDetail>()
   for (const entry of body) {
-    const { id, url: raw, load_rps: load, last_reported: lastReported } = (entry ?? {}) as { id?: unknown, url?: unknown, load_rps?: unknown, last_reported?: unknown }
+    const { id, url: raw, load_rps: load, draining, last_reported: lastReported } = (entry ?? {}) as { id?: unknown, url?: unknown, load_rps?: unknown, draining?: unknown, last_reported?: unknown }
     if (typeof raw !== 'string') continue
     let url: URL
     try { url = new URL(raw) } catch { continue }
@@ -56,6 +64,7 @@ export function parseEdgeDetails (body: unknown): EdgeDetail[] | undefined {
       id: typeof id === 'string' && EDGE_ID.test(id) ? id : url.host,
       url: url.origin,
       loadRps: typeof load === 'number' && Number.isFinite(load) && load >= 0 ? load : 0,
+      draining: draining === true,
       ...(typeof lastReported === 'string' ? { lastReported: lastReported.slice(0, 64) } : {})
     })
   }
@@ -73,7 +82,7 @@ export function parseEdges (body: unknown): string[] | undefined {
  */
 export class ReporterView {
   private view: IngestView = new Map()
-  private edgeUrls: readonly string[] = []
+  private edgeSet: readonly EdgeTarget[] = []
   private details: readonly EdgeDetail[] = []
   private reachable: boolean | undefined
   private timer: NodeJS.Timeout | undefined
@@ -86,10 +95,10 @@ export class ReporterView {
     private readonly log: Logger,
     private readonly onChange: (view: IngestView) => void = () => {},
     private readonly onReachability: (reachable: boolean) => void = () => {},
-    private readonly onEdges: (edges: readonly string[]) => void = () => {}
+    private readonly onEdges: (edges: readonly EdgeTarget[]) => void = () => {}
   ) {}
 
-  get edges (): readonly string[] { return this.edgeUrls }
+  get edges (): readonly EdgeTarget[] { return this.edgeSet }
   /** The live edges with their id and load, as last read (the ring only needs the URLs). */
   get edgeDetails (): readonly EdgeDetail[] { return this.details }
 
@@ -123,11 +132,13 @@ export class ReporterView {
       }
       const wasReachable = this.reachable === true
       this.reachable = true
+      // edges first: the first playlists a new session renders already spread over them
+      await this.pollEdges()
+      if (this.closed) return
       if (!sameView(this.view, parsed)) {
         this.view = parsed
         this.onChange(parsed)
       }
-      await this.pollEdges()
       if (!wasReachable) {
         this.log.info({ reporter: this.options.reporterUrl }, 'reporter reachable')
         this.onReachability(true)
@@ -144,11 +155,15 @@ export class ReporterView {
     const details = parseEdgeDetails(safeJson(result.body))
     if (details === undefined) return
     this.details = details
-    const edges = details.map((e) => e.url)
-    if (edges.join(',') === this.edgeUrls.join(',')) return
-    this.edgeUrls = edges
+    const edges = details.map((e) => ({ url: e.url, draining: e.draining }))
+    if (edgeSetKey(edges) === edgeSetKey(this.edgeSet)) return
+    this.edgeSet = edges
     this.onEdges(edges)
   }
+}
+
+function edgeSetKey (edges: readonly EdgeTarget[]): string {
+  return edges.map((e) => `${e.url}${e.draining ? ' draining' : ''}`).join(',')
 }
 
 function safeJson (body: Buffer): unknown {

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js'
 import { EdgeRing } from './edge-ring.js'
 import type { OriginMetrics } from './origin-metrics.js'
-import type { IngestView } from './reporter-view.js'
+import type { EdgeTarget, IngestView } from './reporter-view.js'
 import { SignalSession, type SignalSessionOptions } from './signal-session.js'
 import type { UpstreamClient } from './upstream-client.js'
 import { FailoverLog } from '../status/failover-log.js'
@@ -89,12 +89,12 @@ export class SessionRegistry {
   }
 
   /** The live edges segment URIs are spread over; an empty list keeps them on the origin. */
-  setEdges (urls: readonly string[]): void {
-    const ring = new EdgeRing(urls)
+  setEdges (edges: readonly EdgeTarget[]): void {
+    const ring = new EdgeRing(edges.map((e) => e.url), edges.filter((e) => e.draining).map((e) => e.url))
     if (ring.equals(this.edges)) return
     this.edges = ring
     this.metrics.edges.set(ring.size)
-    this.log.info({ edges: ring.edges }, 'edge set changed')
+    this.log.info({ edges: ring.edges, draining: ring.draining }, 'edge set changed')
     for (const session of this.sessions.values()) session.setEdges(ring)
   }
 

@@ -8,6 +8,7 @@ import { advanceTimeline, findOutputSegment, lastOutputMsn, renderTimeline } fro
 import { EMPTY_TIMELINE, type SourceInput, type TimelineOptions, type TimelineState } from '../hls/timeline-state.js'
 import { EMPTY_HEALTH, updateSourceHealth, type HealthObservation, type SourceHealthOptions, type SourceVerdict } from '../hls/source-health.js'
 import { EdgeRing } from './edge-ring.js'
+import { StickyEdgeAssigner } from './sticky-edge-assigner.js'
 import { MsnWaiters } from './msn-waiters.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import { RenditionPoller, type PollResult } from './rendition-poller.js'
@@ -84,6 +85,7 @@ export class SignalSession {
   private reporterAllowed: readonly string[] | undefined
   private activeSource: string | undefined
   private edges = new EdgeRing([])
+  private readonly edgeAssigner = new StickyEdgeAssigner()
   private readonly advancing = new Set<string>()
   private readonly firstNewestMsn = new Map<string, number>()
   private masterTimer: NodeJS.Timeout | undefined
@@ -135,8 +137,9 @@ export class SignalSession {
   }
 
   /**
-   * Segment URIs are rewritten onto these edges (rendezvous hashing of the path); with none they
-   * stay relative, on the origin. A new edge set re-renders the playlists once.
+   * New segment URIs are rewritten onto these edges (rendezvous hashing of the path); with none
+   * they stay relative, on the origin. Listed segments keep their host while it lives (see
+   * StickyEdgeAssigner). A new edge set re-renders the playlists once.
    */
   setEdges (ring: EdgeRing): void {
     if (ring.equals(this.edges)) return
@@ -399,17 +402,18 @@ export class SignalSession {
   }
 
   private render (): void {
+    const assignment = this.edgeAssigner.pass(this.edges)
     for (const rendition of this.renditions ?? []) {
       const prefix = rendition.key === SIGNAL_LEVEL ? `${this.signal}/` : `${this.signal}/${rendition.key}/`
-      const edges = this.edges
       // only the host changes per edge; the path is the origin's, so any edge can fill from it
       const uriBase = (uri: string): string => {
-        const edge = edges.pick(prefix + uri)
+        const edge = assignment.edgeFor(prefix + uri)
         return edge === undefined ? uri : `${edge}/${prefix}${uri}`
       }
       const text = renderTimeline(this.timeline, rendition.key, { serverControl: 'CAN-BLOCK-RELOAD=YES', uriBase }, this.options.timeline)
       if (text !== undefined) this.bodies.set(rendition.key, Buffer.from(text))
     }
+    assignment.finish()
     this.metrics.playlistBuilds.inc({ signal: this.signal })
     const last = lastOutputMsn(this.timeline)
     if (last !== undefined) this.waiters.release(last)

@@ -31,6 +31,7 @@ export class EdgeStore {
         id: status.id,
         url: status.url,
         load_rps: status.load_rps,
+        draining: status.draining === true,
         last_reported: formatLastReported(new Date(reportedAt), this.#options.utcOffsetMinutes)
       }))
   }

@@ -30,7 +30,9 @@ export const EdgeStatusSchema = Type.Object({
   id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }),
   url: Type.String(HTTP_URL),
   /** Requests per second the edge served lately, for scaling and spreading. */
-  load_rps: Type.Number({ minimum: 0 })
+  load_rps: Type.Number({ minimum: 0 }),
+  /** Leaving: keeps serving the segments already listed on it, but takes no new ones. */
+  draining: Type.Optional(Type.Boolean())
 })
 export type EdgeStatus = Static<typeof EdgeStatusSchema>
 
@@ -66,5 +68,6 @@ export interface EdgeView {
   readonly id: string
   readonly url: string
   readonly load_rps: number
+  readonly draining: boolean
   readonly last_reported: string
 }

@@ -42,6 +42,8 @@ export interface EdgeView {
   readonly loadRps: number
   /** Segment URIs are rewritten onto it now (false while the reporter's view is too old to trust). */
   readonly inUse: boolean
+  /** Leaving: serves the segments already listed on it, takes no new ones. */
+  readonly draining: boolean
   readonly lastReported: string | null
 }
 
@@ -73,7 +75,7 @@ export function buildStatus (inputs: StatusInputs): StatusSnapshot {
     generatedAt: inputs.now,
     reporterReachable: inputs.reporterReachable,
     signals: [...inputs.signals].sort((a, b) => compare(a.signal, b.signal)).map((s) => signalView(s, inputs.now)),
-    edges: inputs.edges.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), lastReported: e.lastReported ?? null })),
+    edges: inputs.edges.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), draining: e.draining, lastReported: e.lastReported ?? null })),
     failovers: inputs.failovers
   }
 }
@@ -133,7 +135,7 @@ export function statusChangeKey (s: StatusSnapshot): string {
   return JSON.stringify({
     r: s.reporterReachable,
     s: s.signals.map((x) => [x.name, x.state, x.summary, x.newestMsn, x.renditions, x.packagers.map((p) => [p.url, p.state, p.reasonKind, p.reason, p.newestMsn])]),
-    e: s.edges.map((e) => [e.id, e.url, e.inUse, e.loadRps]),
+    e: s.edges.map((e) => [e.id, e.url, e.inUse, e.draining, e.loadRps]),
     f: s.failovers.length === 0 ? null : [s.failovers.length, s.failovers[0]?.at]
   })
 }

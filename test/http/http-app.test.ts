@@ -42,4 +42,5 @@ t.test('coded errors keep their status and message; unknown routes are JSON 404'
   const missing = await app.inject('/nope?x=1')
   t.equal(missing.statusCode, 404)
   t.equal(missing.json().message, 'no route for GET /nope')
+  for (const res of [bad, boom, missing]) t.equal(res.headers['access-control-allow-origin'], '*', `a browser can read the ${res.statusCode}`)
 })

@@ -231,6 +231,15 @@ t.test('edges: real nginx edges serve every listed segment; a SIGKILLed edge is 
     return !setChanges.some((at) => at >= from && at <= to)
   }).map(([p]) => p)
   t.same(unexplained, [], 'every host change of a segment happened across an edge-set change')
+  // stronger, and what hls.js needs: a listed segment leaves its edge only once that edge left the set
+  const movedOffLiveEdge = movedPaths.filter(([, byHost]) => {
+    const sightings = [...byHost].sort((a, b) => a[1].first - b[1].first)
+    return sightings.slice(1).some(([, seen], i) => {
+      const [oldHost, oldSeen] = sightings[i] as [string, Sighting]
+      return !timeline.setsBetween(oldSeen.first, seen.first + POLL_MS).some((set) => !set.includes(oldHost))
+    })
+  }).map(([p]) => p)
+  t.same(movedOffLiveEdge, [], 'no segment moved off an edge that was still live')
 
   // the replacement
   t.same(probes.failed, [], 'a segment listed on the killed edge stayed fetchable while nginx was replaced (rule 5)')

@@ -41,3 +41,14 @@ t.test('when one edge of N leaves, only its segments move (about 1/N)', async (t
   const fraction = moved / paths.length
   t.ok(fraction > 0.15 && fraction < 0.25, `moved fraction ${fraction.toFixed(3)} is about 1/5`)
 })
+
+t.test('a draining edge is alive but never picked; listing it in both lists drains it', async (t) => {
+  const ring = new EdgeRing(edges(3), [edges(3)[1] as string])
+  t.same(ring.edges, [edges(3)[0], edges(3)[2]])
+  t.same(ring.draining, [edges(3)[1]])
+  t.ok(ring.isAlive(edges(3)[1] as string))
+  t.notOk(ring.isAlive('http://127.0.0.1:9999'))
+  t.notOk(paths.slice(0, 500).some((p) => ring.pick(p) === edges(3)[1]), 'no new segment on the draining edge')
+  t.notOk(ring.equals(new EdgeRing(edges(3))), 'draining is part of the set')
+  t.ok(ring.equals(new EdgeRing([edges(3)[2] as string, edges(3)[0] as string], [edges(3)[1] as string])))
+})

@@ -17,14 +17,14 @@ t.test('edge heartbeats: batch upsert by id, validation, TTL', async (t) => {
 
   const post = await app.inject({
     method: 'POST', url: '/edges', headers: AUTH,
-    payload: { edges: [{ id: 'edge-8102', url: 'http://127.0.0.1:8102/', load_rps: 0 }, { id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 12.5 }], ttl_ms: 2000 }
+    payload: { edges: [{ id: 'edge-8102', url: 'http://127.0.0.1:8102/', load_rps: 0, draining: true }, { id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 12.5 }], ttl_ms: 2000 }
   })
   t.equal(post.statusCode, 200)
   t.same(post.json(), { accepted: 2, ttl_ms: 2000 })
   t.same((await app.inject('/edges')).json(), [
-    { id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 12.5, last_reported: 'Fri, 05 Apr 2024 14:23:45 +00' },
-    { id: 'edge-8102', url: 'http://127.0.0.1:8102', load_rps: 0, last_reported: 'Fri, 05 Apr 2024 14:23:45 +00' }
-  ])
+    { id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 12.5, draining: false, last_reported: 'Fri, 05 Apr 2024 14:23:45 +00' },
+    { id: 'edge-8102', url: 'http://127.0.0.1:8102', load_rps: 0, draining: true, last_reported: 'Fri, 05 Apr 2024 14:23:45 +00' }
+  ], 'draining is false unless the heartbeat says so')
 
   const bad = async (payload: unknown): Promise<{ statusCode: number, message: string }> => {
     const res = await app.inject({ method: 'POST', url: '/edges', headers: AUTH, payload: payload as object })
@@ -33,6 +33,7 @@ t.test('edge heartbeats: batch upsert by id, validation, TTL', async (t) => {
   t.same(await bad({ edges: [{ id: '../x', url: 'http://a', load_rps: 1 }] }), { statusCode: 400, message: 'body/edges/0/id must match pattern "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"' })
   t.same(await bad({ edges: [{ id: 'e', url: 'gopher://a', load_rps: 1 }] }), { statusCode: 400, message: 'body/edges/0/url must match pattern "^https?://"' })
   t.same(await bad({ edges: [{ id: 'e', url: 'http://a', load_rps: -1 }] }), { statusCode: 400, message: 'body/edges/0/load_rps must be >= 0' })
+  t.same(await bad({ edges: [{ id: 'e', url: 'http://a', load_rps: 1, draining: 'soon' }] }), { statusCode: 400, message: 'body/edges/0/draining must be boolean' })
   const dup = await bad({ edges: [{ id: 'e', url: 'http://a', load_rps: 1 }, { id: 'e', url: 'http://b', load_rps: 1 }] })
   t.equal(dup.statusCode, 400)
   t.match(dup.message, /body\/edges\/1: e is listed twice/)

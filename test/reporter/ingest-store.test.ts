@@ -89,8 +89,8 @@ t.test('edges are upserted by id and expire', async (t) => {
   clock.advance(2000)
   store.report({ edges: [{ id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 4 }] })
   t.same(store.list(), [
-    { id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 4, last_reported: 'Fri, 05 Apr 2024 14:23:47 +00' },
-    { id: 'edge-8102', url: 'http://127.0.0.1:8102', load_rps: 1, last_reported: 'Fri, 05 Apr 2024 14:23:45 +00' }
+    { id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 4, draining: false, last_reported: 'Fri, 05 Apr 2024 14:23:47 +00' },
+    { id: 'edge-8102', url: 'http://127.0.0.1:8102', load_rps: 1, draining: false, last_reported: 'Fri, 05 Apr 2024 14:23:45 +00' }
   ])
   clock.advance(1000)
   t.same(store.list().map((e) => e.id), ['edge-8101'])

@@ -87,12 +87,12 @@ t.test('reason words map to fixed kinds', async (t) => {
 
 t.test('edges: load rounded, marked in use only when the ring uses them', async (t) => {
   const s = buildStatus(inputs({
-    edges: [{ id: 'edge-1', url: 'http://127.0.0.1:8101', loadRps: 12.345 }, { id: 'edge-2', url: 'http://127.0.0.1:8102', loadRps: 0, lastReported: 'x' }],
+    edges: [{ id: 'edge-1', url: 'http://127.0.0.1:8101', loadRps: 12.345, draining: false }, { id: 'edge-2', url: 'http://127.0.0.1:8102', loadRps: 0, draining: true, lastReported: 'x' }],
     edgesInUse: ['http://127.0.0.1:8101']
   }))
   t.same(s.edges, [
-    { id: 'edge-1', url: 'http://127.0.0.1:8101', loadRps: 12.3, inUse: true, lastReported: null },
-    { id: 'edge-2', url: 'http://127.0.0.1:8102', loadRps: 0, inUse: false, lastReported: 'x' }
+    { id: 'edge-1', url: 'http://127.0.0.1:8101', loadRps: 12.3, inUse: true, draining: false, lastReported: null },
+    { id: 'edge-2', url: 'http://127.0.0.1:8102', loadRps: 0, inUse: false, draining: true, lastReported: 'x' }
   ])
 })
 
