@@ -62,7 +62,7 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
   const token = readOptionalString(env, 'REPORTER_TOKEN')
   if (token !== undefined && /\s/.test(token)) throw new ConfigError('REPORTER_TOKEN', 'must not contain white space')
   const heartbeatMs = readDurationMs(env, 'EDGE_HEARTBEAT', 1000, { minMs: 100, maxMs: 60_000 })
-  const ttlMs = readDurationMs(env, 'EDGE_TTL', 3000, { minMs: 200, maxMs: 600_000 })
+  const ttlMs = readDurationMs(env, 'EDGE_TTL', 5000, { minMs: 200, maxMs: 600_000 })
   if (ttlMs < 2 * heartbeatMs) {
     throw new ConfigError('EDGE_TTL', `${ttlMs}ms must be at least two heartbeats (EDGE_HEARTBEAT is ${heartbeatMs}ms), or one lost heartbeat drops a live edge`)
   }

@@ -131,10 +131,13 @@ export class EdgesService implements Service {
     await this.#http.app.listen({ host: this.#config.host, port: this.#config.port })
     this.#log.info({
       port: this.port, nginx: this.#nginxPath, dir: this.#dir.root, origin: this.#config.originUrl, reporter: this.#config.reporterUrl,
-      edges: this.edges().map((e) => e.url), min: this.#config.scale.min, max: this.#config.scale.max, targetRps: this.#config.scale.targetRps
+      edges: this.edges().map((e) => e.url), min: this.#config.scale.min, max: this.#config.scale.max, targetRps: this.#config.scale.targetRps,
+      signedUrls: this.#config.signingKey !== undefined
     }, 'started with listener')
     if (this.#config.reporterToken === undefined) this.#log.warn('REPORTER_TOKEN is not set: heartbeats go out without a bearer token')
-    this.#lastTickAt = Date.now()
+    // the first round runs at once: after a manager restart the adopted edges' heartbeats must
+    // resume before their TTL runs out, or the origin moves their segments under the players
+    this.#lastTickAt = Date.now() - this.#config.heartbeatMs
     this.#scheduleTick()
     this.#livenessTimer = setInterval(() => { this.#checkLiveness() }, LIVENESS_MS)
   }

@@ -220,9 +220,12 @@ export class SignalSession {
    * Lower is tried first: eligible before merely up before down, then the one that answered most
    * recently, so a packager that just froze is not tried first and does not cost a timeout.
    */
+  // the active packager first: consecutive segments then come from one encoder, whose MPEG-TS
+  // continuity counters run on across segment boundaries (a strict demuxer such as ffmpeg's
+  // flags every switch between redundant encoders as a corrupt packet)
   private preference (base: string): number {
     const verdict = this.verdicts[base]
-    const rank = verdict?.eligible === true ? 0 : verdict?.up === true ? 1 : 2
+    const rank = verdict?.eligible === true ? (base === this.activeSource ? 0 : 1) : verdict?.up === true ? 2 : 3
     const lastOkAt = this.health.sources[base]?.lastOkAt ?? 0
     return rank * 1e15 - lastOkAt
   }

@@ -88,7 +88,9 @@ function faultList (withEdges: boolean): Fault[] {
         }, { timeoutMs: 45_000, intervalMs: 500 })
       }
     })
-    faults.push({ name: 'edges manager SIGKILL + restart', run: async (s) => { await killRestart('edges', 6000)(s); await waitFor('3 live edges', async () => (await liveEdges(s)).length >= 3, { timeoutMs: 45_000 }) } })
+    // restarted after 1 s, as a supervisor would: its edges keep serving meanwhile, and it must
+    // heartbeat them again within EDGE_TTL (5 s) or the origin moves their segments
+    faults.push({ name: 'edges manager SIGKILL + restart 1 s later', run: async (s) => { await killRestart('edges', 1000)(s); await waitFor('3 live edges', async () => (await liveEdges(s)).length >= 3, { timeoutMs: 45_000 }) } })
   }
   return faults
 }

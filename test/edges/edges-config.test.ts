@@ -12,7 +12,7 @@ t.test('defaults', async (t) => {
   t.equal(config.reporterUrl, 'http://localhost:2000')
   t.equal(config.edgesDir, '.local/edges')
   t.equal(config.nginxPath, undefined)
-  t.equal(config.ttlMs, 3000)
+  t.equal(config.ttlMs, 5000)
   t.equal(config.heartbeatMs, 1000)
   t.equal(config.orphanGraceMs, 15_000)
   t.equal(config.publicHost, '127.0.0.1')

@@ -52,7 +52,7 @@ export async function startReporter (t: Test): Promise<ReporterService> {
   return reporter
 }
 
-export interface ReporterEdge { id: string, url: string, load_rps: number }
+export interface ReporterEdge { id: string, url: string, load_rps: number, draining: boolean }
 
 export async function reporterEdges (reporter: ReporterService): Promise<ReporterEdge[]> {
   const response = await request(`http://127.0.0.1:${reporter.port}/edges`)

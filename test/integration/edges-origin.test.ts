@@ -6,7 +6,7 @@ import { startLocalStack } from '../support/local-stack.js'
 import { PlaylistWatcher, summarizeReport, type WatcherReport } from '../support/playlist-watcher.js'
 import { waitFor } from '../support/wait-for.js'
 
-const TTL_MS = 3000
+const TTL_MS = 5000
 const STEADY_MS = 60_000
 const AFTER_KILL_MS = 15_000
 const POLL_MS = 250

@@ -42,7 +42,7 @@ t.test('load scales the edge count up, quiet scales it back down, without flappi
   const service = new EdgesService(loadEdgesConfig({
     EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir, EDGES_MIN: '2', EDGES_MAX: '4',
     ORIGIN_URL: origin.url, REPORTER_URL: `http://127.0.0.1:${reporter.port}`, REPORTER_TOKEN: TOKEN,
-    EDGE_TARGET_RPS: '50', EDGE_SCALE_UP_CHECKS: '2', EDGE_SCALE_DOWN_CHECKS: '3', EDGE_SCALE_COOLDOWN: '2s', EDGE_DRAIN: '500ms'
+    EDGE_TARGET_RPS: '50', EDGE_SCALE_UP_CHECKS: '2', EDGE_SCALE_DOWN_CHECKS: '3', EDGE_SCALE_COOLDOWN: '2s', EDGE_DRAIN: '2500ms'
   }), SILENT)
   const seen = new Set<number>()
   t.teardown(async () => {
@@ -63,6 +63,18 @@ t.test('load scales the edge count up, quiet scales it back down, without flappi
   const loads = (await reporterEdges(reporter)).map((e) => e.load_rps)
   t.comment(`load_rps at the reporter right after the load: ${loads.join(', ')}`)
 
+  // what the origin reads: an edge on its way out is announced as draining before it goes
+  const drainingSeen = new Set<string>()
+  const announced = new Set<string>()
+  const vanishedUndrained = new Set<string>()
+  const watchReporter = setInterval(() => {
+    reporterEdges(reporter).then((edges) => {
+      const ids = new Set(edges.map((e) => e.id))
+      for (const id of announced) if (!ids.has(id) && !drainingSeen.has(id)) vanishedUndrained.add(id)
+      for (const e of edges) { announced.add(e.id); if (e.draining) drainingSeen.add(e.id) }
+    }).catch(() => {})
+  }, 200)
+  t.teardown(() => { clearInterval(watchReporter) })
   await waitFor('count back at EDGES_MIN', () => service.edges().filter((e) => e.state !== 'draining').length === 2, { timeoutMs: 40_000 })
   const changes = service.history.filter((c) => c.reason === 'load-high' || c.reason === 'load-low')
   t.comment(`count changes: ${changes.map((c) => `${c.from}->${c.to} (${c.reason}, +${c.at - (changes[0]?.at ?? 0)} ms)`).join(', ')}`)
@@ -75,6 +87,9 @@ t.test('load scales the edge count up, quiet scales it back down, without flappi
     t.ok((changes[i]?.at ?? 0) - (changes[i - 1]?.at ?? 0) >= 2000, 'down steps respect the cooldown')
   }
   await waitFor('drained edges stopped', () => service.edges().length === 2, { timeoutMs: 15_000 })
+  clearInterval(watchReporter)
+  t.ok(drainingSeen.size >= peak - 2, `every scaled-down edge was announced as draining (${[...drainingSeen].join(', ')})`)
+  t.same([...vanishedUndrained], [], 'no edge left the reporter without draining first')
   t.equal(service.edges().length, 2)
   await service.tick()
   const metrics = await (await request(`http://127.0.0.1:${service.port}/metrics`)).body.text()

@@ -119,7 +119,7 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
       EDGES_DIR: edgesDir,
       EDGES_MIN: '3',
       EDGES_MAX: '3',
-      EDGE_TTL: '3s',
+      EDGE_TTL: '5s',
       EDGE_HEARTBEAT: '1s',
       ORIGIN_URL: local(ports.origin)
     })
