@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** What a manager leaves behind for the next one to adopt an edge. */
@@ -13,7 +13,8 @@ export interface EdgeRecord {
 /**
  * The layout of EDGES_DIR: `manager.alive` (touched every second, read by the watchdogs),
  * `manager.pid`, and one private nginx prefix per edge port, `edge-<port>/`, holding
- * nginx.conf, nginx.pid, error.log, edge.json, tmp/ and cache/.
+ * nginx.conf, nginx.pid, error.log, cache.log (one cache status per segment answer), edge.json,
+ * tmp/ and cache/.
  */
 export class EdgeStateDir {
   constructor (readonly root: string) {}
@@ -23,16 +24,19 @@ export class EdgeStateDir {
 
   prefix (port: number): string { return join(this.root, `edge-${port}`) }
   configPath (port: number): string { return join(this.prefix(port), 'nginx.conf') }
+  cacheLogPath (port: number): string { return join(this.prefix(port), 'cache.log') }
 
   async ensure (): Promise<void> {
     await mkdir(this.root, { recursive: true })
   }
 
-  /** Creates an edge's prefix with the folders nginx expects to exist. */
+  /** Creates an edge's prefix with the folders nginx expects to exist; a new edge's cache.log starts empty. */
   async preparePrefix (port: number): Promise<string> {
     const prefix = this.prefix(port)
     await mkdir(join(prefix, 'tmp'), { recursive: true })
     await mkdir(join(prefix, 'cache'), { recursive: true })
+    // emptied, not removed: a replaced master's worker still serving this port keeps appending to it
+    await truncate(this.cacheLogPath(port), 0).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
     return prefix
   }
 

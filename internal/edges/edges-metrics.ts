@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
+import { CACHE_STATUSES } from './cache-log-reader.js'
 
 export interface EdgesMetrics {
   readonly count: Gauge
@@ -10,6 +11,7 @@ export interface EdgesMetrics {
   readonly startFailures: Counter
   readonly loadRps: Gauge<'edge'>
   readonly heartbeatFailures: Counter<'reason'>
+  readonly segmentsServed: Counter<'edge' | 'cache'>
 }
 
 export const EDGE_STATES = ['live', 'unhealthy', 'draining'] as const
@@ -27,6 +29,18 @@ export function createEdgesMetrics (registry: Registry): EdgesMetrics {
     adopted: new Counter({ name: 'edges_adopted_total', help: 'Running edges taken over from a previous manager at start', registers: [registry] }),
     startFailures: new Counter({ name: 'edges_start_failures_total', help: 'nginx starts that did not become healthy', registers: [registry] }),
     loadRps: new Gauge({ name: 'edges_load_rps', help: 'Player requests per second per edge, from stub_status deltas', labelNames: ['edge'] as const, registers: [registry] }),
-    heartbeatFailures: new Counter({ name: 'edges_heartbeat_failures_total', help: 'Heartbeat POSTs to the reporter that failed, by reason', labelNames: ['reason'] as const, registers: [registry] })
+    heartbeatFailures: new Counter({ name: 'edges_heartbeat_failures_total', help: 'Heartbeat POSTs to the reporter that failed, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    segmentsServed: new Counter({
+      name: 'edges_segments_served_total',
+      help: 'Segment answers per edge by nginx cache status (hit, miss, expired, stale, updating, revalidated, bypass; none: refused before the cache, e.g. a bad token), from its cache.log',
+      labelNames: ['edge', 'cache'] as const,
+      registers: [registry]
+    })
   }
+}
+
+/** Drops every per-edge series of an edge the manager no longer runs. */
+export function removeEdgeSeries (metrics: EdgesMetrics, edge: string): void {
+  metrics.loadRps.remove({ edge })
+  for (const cache of CACHE_STATUSES) metrics.segmentsServed.remove({ edge, cache })
 }

@@ -9,6 +9,7 @@ import type { Service } from '../lifecycle/service.js'
 import type { Logger } from '../log/logger.js'
 import { createMetricsRegistry } from '../metrics/metrics-registry.js'
 import type { EdgeStatus } from '../reporter/report-schema.js'
+import { CACHE_STATUSES, CacheLogReader } from './cache-log-reader.js'
 import { EDGE_TEMPLATE_PATH, loadEdgeTemplate, renderEdgeConfig } from './edge-nginx-config.js'
 import { EdgeProber } from './edge-prober.js'
 import { EdgeProcess } from './edge-process.js'
@@ -16,7 +17,7 @@ import { decideScale, INITIAL_SCALER_STATE, type ScaleReason, type ScalerState }
 import { EdgeStateDir } from './edge-state-dir.js'
 import type { EdgesConfig } from './edges-config.js'
 import { EdgesErrors } from './edges-errors.js'
-import { createEdgesMetrics, EDGE_STATES, type EdgesMetrics } from './edges-metrics.js'
+import { createEdgesMetrics, EDGE_STATES, removeEdgeSeries, type EdgesMetrics } from './edges-metrics.js'
 import { HeartbeatClient } from './heartbeat-client.js'
 import { requestRate, type LoadSample } from './load-meter.js'
 import { resolveNginx, testNginxConfig } from './nginx-binary.js'
@@ -56,6 +57,8 @@ interface ManagedEdge {
   lastSample: LoadSample | undefined
   loadRps: number
   drainUntil: number
+  readonly cacheLog: CacheLogReader
+  cacheLogFailing: boolean
 }
 
 const LIVENESS_MS = 250
@@ -182,7 +185,7 @@ export class EdgesService implements Service {
       await Promise.all(edges.map(async (edge) => {
         await edge.process.stop(STOP_GRACE_MS)
         await this.#dir.forget(edge.port, true)
-        this.#metrics.loadRps.remove({ edge: edge.id })
+        removeEdgeSeries(this.#metrics, edge.id)
       }))
       await Promise.all([...this.#stopping])
       clearInterval(this.#aliveTimer)
@@ -316,7 +319,10 @@ export class EdgesService implements Service {
       ownRequests: 0,
       lastSample: undefined,
       loadRps: 0,
-      drainUntil: 0
+      drainUntil: 0,
+      // an adopted edge's log was counted by the manager before us, up to a round ago
+      cacheLog: new CacheLogReader(this.#dir.cacheLogPath(edgeProcess.port), { skipExisting: edgeProcess.adopted }),
+      cacheLogFailing: false
     }
     this.#edges.set(edgeProcess.port, edge)
     edgeProcess.onDeath(() => { this.#checkLiveness() })
@@ -417,7 +423,7 @@ export class EdgesService implements Service {
       if (handOver) edge.process.release()
       else edge.process.kill()
       if (handOver) this.#handedOver.add(edge.port)
-      this.#metrics.loadRps.remove({ edge: edge.id })
+      removeEdgeSeries(this.#metrics, edge.id)
       // a draining edge that dies is not replaced: it was on its way out
       if (edge.state !== 'draining') {
         ports.push(edge.port)
@@ -434,7 +440,10 @@ export class EdgesService implements Service {
 
   async #tick (): Promise<void> {
     await this.#replaceDead()
-    await Promise.all([...this.#edges.values()].map(async (edge) => { await this.#probe(edge) }))
+    await Promise.all([...this.#edges.values()].map(async (edge) => {
+      await this.#probe(edge)
+      await this.#countSegments(edge)
+    }))
     const unhealthy = [...this.#edges.values()].filter((e) => e.failures >= this.#config.unhealthyProbes)
     if (unhealthy.length > 0) await this.#replace(unhealthy, 'unhealthy')
     this.#finishDrains()
@@ -467,13 +476,29 @@ export class EdgesService implements Service {
     if (rate !== undefined) edge.loadRps = Math.round(rate * 10) / 10
   }
 
+  /** Adds what the edge's cache.log gained since the last round to edges_segments_served_total. */
+  async #countSegments (edge: ManagedEdge): Promise<void> {
+    try {
+      const counts = await edge.cacheLog.read()
+      if (edge.cacheLogFailing) this.#log.info({ edge: edge.id }, 'edge cache.log readable again')
+      edge.cacheLogFailing = false
+      // no series for an edge forgotten while we read (close() waits for the round, but cheap to be sure)
+      if (this.#edges.get(edge.port) !== edge) return
+      // inc by 0 too: every status has a series from the first round, so rate() sees 0, not absence
+      for (const cache of CACHE_STATUSES) this.#metrics.segmentsServed.inc({ edge: edge.id, cache }, counts[cache])
+    } catch (err) {
+      if (!edge.cacheLogFailing) this.#log.warn({ err, edge: edge.id, path: edge.cacheLog.path }, 'cannot read edge cache.log: its segment counts stand still')
+      edge.cacheLogFailing = true
+    }
+  }
+
   #finishDrains (): void {
     const now = Date.now()
     for (const edge of [...this.#edges.values()]) {
       if (edge.state !== 'draining' || now < edge.drainUntil) continue
       this.#edges.delete(edge.port)
       this.#reserved.add(edge.port)
-      this.#metrics.loadRps.remove({ edge: edge.id })
+      removeEdgeSeries(this.#metrics, edge.id)
       this.#track((async () => {
         await edge.process.stop(STOP_GRACE_MS)
         await this.#dir.forget(edge.port, false)

@@ -83,10 +83,28 @@ t.test('with SIGNING_KEY both HLS locations check st/exp against the derived sec
   }
   const probes = text.slice(text.indexOf('location = /_edge/healthz'), text.indexOf('# refused playback tokens'))
   t.notMatch(probes, /secure_link/, "the manager's /_edge/healthz and /_edge/status stay open")
-  t.match(text, /location = \/_edge\/token-invalid \{\s+internal;\s+types \{ \}\s+default_type text\/plain;\s+return 403 "edge: playback token missing or invalid\\n";/)
-  t.match(text, /location = \/_edge\/token-expired \{\s+internal;\s+types \{ \}\s+default_type text\/plain;\s+return 403 "edge: playback token expired\\n";/)
+  const logged = 'access_log /srv/edges/edge-8101/cache.log zdhls_cache buffer=16k flush=1s if=\\$zdhls_segment;'
+  t.match(text, new RegExp(`location = /_edge/token-invalid \\{\\s+internal;\\s+types \\{ \\}\\s+default_type text/plain;\\s+${logged}\\s+return 403 "edge: playback token missing or invalid\\\\n";`))
+  t.match(text, new RegExp(`location = /_edge/token-expired \\{\\s+internal;\\s+types \\{ \\}\\s+default_type text/plain;\\s+${logged}\\s+return 403 "edge: playback token expired\\\\n";`))
   t.ok(text.includes('proxy_cache_key $uri;'), 'the token does not split the cache')
   t.match(text, /map \$uri \$zdhls_signal_prefix \{/)
+})
+
+t.test('only segment answers go to cache.log, one cache status word a line, buffered', async (t) => {
+  const text = renderEdgeConfig(await loadEdgeTemplate(), params)
+  t.ok(text.includes("log_format zdhls_cache '$upstream_cache_status';"))
+  const line = 'access_log /srv/edges/edge-8101/cache.log zdhls_cache buffer=16k flush=1s;'
+  t.equal(count(text, line), 1, 'one unconditional access_log')
+  const segment = text.slice(text.indexOf('# segments:'), text.indexOf('# playlists change'))
+  const playlist = text.slice(text.indexOf('# playlists change'), text.indexOf('# not an HLS path'))
+  t.ok(segment.includes(line), 'in the segment location')
+  const signed = renderEdgeConfig(await loadEdgeTemplate(), { ...params, signingKey: KEY })
+  const signedSegment = signed.slice(signed.indexOf('# segments:'), signed.indexOf('# playlists change'))
+  t.ok(signedSegment.includes('set $zdhls_segment 1;') && signedSegment.indexOf('set $zdhls_segment 1;') < signedSegment.indexOf('secure_link $arg_st'),
+    'marked before the token check can send it to a 403 location')
+  t.notMatch(playlist, /access_log/, 'playlists are not counted')
+  t.match(text, /\n {2}access_log off;\n/, 'everything else logs nothing')
+  t.equal(count(text, 'if=$zdhls_segment;'), 2, 'the two refused-token locations log only requests that came from the segment location')
 })
 
 t.test('secureLinkDirectives takes only a base64url secret: it lands inside a quoted nginx string', async (t) => {

@@ -1,11 +1,24 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { request } from 'undici'
 import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
 import { EdgesService } from '../../internal/edges/edges-service.js'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { waitFor } from '../support/wait-for.js'
 import { edgesSandbox, fetchVia, killEdgesIn, reporterEdges, SILENT, startFakeOrigin, startReporter, TOKEN } from '../edges/edges-test-helpers.js'
+
+/** edges_segments_served_total of one edge from the manager's /metrics, by cache label. */
+async function segmentsServed (port: number, edge: string): Promise<Record<string, number>> {
+  const response = await request(`http://127.0.0.1:${port}/metrics`)
+  const text = await response.body.text()
+  const counts: Record<string, number> = {}
+  for (const match of text.matchAll(/^edges_segments_served_total\{([^}]*)\} (\S+)$/gm)) {
+    const labels = Object.fromEntries([...(match[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]))
+    if (labels.edge === edge && labels.cache !== undefined) counts[labels.cache] = Number(match[2])
+  }
+  return counts
+}
 
 t.test('real nginx edges: cache, cache lock, heartbeats, replacement', async (t) => {
   const origin = await startFakeOrigin(t)
@@ -33,6 +46,28 @@ t.test('real nginx edges: cache, cache lock, heartbeats, replacement', async (t)
     t.equal(first.cache, 'MISS')
     t.equal(second.cache, 'HIT')
     t.equal(second.cors, '*', 'CORS for players')
+    t.equal(origin.hits.get('/live01/360p/seg-100.ts'), 1)
+  })
+
+  await t.test('the manager counts each edge\'s segment answers by cache status from its cache.log', async (t) => {
+    // seg-100 was a MISS then a HIT on this edge above; five more HITs, and a POST refused before the cache
+    for (let i = 0; i < 5; i++) t.equal((await fetchVia(edge, '/live01/360p/seg-100.ts')).cache, 'HIT')
+    const refused = await request(`${edge}/live01/360p/seg-100.ts`, { method: 'POST' })
+    await refused.body.dump()
+    t.equal(refused.statusCode, 403)
+    const id = edges[0]?.id ?? ''
+    // nginx flushes its log buffer once a second, the manager reads it every heartbeat (1s)
+    const served = await waitFor('the edge\'s answers in /metrics', async () => {
+      const counts = await segmentsServed(service.port, id)
+      return (counts.hit ?? 0) >= 6 && (counts.none ?? 0) >= 1 ? counts : undefined
+    }, { timeoutMs: 15_000 })
+    t.comment(`edges_segments_served_total for ${id}: ${JSON.stringify(served)}`)
+    t.equal(served.miss, 1, 'one MISS')
+    t.equal(served.hit, 6, 'one HIT per cached answer')
+    t.equal(served.none, 1, 'the refused POST: no cache lookup')
+    for (const status of ['expired', 'stale', 'updating', 'revalidated', 'bypass']) t.equal(served[status], 0, `${status}: a series at 0`)
+    const other = await segmentsServed(service.port, edges[1]?.id ?? '')
+    t.same([other.hit, other.miss], [0, 0], 'the other edge served nothing and says so')
     t.equal(origin.hits.get('/live01/360p/seg-100.ts'), 1)
   })
 
