@@ -90,7 +90,9 @@ export class SyntheticLiveStream {
 
   private async publish (newestMsn: number): Promise<void> {
     if (this.newestMsn !== undefined && newestMsn <= this.newestMsn) return
-    await this.writeSegments(newestMsn)
+    // a late timer (a loaded machine) must not leave a listed segment unwritten
+    const first = this.newestMsn === undefined ? newestMsn : Math.max(this.newestMsn + 1, newestMsn - this.options.windowSegments + 1)
+    for (let msn = first; msn <= newestMsn; msn++) await this.writeSegments(msn)
     const text = syntheticMediaPlaylist(newestMsn, this.options)
     for (const root of this.options.roots) {
       for (const rendition of this.options.renditions) {
