@@ -18,10 +18,16 @@ import { PlaylistWatcher, type WatcherReport } from '../support/playlist-watcher
 import { PROJECT_ROOT } from '../support/service-process.js'
 import { waitFor } from '../support/wait-for.js'
 import { renderPlot, type PlotMarker } from './chaos-plot.js'
+import { CpuMeter } from './cpu-meter.js'
 import { failingRows, formatTable, type FaultRow } from './chaos-table.js'
 import { FfmpegHlsClient, type FfmpegReport } from './ffmpeg-client.js'
 import { HlsBrowserPlayer, type PlayerReport } from './hls-player.js'
 import { PlaylistAgeSampler } from './playlist-age-sampler.js'
+
+function cpuLine (use: ReturnType<CpuMeter['stop']>): string {
+  if (use === undefined) return 'machine CPU: not measured (/proc/stat unreadable)'
+  return `machine CPU over the run: mean ${use.meanCores.toFixed(2)} of ${use.cores} cores busy, busiest 5 s ${use.peakCores.toFixed(2)} (every process on the machine)`
+}
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 const say = (line: string): void => { process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`) }
@@ -126,9 +132,11 @@ async function main (): Promise<number> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   const pids: number[] = []
+  const cpu = new CpuMeter()
   let stackDir = ''
   try {
     say(`starting the stack (redundant encoders, light ladder); repeats=${repeats}, players=${playerCount}, out=${outDir}`)
+    cpu.start()
     // the redundant profile (worker -> server1, worker2 -> server2) lets one stack take every fault
     const stack = await startLocalStack(scope, {
       redundantEncoders: true,
@@ -196,6 +204,7 @@ async function main (): Promise<number> {
     const footer = [
       '',
       `players: ${playerReports.map((p, i) => `#${i + 1} progress ${p.progressRatio.toFixed(3)} media s/s, dropped frames ${p.droppedFrames}/${p.totalFrames}, aborted requests ${p.abortedRequests}`).join('; ')}`,
+      cpuLine(cpu.stop()),
       `watcher: ${watcherReport.polls} reloads, ${watcherReport.segmentsFetched} segments fetched, discontinuities ${watcherReport.discontinuities.length}`,
       `ffmpeg: exit ${String(ffmpegReport.exitCode)}, ${ffmpegReport.packets} video packets over ${ffmpegReport.durationS.toFixed(1)} s, frame ${(ffmpegReport.frameDurationS * 1000).toFixed(1)} ms, ${ffmpegReport.gaps.length} gaps (largest ${Math.max(0, ...ffmpegReport.gaps.map((g) => g.gapS)).toFixed(2)} s)`,
       failing.length === 0 && started ? 'RESULT: every must-be-zero cell is zero' : `RESULT: FAIL ${started ? '' : '(a player never started) '}${failing.map((f) => `${f.fault}: ${f.cells.join(', ')}`).join('; ')}`
