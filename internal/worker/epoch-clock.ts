@@ -17,14 +17,26 @@ export function nextBoundary (nowMs: number, segmentSeconds: number, minLeadMs =
 }
 
 /**
- * Where to seek the looped input so that the frame shown at wall time t is the input frame at
- * (t mod duration): snapped to the frame grid so two workers round to the same frame.
+ * Where in the loop a run that starts at `msn` begins: (msn mod segmentsPerLoop) x SEG. Whole
+ * segments on integers, so the picture at an MSN is the same for every worker at any time; a
+ * float loop length taken mod t0 (~1.8e9 s) would move by seconds on a 1e-9 error.
  */
-export function loopOffsetSeconds (t0Ms: number, inputDurationSeconds: number, frameRate: number): number {
-  const frames = Math.round(inputDurationSeconds * frameRate)
-  if (frames <= 0) return 0
-  const frameAtT0 = Math.round((t0Ms / 1000) * frameRate)
-  return (frameAtT0 % frames) / frameRate
+export function loopOffsetSeconds (msn: number, segmentsPerLoop: number, segmentSeconds: number): number {
+  if (!Number.isSafeInteger(msn) || !Number.isInteger(segmentsPerLoop) || segmentsPerLoop < 1) {
+    throw new RangeError(`loopOffsetSeconds: msn ${msn} and segmentsPerLoop ${segmentsPerLoop} must be whole numbers, segmentsPerLoop >= 1`)
+  }
+  return (((msn % segmentsPerLoop) + segmentsPerLoop) % segmentsPerLoop) * segmentSeconds
+}
+
+/**
+ * Samples of audio a run starting at t0 puts before t0 so that its AAC frames (1024 samples)
+ * start on multiples of 1024 samples since the epoch: then every worker cuts the same audio
+ * frames with the same timestamps, whenever it started. A 2 s segment is 93.75 frames at 48 kHz.
+ */
+export function audioLeadSamples (t0Ms: number, sampleRate: number, frameSize = 1024): number {
+  const t0Samples = (t0Ms * sampleRate) / 1000
+  if (!Number.isSafeInteger(t0Samples)) throw new RangeError(`audioLeadSamples: t0 ${t0Ms} ms is not a whole number of samples at ${sampleRate} Hz`)
+  return t0Samples % frameSize
 }
 
 /** PROGRAM-DATE-TIME of a segment: its boundary, ISO 8601 with milliseconds and Z. */

@@ -1,15 +1,21 @@
 import { join } from 'node:path'
 import type { Rendition } from './ladder.js'
 import { h264LevelIdc, levelArg } from './codec-string.js'
+import { audioLeadSamples } from './epoch-clock.js'
+import { LOOP_AUDIO } from './loop-plan.js'
 
 /** The private playlist ffmpeg writes; a leading dot makes every packager refuse to serve it. */
 export const PRIVATE_PLAYLIST = '.ffmpeg.m3u8'
 export const PUBLIC_PLAYLIST = 'playlist.m3u8'
 
 export interface FfmpegArgsOptions {
-  readonly inputPath: string
-  readonly inputHasAudio: boolean
-  /** Where in the looped input to start, seconds. */
+  /** The loop's video: the input, or its exact re-encoded copy. */
+  readonly videoPath: string
+  /** The loop's audio: raw PCM in LOOP_AUDIO's format, exactly loopSeconds long. */
+  readonly audioPath: string
+  /** Length of one pass of the loop, a whole number of segments. */
+  readonly loopSeconds: number
+  /** Where in the loop to start, seconds: (startMsn mod segmentsPerLoop) x SEG. */
   readonly loopOffsetSeconds: number
   /** The boundary the run starts on, ms since the epoch; becomes the output timestamp origin. */
   readonly t0Ms: number
@@ -32,22 +38,46 @@ export function renditionDir (signalDir: string, ladder: readonly Rendition[], r
 /**
  * The ffmpeg command line for one epoch-locked run: one process encodes the whole ladder, GOP
  * fixed at fps x SEG so segments cut exactly on wall-clock boundaries, numbering from t0/SEG.
+ *
+ * The loop is two inputs joined by the concat filter: a partial first pass that seeks to the
+ * offset, then the file looped from its start. ffmpeg 5.1 must never see -ss and -stream_loop on
+ * one input: it keeps the seek's timestamp shift on every pass but measures a pass from where the
+ * seek landed, so later passes overlap and the picture jumps at each wrap. Without -ss each pass
+ * is exactly loopSeconds (video: packet span plus one frame; PCM: its sample count), and
+ * -itsoffset lines the looped input up with the wall clock for -re.
  */
 export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
   const n = o.ladder.length
   const gop = o.frameRate * o.segmentSeconds
+  const offset = o.loopOffsetSeconds.toFixed(6)
+  const rest = (o.loopSeconds - o.loopOffsetSeconds).toFixed(6)
+  const pcm = ['-f', LOOP_AUDIO.format, '-ar', String(LOOP_AUDIO.sampleRate), '-ac', String(LOOP_AUDIO.channels)]
   const args = [
     '-hide_banner', '-nostdin', '-y', '-loglevel', 'level+warning', '-nostats', '-progress', 'pipe:1',
-    '-stream_loop', '-1', '-ss', o.loopOffsetSeconds.toFixed(6), '-re', '-i', o.inputPath
+    '-re', '-ss', offset, '-i', o.videoPath,
+    '-re', '-ss', offset, ...pcm, '-i', o.audioPath,
+    '-re', '-itsoffset', rest, '-stream_loop', '-1', '-i', o.videoPath,
+    '-re', '-itsoffset', rest, '-stream_loop', '-1', ...pcm, '-i', o.audioPath
   ]
-  if (!o.inputHasAudio) args.push('-f', 'lavfi', '-i', 'anullsrc=channel_layout=stereo:sample_rate=48000')
-  const audioInput = o.inputHasAudio ? '0:a:0' : '1:a:0'
 
   const splits = o.ladder.map((_, i) => `[s${i}]`).join('')
   const scales = o.ladder.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1[v${i}]`).join(';')
-  args.push('-filter_complex', `[0:v:0]fps=${o.frameRate},split=${n}${splits};${scales}`)
+  const audios = o.ladder.map((_, i) => `[a${i}]`).join('')
+  const rate = LOOP_AUDIO.sampleRate
+  const lead = audioLeadSamples(o.t0Ms, rate)
+  // a little silence before t0 puts the AAC frames on the epoch's 1024-sample grid
+  const audio = lead === 0
+    ? [`[ca]asplit=${n}${audios}`]
+    : [`anullsrc=channel_layout=stereo:sample_rate=${rate},atrim=end_sample=${lead}[lead]`,
+        `[lead][ca]concat=n=2:v=0:a=1,asettb=1/${rate},asetpts=PTS-${lead},asplit=${n}${audios}`]
+  args.push('-filter_complex', [
+    // concat wants every part to start at 0
+    '[2:v:0]setpts=PTS-STARTPTS[lv]', '[3:a:0]asetpts=PTS-STARTPTS[la]',
+    '[0:v:0][1:a:0][lv][la]concat=n=2:v=1:a=1[cv][ca]',
+    `[cv]fps=${o.frameRate},split=${n}${splits}`, scales, ...audio
+  ].join(';'))
   o.ladder.forEach((_, i) => args.push('-map', `[v${i}]`))
-  o.ladder.forEach(() => args.push('-map', audioInput))
+  o.ladder.forEach((_, i) => args.push('-map', `[a${i}]`))
 
   args.push(
     '-c:v', 'libx264', '-preset', o.preset, '-pix_fmt', 'yuv420p',

@@ -10,11 +10,16 @@ import { loopOffsetSeconds } from './epoch-clock.js'
 import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir } from './ffmpeg-args.js'
 import { FfmpegSupervisor } from './ffmpeg-supervisor.js'
 import { checkTool, probeInput } from './input-probe.js'
+import { planLoop } from './loop-plan.js'
+import { prepareLoopSource } from './loop-source.js'
 import { buildMasterPlaylist } from './master-playlist.js'
 import { PlaylistPublisher } from './playlist-publisher.js'
 import type { WorkerConfig } from './worker-config.js'
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js'
 import { StaleFfmpegGuard } from './stale-ffmpeg.js'
+
+/** The loop's files, beside the output: a leading dot keeps every packager from serving them. */
+const LOOP_DIR = '.loop'
 
 /** Segments stay on disk at least this long after they leave the playlist, for slow readers and caches. */
 const LINGER_SECONDS = 30
@@ -57,10 +62,30 @@ export class WorkerService implements Service {
     const c = this.config
     await checkTool('ffmpeg', c.ffmpegPath, 'FFMPEG_PATH')
     const input = await probeInput(c.ffprobePath, c.inputPath)
-    this.log.info({ input: c.inputPath, durationSeconds: input.durationSeconds, hasAudio: input.hasAudio }, 'input probed')
+    const plan = planLoop(input, c.segmentSeconds, c.frameRate)
+    this.log.info({
+      input: c.inputPath, durationSeconds: input.durationSeconds, videoSeconds: plan.videoSeconds, hasAudio: input.hasAudio,
+      segmentsPerLoop: plan.segmentsPerLoop, loopSeconds: plan.loopSeconds
+    }, 'input probed')
+    if (plan.cutSeconds * c.frameRate >= 0.5) {
+      this.log.info({ cutSeconds: Number(plan.cutSeconds.toFixed(3)), loopSeconds: plan.loopSeconds },
+        'the input is not a whole number of segments: the loop stops at the last whole one and the rest is never shown')
+    }
 
     await mkdir(this.signalDir, { recursive: true })
     await this.guard.killLeftover()
+    // after the guard: a leftover ffmpeg may still be reading the loop files
+    const loop = await prepareLoopSource({
+      ffmpegPath: c.ffmpegPath,
+      ffprobePath: c.ffprobePath,
+      inputPath: c.inputPath,
+      info: input,
+      plan,
+      segmentSeconds: c.segmentSeconds,
+      frameRate: c.frameRate,
+      dir: join(this.signalDir, LOOP_DIR),
+      log: this.log
+    })
     const targets = c.ladder.map((r) => ({ rendition: r.name, dir: renditionDir(this.signalDir, c.ladder, r) }))
     for (const t of targets) {
       await mkdir(t.dir, { recursive: true })
@@ -94,9 +119,10 @@ export class WorkerService implements Service {
       segmentSeconds: c.segmentSeconds,
       log: this.log,
       argsFor: (boundary) => buildFfmpegArgs({
-        inputPath: c.inputPath,
-        inputHasAudio: input.hasAudio,
-        loopOffsetSeconds: loopOffsetSeconds(boundary.t0Ms, input.durationSeconds, c.frameRate),
+        videoPath: loop.videoPath,
+        audioPath: loop.audioPath,
+        loopSeconds: plan.loopSeconds,
+        loopOffsetSeconds: loopOffsetSeconds(boundary.msn, plan.segmentsPerLoop, c.segmentSeconds),
         t0Ms: boundary.t0Ms,
         startMsn: boundary.msn,
         segmentSeconds: c.segmentSeconds,

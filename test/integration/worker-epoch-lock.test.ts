@@ -5,17 +5,25 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { loadWorkerConfig } from '../../internal/worker/worker-config.js'
 import { WorkerService } from '../../internal/worker/worker-service.js'
-import { ffprobeStreams, firstFramePsnr, freePort, makeInput, readMediaPlaylist, type MediaPlaylist } from '../worker/worker-test-helpers.js'
+import {
+  audioPeakDb, ffprobeStreams, firstFramePsnr, frameNumberOf, freePort, makeCounterInput, packetPts, readMediaPlaylist, type ListedSegment, type MediaPlaylist
+} from '../worker/worker-test-helpers.js'
 import { waitFor } from '../support/wait-for.js'
 
 const SEG = 2
+const FPS = 30
+// 8 s of input is 4 segments: any 4 MSNs in a row hold a loop start, so both workers wrap in view.
+// Its frames carry their own number and its first 0.1 s a beep, so a frame or a loop start that
+// is off shows as a wrong number, not as a PSNR judgement call.
+const INPUT_SECONDS = 8
+const SEGMENTS_PER_LOOP = INPUT_SECONDS / SEG
 const log = pino({ level: 'silent' })
 
-t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a killed ffmpeg is restarted', { timeout: 150_000 }, async (t) => {
+t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a killed ffmpeg is restarted in step', { timeout: 180_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'worker-epoch-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
   const input = join(dir, 'in.mp4')
-  await makeInput(input, 20, '640x360')
+  await makeCounterInput(input, INPUT_SECONDS)
 
   const common = { INPUT_STREAM_PATH: input, LIVE_SIGNAL_NAME: 'live01', VIDEO_PRESET: 'ultrafast', SEGMENT_DURATION: String(SEG), HLS_LIST_SIZE: '6' }
   const portA = await freePort()
@@ -36,54 +44,73 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
 
   const aPlaylist = join(dir, 'a', 'live01', '240p', 'playlist.m3u8')
   const bPlaylist = join(dir, 'b', 'live01', 'playlist.m3u8')
-  const [pa, pb, common3] = await waitFor('three segments listed by both workers', async () => {
+  const segA = (msn: number): string => join(dir, 'a', 'live01', '240p', `${msn}.ts`)
+  const segB = (msn: number): string => join(dir, 'b', 'live01', `${msn}.ts`)
+  const [pa, pb, shared] = await waitFor('four segments listed by both workers', async () => {
     const pa = await readMediaPlaylist(aPlaylist)
     const pb = await readMediaPlaylist(bPlaylist)
     if (pa === undefined || pb === undefined) return undefined
     const shared = pa.segments.filter((s) => pb.segments.some((o) => o.msn === s.msn))
-    return shared.length >= 3 ? [pa, pb, shared] as [MediaPlaylist, MediaPlaylist, typeof shared] : undefined
-  }, { timeoutMs: 40_000 })
+    return shared.length >= SEGMENTS_PER_LOOP ? [pa, pb, shared] as [MediaPlaylist, MediaPlaylist, ListedSegment[]] : undefined
+  }, { timeoutMs: 60_000 })
 
   t.equal(pa.targetDuration, SEG)
   t.equal(pb.targetDuration, SEG)
   let maxPdtDelta = 0
-  for (const s of common3) {
+  for (const s of shared) {
     const other = pb.segments.find((o) => o.msn === s.msn)!
     t.equal(other.uri, `${s.msn}.ts`, 'same segment name in both')
     maxPdtDelta = Math.max(maxPdtDelta, Math.abs(other.pdtMs - s.pdtMs))
     t.equal(s.pdtMs, s.msn * SEG * 1000, 'PDT is msn x SEG since the epoch')
   }
   t.ok(maxPdtDelta <= 50, `PDT delta ${maxPdtDelta} ms <= 50 ms`)
-  t.comment(`common MSNs ${common3.map((s) => s.msn).join(',')}, max PDT delta ${maxPdtDelta} ms`)
+  t.comment(`common MSNs ${shared.map((s) => s.msn).join(',')} (msn mod ${SEGMENTS_PER_LOOP}: ${shared.map((s) => s.msn % SEGMENTS_PER_LOOP).join(',')}), max PDT delta ${maxPdtDelta} ms`)
+  t.ok(shared.some((s) => s.msn % SEGMENTS_PER_LOOP === 0), 'a loop start is among the compared segments')
 
-  // the second common segment: both runs are past their first GOP by then
-  const msn = common3[1]!.msn
-  const segA = join(dir, 'a', 'live01', '240p', `${msn}.ts`)
-  const segB = join(dir, 'b', 'live01', `${msn}.ts`)
-  const streamsA = await ffprobeStreams(segA)
-  const streamsB = await ffprobeStreams(segB)
-  for (const streams of [streamsA, streamsB]) {
-    const video = streams.find((s) => s.codec_type === 'video')
-    t.equal(video?.codec_name, 'h264')
-    t.equal(video?.width, 426)
-    t.equal(video?.height, 240)
-    t.equal(streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac')
-  }
-  const startA = Number(streamsA.find((s) => s.codec_type === 'video')?.start_time)
-  const startB = Number(streamsB.find((s) => s.codec_type === 'video')?.start_time)
-  const startDelta = Math.abs(startA - startB)
-  t.ok(startDelta <= 1 / 30 + 1e-6, `video start_time delta ${startDelta.toFixed(6)} s within one frame`)
-  // MPEG-TS timestamps wrap every 2^33 / 90 kHz; the wall clock in the same wrap is msn x SEG
+  // every shared segment, the first of B's run included: same timestamps, same picture, same sound,
+  // and the picture is the input's frame (msn mod N) x SEG x fps, a function of the MSN alone
   const wrap = 2 ** 33 / 90_000
-  t.comment(`start_time A ${startA} B ${startB}; epoch ${(msn * SEG) % wrap}`)
+  for (const { msn } of shared) {
+    const streamsA = await ffprobeStreams(segA(msn))
+    const streamsB = await ffprobeStreams(segB(msn))
+    for (const streams of [streamsA, streamsB]) {
+      const video = streams.find((s) => s.codec_type === 'video')
+      t.equal(video?.codec_name, 'h264')
+      t.equal(video?.width, 426)
+      t.equal(video?.height, 240)
+      t.equal(streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac')
+    }
+    const startOf = (streams: typeof streamsA): number => Number(streams.find((s) => s.codec_type === 'video')?.start_time)
+    const startDelta = Math.abs(startOf(streamsA) - startOf(streamsB))
+    t.ok(startDelta <= 1 / FPS + 1e-6, `msn ${msn}: video start_time delta ${startDelta.toFixed(6)} s within one frame`)
+    // audio frames sit on the epoch's 1024-sample grid: both workers cut the same AAC packets
+    const audioFrom = async (file: string): Promise<number[]> => {
+      const videoStart = Math.min(...await packetPts(file, 'v'))
+      return (await packetPts(file, 'a')).filter((p) => p >= videoStart)
+    }
+    const audioA = await audioFrom(segA(msn))
+    const audioB = await audioFrom(segB(msn))
+    t.same(audioA, audioB, `msn ${msn}: the same ${audioA.length} audio packet timestamps in A and B`)
 
-  // same frame at the same moment: A's and B's first frames match far better than B's next frame
-  const same = await firstFramePsnr(segA, segB, 0)
-  const next = await firstFramePsnr(segA, segB, 1)
-  t.comment(`first-frame PSNR A vs B: ${same.toFixed(2)} dB; A vs B's next frame: ${next.toFixed(2)} dB`)
-  t.ok(same > next + 3, 'A and B show the same frame for the same MSN')
+    const want = (msn % SEGMENTS_PER_LOOP) * SEG * FPS
+    const frameA = await frameNumberOf(segA(msn))
+    const frameB = await frameNumberOf(segB(msn))
+    t.equal(frameA, want, `msn ${msn}: A opens on input frame ${want}`)
+    t.equal(frameB, want, `msn ${msn}: B opens on input frame ${want}`)
+    const loopStart = msn % SEGMENTS_PER_LOOP === 0
+    const peakA = await audioPeakDb(segA(msn), 0.08)
+    const peakB = await audioPeakDb(segB(msn), 0.08)
+    t.equal(peakA > -20, loopStart, `msn ${msn}: A ${loopStart ? 'beeps' : 'is silent'} at the segment start (${peakA} dB)`)
+    t.equal(peakB > -20, loopStart, `msn ${msn}: B ${loopStart ? 'beeps' : 'is silent'} at the segment start (${peakB} dB)`)
 
-  // kill A's ffmpeg: the supervisor restarts it and numbering continues on the epoch grid
+    const same = await firstFramePsnr(segA(msn), segB(msn), 0)
+    const next = await firstFramePsnr(segA(msn), segB(msn), 1)
+    t.comment(`msn ${msn}: frames A ${frameA} B ${frameB} (want ${want}); start_time A ${startOf(streamsA)} B ${startOf(streamsB)} (epoch ${(msn * SEG) % wrap}); ${audioA.length} audio packets equal; PSNR A/B ${same.toFixed(2)} dB, A/B's next ${next.toFixed(2)} dB`)
+    t.ok(same > next + 3, `msn ${msn}: A and B show the same frame (PSNR)`)
+  }
+
+  // kill A's ffmpeg: the supervisor restarts it, numbering continues on the epoch grid and the
+  // new run, seeked to a new offset, shows what B shows
   const oldPid = a.ffmpegPid!
   const before = await readMediaPlaylist(aPlaylist)
   const lastBefore = before!.segments[before!.segments.length - 1]!.msn
@@ -99,6 +126,16 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
   t.ok(firstAfter * SEG * 1000 <= killedAt + 500 + SEG * 1000 + 2000, 'on the first boundary after the backoff')
   t.equal(after.segments[0]!.pdtMs, firstAfter * SEG * 1000)
   t.comment(`restart: last MSN before ${lastBefore}, first after ${firstAfter}, ${(firstAfter * SEG * 1000 - killedAt)} ms after the kill`)
+  await waitFor(`B lists MSN ${firstAfter}`, async () => (await readMediaPlaylist(bPlaylist))?.segments.some((s) => s.msn === firstAfter), { timeoutMs: 20_000 })
+  const restartWant = (firstAfter % SEGMENTS_PER_LOOP) * SEG * FPS
+  const restartA = await frameNumberOf(segA(firstAfter))
+  const restartB = await frameNumberOf(segB(firstAfter))
+  const restartSame = await firstFramePsnr(segA(firstAfter), segB(firstAfter), 0)
+  const restartNext = await firstFramePsnr(segA(firstAfter), segB(firstAfter), 1)
+  t.comment(`restarted run, msn ${firstAfter}: frames A ${restartA} B ${restartB} (want ${restartWant}); PSNR A/B ${restartSame.toFixed(2)} dB, A/B's next ${restartNext.toFixed(2)} dB`)
+  t.equal(restartA, restartWant, 'the restarted run opens on the frame its MSN names')
+  t.equal(restartB, restartWant)
+  t.ok(restartSame > restartNext + 3, 'the restarted run shows the frame B shows (PSNR)')
 
   const metrics = await (await fetch(`http://127.0.0.1:${portA}/metrics`)).text()
   t.match(metrics, /worker_ffmpeg_restarts_total\{service="worker"\} 1\n/)

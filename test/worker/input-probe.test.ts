@@ -22,4 +22,7 @@ t.test('input probe: clear errors for a missing tool, a missing file and a non-m
   const info = await probeInput('ffprobe', input)
   t.ok(Math.abs(info.durationSeconds - 3) < 0.2, `duration ${info.durationSeconds} s`)
   t.equal(info.hasAudio, true)
+  t.equal(info.startSeconds, 0)
+  // the sample is 3 s of 30 fps in an MP4: 90 frames, 512 ticks apart at 1/15360
+  t.same(info.video, { timeBase: [1, 15360], avgFrameRate: [30, 1], frames: 90, minPts: 0, maxPts: 89 * 512 })
 })
