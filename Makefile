@@ -10,12 +10,13 @@ SAMPLE_INPUT := assets/stream.mp4
 REPORTER_TOKEN ?= $(shell mkdir -p .local && { [ -s .local/reporter-token ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > .local/reporter-token; } && cat .local/reporter-token)
 export REPORTER_TOKEN
 
-.PHONY: help deps system-deps run-local run-local-redundant run-local-worker run-local-server1 run-local-server2 \
+.PHONY: help deps system-deps run-local run-local-redundant run-local-replicas run-local-worker run-local-server1 run-local-server2 \
         run-local-discovery run-local-reporter run-local-origin run-local-edges test typecheck bench-packager chaos clean
 
 help:
 	@echo "make run-local            start every component, one log stream (Ctrl-C stops all)"
 	@echo "make run-local-redundant  the same with two workers, each feeding its own packager"
+	@echo "make run-local-replicas   the same with two origins (8001, 8011) as Content Steering pathways"
 	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin edges"
 	@echo "make test                 typecheck and run the whole test suite"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
@@ -52,6 +53,10 @@ run-local: deps $(SAMPLE_INPUT)
 # Two epoch-locked workers, each feeding its own packager: an encoder can die without a gap.
 run-local-redundant: deps $(SAMPLE_INPUT)
 	$(NODE) cmd/local/main.ts redundant
+
+# Two origin replicas offered as HLS Content Steering pathways: an origin can die without a stall.
+run-local-replicas: deps $(SAMPLE_INPUT)
+	$(NODE) cmd/local/main.ts replicas
 
 run-local-worker: deps $(SAMPLE_INPUT)
 	$(NODE) cmd/worker/main.ts

@@ -7,7 +7,7 @@ if (!LOCAL_PROFILES.includes(profile)) {
   process.stderr.write(`run-local: unknown profile '${profile}', allowed: ${LOCAL_PROFILES.join(', ')}\n`)
   process.exit(2)
 }
-const components = localComponents(profile, process.env.OUTPUT_STREAM_PATH ?? 'output')
+const components = localComponents(profile, process.env.OUTPUT_STREAM_PATH ?? 'output', Number(process.env.ORIGIN_PORT ?? 8001))
 const group = new ProcessGroup(components, { cwd: process.cwd(), env: process.env, out: process.stdout, color: process.stdout.isTTY === true })
 let stopping = false
 const stop = (): void => {

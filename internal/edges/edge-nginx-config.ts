@@ -14,6 +14,8 @@ export interface EdgeNginxParams {
   readonly prefix: string
   /** Scheme, host and port only: edge paths equal origin paths. */
   readonly originUrl: string
+  /** Further origin replicas, tried when the first fails (same scheme). */
+  readonly originBackups?: readonly string[]
   readonly cacheMaxSize: string
   readonly segmentCacheValid: string
   /** Set when the manager runs as root: workers must stay root to write the root-owned prefix, not drop to nobody. */
@@ -42,11 +44,20 @@ export function secureLinkDirectives (secret: string): string {
   ].join('\n      ')
 }
 
+// written into a raw directive: only what a host name, IPv4 or [IPv6] address and port can hold
+const SAFE_HOST_PORT = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/
+
+function hostPort (url: string): string {
+  const u = new URL(url)
+  const value = `${u.hostname}:${u.port !== '' ? u.port : u.protocol === 'https:' ? '443' : '80'}`
+  if (!SAFE_HOST_PORT.test(value)) throw new Error(`origin '${url}' is not a plain host and port nginx can use`)
+  return value
+}
+
 /** Pure: the placeholder values for one edge. */
 export function edgeTemplateValues (params: EdgeNginxParams): Record<string, string> {
   const origin = new URL(params.originUrl)
   const tls = origin.protocol === 'https:'
-  const originPort = origin.port !== '' ? origin.port : tls ? '443' : '80'
   const listenHost = params.listenHost.includes(':') ? `[${params.listenHost}]` : params.listenHost
   return {
     USER_DIRECTIVE: params.runAsUser === undefined ? '# not root: nginx keeps the current user' : `user ${params.runAsUser};`,
@@ -55,7 +66,7 @@ export function edgeTemplateValues (params: EdgeNginxParams): Record<string, str
     ZONE: `edge_${params.port}`,
     CACHE_MAX_SIZE: params.cacheMaxSize,
     SEGMENT_CACHE_VALID: params.segmentCacheValid,
-    ORIGIN_HOSTPORT: `${origin.hostname}:${originPort}`,
+    ORIGIN_SERVERS: [params.originUrl, ...params.originBackups ?? []].map((url) => `server ${hostPort(url)} max_fails=1 fail_timeout=2s;`).join('\n    '),
     ORIGIN_HOST: origin.host,
     ORIGIN_SCHEME: tls ? 'https' : 'http',
     ORIGIN_TLS: tls ? `proxy_ssl_server_name on; proxy_ssl_name ${origin.hostname};` : '# plain http origin',
@@ -69,7 +80,7 @@ export function edgeTemplateValues (params: EdgeNginxParams): Record<string, str
 /** Pure: one edge's nginx.conf. */
 export function renderEdgeConfig (template: string, params: EdgeNginxParams): string {
   if (/\s/.test(params.prefix)) throw new Error(`edge folder '${params.prefix}' must not contain white space`)
-  return renderTemplate(template, edgeTemplateValues(params), ['USER_DIRECTIVE', 'ORIGIN_TLS', 'SECURE_LINK'])
+  return renderTemplate(template, edgeTemplateValues(params), ['USER_DIRECTIVE', 'ORIGIN_TLS', 'SECURE_LINK', 'ORIGIN_SERVERS'])
 }
 
 export async function loadEdgeTemplate (path = EDGE_TEMPLATE_PATH): Promise<string> {

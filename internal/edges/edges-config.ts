@@ -2,7 +2,7 @@ import { readSigningKey } from '../auth/signing-key.js'
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
 import {
-  readDurationMs, readHttpUrl, readInteger, readOptionalString, readPort, readString, type Env
+  readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readOptionalString, readPort, readString, type Env
 } from '../config/env-readers.js'
 import type { ScalePolicy } from './edge-scaler.js'
 import { findNginx } from './nginx-binary.js'
@@ -16,6 +16,8 @@ export interface EdgesConfig extends CommonConfig {
   /** Host in the URL an edge is advertised with (players fetch segments there). */
   readonly publicHost: string
   readonly originUrl: string
+  /** Further origin replicas (ORIGIN_URL may list several): an edge fills from the next when one fails. */
+  readonly originBackups: readonly string[]
   readonly reporterUrl: string
   readonly reporterToken: string | undefined
   /** Private prefix of every edge (config, pid files, cache) and the manager's liveness file. */
@@ -80,9 +82,13 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
   if (!/^[A-Za-z0-9.:-]+$/.test(publicHost)) throw new ConfigError('EDGE_PUBLIC_HOST', `'${publicHost}' is not a host name or IP address`)
   const nginxPath = readOptionalString(env, 'NGINX_PATH')
   if (nginxPath !== undefined && /[\0\n]/.test(nginxPath)) throw new ConfigError('NGINX_PATH', 'must be a file path or a command name')
-  const originUrl = readHttpUrl(env, 'ORIGIN_URL', `http://127.0.0.1:${originPort}`)
-  if (new URL(originUrl).pathname !== '/') {
-    throw new ConfigError('ORIGIN_URL', `'${originUrl}' must be scheme, host and port only: edge paths equal origin paths`)
+  const originUrls = readHttpUrlList(env, 'ORIGIN_URL', [`http://127.0.0.1:${originPort}`])
+  for (const url of originUrls) {
+    if (new URL(url).pathname !== '/') throw new ConfigError('ORIGIN_URL', `'${url}' must be scheme, host and port only: edge paths equal origin paths`)
+  }
+  const originUrl = originUrls[0] as string
+  if (originUrls.some((url) => new URL(url).protocol !== new URL(originUrl).protocol)) {
+    throw new ConfigError('ORIGIN_URL', 'every origin replica must use the same scheme (all http:// or all https://)')
   }
   return Object.freeze({
     ...common,
@@ -91,6 +97,7 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
     portSpan,
     publicHost,
     originUrl,
+    originBackups: Object.freeze(originUrls.slice(1)),
     reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
     reporterToken: token,
     edgesDir: readString(env, 'EDGES_DIR', '.local/edges'),

@@ -257,6 +257,7 @@ export class EdgesService implements Service {
       listenHost: this.#config.host,
       prefix: this.#dir.prefix(port),
       originUrl: this.#config.originUrl,
+      originBackups: this.#config.originBackups,
       cacheMaxSize: this.#config.cacheMaxSize,
       segmentCacheValid: this.#config.segmentCacheValid,
       runAsUser: process.getuid?.() === 0 ? userInfo().username : undefined,

@@ -7,6 +7,8 @@ export interface Variant {
   readonly resolution?: { readonly width: number, readonly height: number }
   readonly codecs?: string
   readonly frameRate?: number
+  /** HLS Content Steering PATHWAY-ID (RFC 8216bis 4.4.6.1): which copy of the ladder this is. */
+  readonly pathwayId?: string
 }
 
 /** A multivariant playlist, already validated (see playlist-parser.ts). */
@@ -15,6 +17,8 @@ export interface MasterPlaylist {
   readonly version?: number
   readonly variants: readonly Variant[]
   readonly independentSegments: boolean
+  /** EXT-X-CONTENT-STEERING (RFC 8216bis 4.4.6.6): where the steering manifest is, and the pathway to start on. */
+  readonly contentSteering?: { readonly serverUri: string, readonly pathwayId: string }
 }
 
 /** The rendition directory a variant URI points into ("720p/playlist.m3u8" -> "720p"), if any. */

@@ -53,12 +53,14 @@ export function serializeMasterPlaylist (p: MasterPlaylist, options?: SerializeO
   const out: string[] = ['#EXTM3U']
   if (p.version !== undefined) out.push(`#EXT-X-VERSION:${p.version}`)
   if (p.independentSegments) out.push('#EXT-X-INDEPENDENT-SEGMENTS')
+  if (p.contentSteering !== undefined) out.push(`#EXT-X-CONTENT-STEERING:SERVER-URI="${p.contentSteering.serverUri}",PATHWAY-ID="${p.contentSteering.pathwayId}"`)
   for (const v of p.variants) {
     const attrs = [`BANDWIDTH=${v.bandwidth}`]
     if (v.averageBandwidth !== undefined) attrs.push(`AVERAGE-BANDWIDTH=${v.averageBandwidth}`)
     if (v.resolution !== undefined) attrs.push(`RESOLUTION=${v.resolution.width}x${v.resolution.height}`)
     if (v.frameRate !== undefined) attrs.push(`FRAME-RATE=${v.frameRate.toFixed(3)}`)
     if (v.codecs !== undefined) attrs.push(`CODECS="${v.codecs}"`)
+    if (v.pathwayId !== undefined) attrs.push(`PATHWAY-ID="${v.pathwayId}"`)
     out.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`)
     out.push(applyBase(v.uri, options))
   }

@@ -5,7 +5,7 @@ export interface LocalComponent {
   readonly env: Readonly<Record<string, string>>
 }
 
-export const LOCAL_PROFILES = ['default', 'redundant'] as const
+export const LOCAL_PROFILES = ['default', 'redundant', 'replicas'] as const
 export type LocalProfile = typeof LOCAL_PROFILES[number]
 
 /**
@@ -15,10 +15,14 @@ export type LocalProfile = typeof LOCAL_PROFILES[number]
  * - default: one worker writes OUTPUT_STREAM_PATH; both packagers serve it.
  * - redundant: two epoch-locked workers, each feeding its own packager from its own folder
  *   (`<OUTPUT_STREAM_PATH>` and `<OUTPUT_STREAM_PATH>2`), so an encoder can die without a gap.
+ * - replicas: the default plus a second origin on ORIGIN_PORT + 10; both offer players the ladder
+ *   on either origin as HLS Content Steering pathways, so an origin can die without a stall.
  */
-export function localComponents (profile: LocalProfile, outputPath: string): LocalComponent[] {
+export function localComponents (profile: LocalProfile, outputPath: string, originPort = 8001): LocalComponent[] {
   const redundant = profile === 'redundant'
   const second = `${outputPath}2`
+  const replicaPort = originPort + 10
+  const pathways: Record<string, string> = profile === 'replicas' ? { ORIGIN_PATHWAYS: `a=http://localhost:${originPort},b=http://localhost:${replicaPort}` } : {}
   return [
     { name: 'reporter', entry: 'cmd/reporter/main.ts', env: {} },
     { name: 'server1', entry: 'cmd/packager/main.ts', env: { PACKAGER_NAME: 'server1' } },
@@ -26,7 +30,8 @@ export function localComponents (profile: LocalProfile, outputPath: string): Loc
     { name: 'worker', entry: 'cmd/worker/main.ts', env: {} },
     ...(redundant ? [{ name: 'worker2', entry: 'cmd/worker/main.ts', env: { OUTPUT_STREAM_PATH: second, WORKER_METRICS_PORT: '9465' } }] : []),
     { name: 'discovery', entry: 'cmd/discovery/main.ts', env: {} },
-    { name: 'origin', entry: 'cmd/origin/main.ts', env: {} },
-    { name: 'edges', entry: 'cmd/edges/main.ts', env: {} }
+    { name: 'origin', entry: 'cmd/origin/main.ts', env: pathways },
+    ...(profile === 'replicas' ? [{ name: 'origin2', entry: 'cmd/origin/main.ts', env: { ...pathways, ORIGIN_PORT: String(replicaPort) } }] : []),
+    { name: 'edges', entry: 'cmd/edges/main.ts', env: profile === 'replicas' ? { ORIGIN_URL: `http://127.0.0.1:${originPort},http://127.0.0.1:${replicaPort}` } : {} }
   ]
 }

@@ -1,5 +1,6 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { readSigningKey } from '../auth/signing-key.js'
+import { readOriginPathways, type OriginPathway } from './origin-pathways.js'
 import { readBoolean, readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readPort, type Env } from '../config/env-readers.js'
 
 export interface OriginConfig extends CommonConfig {
@@ -28,6 +29,8 @@ export interface OriginConfig extends CommonConfig {
    * segments from it alone, so a fault there reaches players. Off by default; never set it in service.
    */
   readonly testOnlyNoFailover: boolean
+  /** ORIGIN_PATHWAYS: every origin replica players can reach, as Content Steering pathways; undefined = one origin. */
+  readonly pathways: readonly OriginPathway[] | undefined
   /** STATUS_PAGE: serve the operator status page (/, /status.json, /status/events); off on an origin the public reaches directly. */
   readonly statusPage: boolean
 }
@@ -54,6 +57,7 @@ export function loadOriginConfig (env: Env): OriginConfig {
     edgeViewMaxStaleMs: readDurationMs(env, 'EDGE_VIEW_MAX_STALE', 30_000, { minMs: 0, maxMs: 3_600_000 }),
     signingKey: readSigningKey(env),
     testOnlyNoFailover: readBoolean(env, 'ORIGIN_TEST_ONLY_NO_FAILOVER', false),
-    statusPage: readBoolean(env, 'STATUS_PAGE', true)
+    statusPage: readBoolean(env, 'STATUS_PAGE', true),
+    pathways: readOriginPathways(env)
   })
 }

@@ -8,6 +8,8 @@ import type { OriginMetrics } from './origin-metrics.js'
 import type { SegmentFetcher } from './segment-fetcher.js'
 import type { SessionRegistry } from './session-registry.js'
 import { SIGNAL_LEVEL, type SignalSession } from './signal-session.js'
+import { STEERING_NAME, steeringManifest } from './content-steering.js'
+import type { OriginPathway } from './origin-pathways.js'
 
 const PLAYLIST_HEADER_LIST: readonly string[] = ['content-type', 'application/vnd.apple.mpegurl', 'cache-control', 'no-cache', 'access-control-allow-origin', '*']
 // segment paths are never reused for other bytes, so caches (edges, players) may keep them
@@ -21,9 +23,13 @@ export interface OriginRouteDeps {
   readonly firstOutputWaitMs: number
   /** Set when SIGNING_KEY is: every playlist and segment request needs a valid token. */
   readonly guard?: PlaybackGuard
+  /** Set when ORIGIN_PATHWAYS is: `/<signal>/steering.json` answers the steering manifest. */
+  readonly pathways?: readonly OriginPathway[]
 }
 
 interface Query { _HLS_msn?: string, _HLS_part?: string, _HLS_skip?: string, exp?: unknown, sig?: unknown }
+
+const STEERING_HEADERS = { 'cache-control': 'no-cache', 'access-control-allow-origin': '*' }
 
 /** Player-facing routes: entry playlist, media playlists (with blocking reload) and segments. */
 export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDeps): void {
@@ -33,6 +39,11 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
 
   app.get<{ Params: { signal: string, name: string }, Querystring: Query }>('/:signal/:name', async (request, reply) => {
     const { signal, name } = request.params
+    // no token needed: it names only the replicas, which the multivariant playlist already lists
+    if (name === STEERING_NAME && deps.pathways !== undefined) {
+      if (!isValidName('signal', signal)) throw new HttpErrors.BAD_NAME('signal', signal)
+      return await reply.headers(STEERING_HEADERS).send(steeringManifest(deps.pathways))
+    }
     const token = authorize(deps, signal, request.query)
     const session = await readySession(deps, signal)
     if (name === 'playlist.m3u8') {

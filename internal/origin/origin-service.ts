@@ -43,7 +43,8 @@ export class OriginService implements Service {
         parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes },
         tickMs: 250,
         maxPlaylistAgeMs: config.maxPlaylistAgeMs,
-        testOnlyNoFailover: config.testOnlyNoFailover
+        testOnlyNoFailover: config.testOnlyNoFailover,
+        ...(config.pathways === undefined ? {} : { pathways: config.pathways })
       },
       maxSignals: 64,
       idleMs: 60_000
@@ -67,6 +68,7 @@ export class OriginService implements Service {
       fetcher,
       metrics: this.metrics,
       firstOutputWaitMs: 5000,
+      ...(config.pathways === undefined ? {} : { pathways: config.pathways }),
       ...(config.signingKey === undefined ? {} : { guard: new PlaybackGuard(config.signingKey) })
     })
     if (config.statusPage) registerStatusRoutes(this.http.app, { snapshot: () => this.status() })

@@ -9,6 +9,8 @@ import { EMPTY_TIMELINE, type SourceInput, type TimelineOptions, type TimelineSt
 import { EMPTY_HEALTH, updateSourceHealth, type HealthObservation, type SourceHealthOptions, type SourceVerdict } from '../hls/source-health.js'
 import { EdgeRing } from './edge-ring.js'
 import { StickyEdgeAssigner } from './sticky-edge-assigner.js'
+import { steeredMaster } from './content-steering.js'
+import type { OriginPathway } from './origin-pathways.js'
 import { MsnWaiters } from './msn-waiters.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import { RenditionPoller, type PollResult } from './rendition-poller.js'
@@ -33,6 +35,8 @@ export interface SignalSessionOptions {
   readonly maxPlaylistAgeMs?: number
   /** Tests only (ORIGIN_TEST_ONLY_NO_FAILOVER): follow and fetch from the first source alone. */
   readonly testOnlyNoFailover?: boolean
+  /** Origin replicas (ORIGIN_PATHWAYS): the ladder is offered once per replica as a Content Steering pathway. */
+  readonly pathways?: readonly OriginPathway[]
 }
 
 interface Rendition { readonly key: string, readonly playlistPath: string }
@@ -277,7 +281,8 @@ export class SignalSession {
     } else {
       const variants = playlist.variants.filter((v) => renditionOfVariant(v) !== undefined)
       this.renditions = variants.map((v) => ({ key: renditionOfVariant(v) as string, playlistPath: `${this.signal}/${v.uri}` }))
-      this.masterBody = Buffer.from(serializeMasterPlaylist({ ...playlist, variants }))
+      const master = { ...playlist, variants }
+      this.masterBody = Buffer.from(serializeMasterPlaylist(this.options.pathways === undefined ? master : steeredMaster(master, this.signal, this.options.pathways)))
     }
     this.log.info({ renditions: this.renditions.map((r) => r.key) }, 'signal layout learned')
     for (const base of this.options.sources) {

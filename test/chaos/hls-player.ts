@@ -47,6 +47,8 @@ export interface PlayerReport {
   readonly progressRatio: number
   readonly droppedFrames: number
   readonly totalFrames: number
+  /** Hosts that answered playlists and segments with 200: when each was first and last used, how often. */
+  readonly servedBy: ReadonlyArray<{ readonly host: string, readonly first: number, readonly last: number, readonly count: number }>
 }
 
 interface Drained {
@@ -79,6 +81,7 @@ export class HlsBrowserPlayer {
   private readonly stalls: Array<{ at: number, ms: number }> = []
   private readonly log: Array<{ at: number, what: string }> = []
   private readonly httpErrors: Array<{ at: number, url: string, status: number | string }> = []
+  private readonly servedBy = new Map<string, { host: string, first: number, last: number, count: number }>()
   private lastDrain: Drained | undefined
 
   constructor (private readonly entryUrl: string, private readonly options: { pullMs?: number } = {}) {}
@@ -92,6 +95,7 @@ export class HlsBrowserPlayer {
     const streamHost = new URL(this.entryUrl).host
     page.on('response', (res) => {
       if (res.status() >= 400 && new URL(res.url()).host !== new URL(page.url()).host) this.httpErrors.push({ at: Date.now(), url: res.url(), status: res.status() })
+      if (res.status() === 200 && /\.(?:m3u8|ts)(?:\?|$)/.test(res.url())) this.noteServed(new URL(res.url()).host)
     })
     page.on('requestfailed', (req) => {
       const failure = req.failure()?.errorText ?? 'failed'
@@ -182,6 +186,14 @@ export class HlsBrowserPlayer {
     await this.server?.close()
   }
 
+  private noteServed (host: string): void {
+    const now = Date.now()
+    const seen = this.servedBy.get(host) ?? { host, first: now, last: now, count: 0 }
+    seen.last = now
+    seen.count += 1
+    this.servedBy.set(host, seen)
+  }
+
   private report (stalls: Array<{ at: number, ms: number }>): PlayerReport {
     const played = this.samples.filter((s) => this.beganAt !== undefined && s.at >= this.beganAt)
     const first = played[0]
@@ -200,7 +212,8 @@ export class HlsBrowserPlayer {
       log: this.log,
       progressRatio: wall > 0 ? media / wall : 0,
       droppedFrames: lastSample?.dropped ?? 0,
-      totalFrames: lastSample?.frames ?? 0
+      totalFrames: lastSample?.frames ?? 0,
+      servedBy: [...this.servedBy.values()]
     }
   }
 }

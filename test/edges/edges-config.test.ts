@@ -81,3 +81,13 @@ t.test('SIGNING_KEY: the origin key, unset by default; a weak one stops the star
   t.equal(loadEdgesConfig({ SIGNING_KEY: key }).signingKey, key)
   t.throws(() => loadEdgesConfig({ SIGNING_KEY: 'too-short' }), /^SIGNING_KEY: must be 32 to 1024 printable ASCII/)
 })
+
+t.test('ORIGIN_URL may list origin replicas: the first leads, the rest are backups of the same scheme', async (t) => {
+  const one = loadEdgesConfig({ ORIGIN_URL: 'http://origin-a:8001' })
+  t.same(one.originBackups, [])
+  const two = loadEdgesConfig({ ORIGIN_URL: 'http://origin-a:8001, http://origin-b:8001/' })
+  t.equal(two.originUrl, 'http://origin-a:8001')
+  t.same(two.originBackups, ['http://origin-b:8001'])
+  t.throws(() => loadEdgesConfig({ ORIGIN_URL: 'http://origin-a:8001,https://origin-b' }), /^ORIGIN_URL: every origin replica must use the same scheme/)
+  t.throws(() => loadEdgesConfig({ ORIGIN_URL: 'http://origin-a:8001,http://origin-b/x' }), /^ORIGIN_URL: 'http:\/\/origin-b\/x' must be scheme, host and port only/)
+})

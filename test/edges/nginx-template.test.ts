@@ -33,12 +33,15 @@ t.test('edge values: listen, zone, upstream, TLS, user', async (t) => {
   const v = edgeTemplateValues(params)
   t.equal(v.LISTEN, '127.0.0.1:8101')
   t.equal(v.ZONE, 'edge_8101')
-  t.equal(v.ORIGIN_HOSTPORT, '127.0.0.1:8001')
+  t.equal(v.ORIGIN_SERVERS, 'server 127.0.0.1:8001 max_fails=1 fail_timeout=2s;')
   t.equal(v.ORIGIN_SCHEME, 'http')
   t.match(v.USER_DIRECTIVE, /^#/)
   const tls = edgeTemplateValues({ ...params, listenHost: '::1', originUrl: 'https://origin.example', runAsUser: 'root' })
   t.equal(tls.LISTEN, '[::1]:8101')
-  t.equal(tls.ORIGIN_HOSTPORT, 'origin.example:443')
+  t.equal(tls.ORIGIN_SERVERS, 'server origin.example:443 max_fails=1 fail_timeout=2s;')
+  const replicas = edgeTemplateValues({ ...params, originBackups: ['http://127.0.0.1:8011'] })
+  t.equal(replicas.ORIGIN_SERVERS, 'server 127.0.0.1:8001 max_fails=1 fail_timeout=2s;\n    server 127.0.0.1:8011 max_fails=1 fail_timeout=2s;', 'one server per origin replica, in order')
+  t.throws(() => edgeTemplateValues({ ...params, originBackups: ['http://a;b{x}:8011'] }), /not a plain host and port/)
   t.equal(tls.ORIGIN_HOST, 'origin.example')
   t.match(tls.ORIGIN_TLS, /proxy_ssl_server_name on; proxy_ssl_name origin.example;/)
   t.equal(tls.USER_DIRECTIVE, 'user root;')
@@ -52,7 +55,8 @@ t.test('the real template renders what the issue asks for', async (t) => {
     'proxy_cache_path /srv/edges/edge-8101/cache', 'keys_zone=edge_8101:10m', 'proxy_cache_lock on;',
     'proxy_cache_valid 200 1h;', 'proxy_ignore_headers Cache-Control Expires', 'proxy_cache off;', 'stub_status;',
     'location = /_edge/healthz', 'add_header Access-Control-Allow-Origin "*" always;', 'add_header X-Cache-Status $upstream_cache_status always;',
-    'listen 127.0.0.1:8101 reuseport;', 'server 127.0.0.1:8001;'
+    'listen 127.0.0.1:8101 reuseport;', 'server 127.0.0.1:8001 max_fails=1 fail_timeout=2s;',
+    'proxy_next_upstream error timeout http_502 http_503 http_504;'
   ]) t.ok(text.includes(directive), directive)
   t.throws(() => renderEdgeConfig('{{PREFIX}}', { ...params, prefix: '/a b' }), /white space/)
 })

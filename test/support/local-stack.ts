@@ -10,7 +10,7 @@ import { PROJECT_ROOT, ServiceProcess } from './service-process.js'
 
 const run = promisify(execFile)
 
-export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin' | 'edges'
+export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin' | 'origin2' | 'edges'
 
 export interface StackPorts {
   readonly server1: number
@@ -18,6 +18,8 @@ export interface StackPorts {
   readonly reporter: number
   readonly discovery: number
   readonly origin: number
+  /** The second origin replica (see StackOptions.originReplicas). */
+  readonly origin2: number
   readonly workerMetrics: number
   readonly worker2Metrics: number
   /** The edges manager's /healthz, /metrics and GET /edges. */
@@ -36,7 +38,7 @@ export interface LocalStack {
   /** EDGES_DIR of the edges manager: nginx prefixes, pid files and caches. */
   readonly edgesDir: string
   readonly procs: Readonly<Record<ComponentName, ServiceProcess>>
-  url: (name: 'server1' | 'server2' | 'reporter' | 'origin' | 'edges') => string
+  url: (name: 'server1' | 'server2' | 'reporter' | 'origin' | 'origin2' | 'edges') => string
 }
 
 export interface StackOptions {
@@ -49,6 +51,8 @@ export interface StackOptions {
   readonly componentEnv?: Partial<Record<ComponentName, Readonly<Record<string, string>>>>
   /** Redundant-encoder profile: worker2 feeds server2 from its own folder, server1 keeps worker's. */
   readonly redundantEncoders?: boolean
+  /** Two origin replicas, offered to players as Content Steering pathways "a" (origin) and "b" (origin2). */
+  readonly originReplicas?: boolean
 }
 
 /** Makes a small sample input with the project's own script, once per test run directory. */
@@ -72,6 +76,7 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     reporter: await freePort(),
     discovery: await freePort(),
     origin: await freePort(),
+    origin2: await freePort(),
     workerMetrics: await freePort(),
     worker2Metrics: await freePort(),
     edges: await freePort(),
@@ -99,6 +104,7 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     LADDER: options.ladder ?? '360p:640x360:500,180p:320x180:200',
     VIDEO_PRESET: 'ultrafast',
     DISCOVERY_RUN_FREQUENCY: '500ms',
+    ...(options.originReplicas === true ? { ORIGIN_PATHWAYS: `a=${local(ports.origin)},b=${local(ports.origin2)}` } : {}),
     ...options.env
   }
   const make = (name: ComponentName, entry: string, healthPort: number | undefined, extra: Record<string, string> = {}): ServiceProcess =>
@@ -112,6 +118,7 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     worker2: make('worker2', 'cmd/worker/main.ts', ports.worker2Metrics, { OUTPUT_STREAM_PATH: outputPath2, WORKER_METRICS_PORT: String(ports.worker2Metrics) }),
     discovery: make('discovery', 'cmd/discovery/main.ts', ports.discovery),
     origin: make('origin', 'cmd/origin/main.ts', ports.origin),
+    origin2: make('origin2', 'cmd/origin/main.ts', ports.origin2, { ORIGIN_PORT: String(ports.origin2) }),
     // three edges that do not scale by default, so tests see a fixed set unless they ask otherwise
     edges: make('edges', 'cmd/edges/main.ts', ports.edges, {
       EDGES_PORT: String(ports.edges),
