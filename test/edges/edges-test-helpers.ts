@@ -5,6 +5,8 @@ import Fastify from 'fastify'
 import { pino } from 'pino'
 import type { Test } from 'tap'
 import { request } from 'undici'
+import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
+import { EdgesService } from '../../internal/edges/edges-service.js'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { loadReporterConfig } from '../../internal/reporter/reporter-config.js'
 import { ReporterService } from '../../internal/reporter/reporter-service.js'
@@ -117,4 +119,24 @@ export async function fetchVia (base: string, path: string): Promise<{ status: n
     return Array.isArray(value) ? value.join(',') : value
   }
   return { status: response.statusCode, cache: header('x-cache-status'), cors: header('access-control-allow-origin') }
+}
+
+/**
+ * A real EdgesService in its own sandbox, fed by `origin` and heartbeating to `reporter`, with
+ * `env` on top of the sandbox's folder and ports. Teardown stops it and any nginx it left.
+ */
+export async function startEdgesService (t: Test, origin: FakeOrigin, reporter: ReporterService, env: Readonly<Record<string, string>>): Promise<{ service: EdgesService, dir: string, basePort: number }> {
+  const { dir, basePort } = await edgesSandbox(t)
+  const service = new EdgesService(loadEdgesConfig({
+    EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir,
+    ORIGIN_URL: origin.url, REPORTER_URL: `http://127.0.0.1:${reporter.port}`, REPORTER_TOKEN: TOKEN,
+    ...env
+  }), SILENT)
+  t.teardown(async () => {
+    const pids = service.edges().flatMap((e) => [e.watchdogPid, e.nginxPid])
+    await service.close()
+    await killEdgesIn(dir, pids.filter((pid) => isProcessRunning(pid, dir)))
+  })
+  await service.start()
+  return { service, dir, basePort }
 }

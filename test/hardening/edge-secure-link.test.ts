@@ -8,13 +8,10 @@ import path from 'node:path'
 import { request } from 'undici'
 import { mintPlaybackToken, tokenQuery, type PlaybackToken } from '../../internal/auth/playback-signature.js'
 import { loadEdgeTemplate, renderEdgeConfig } from '../../internal/edges/edge-nginx-config.js'
-import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
-import { EdgesService } from '../../internal/edges/edges-service.js'
 import { findNginx } from '../../internal/edges/nginx-binary.js'
-import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { freePort } from '../support/free-port.js'
 import { waitFor } from '../support/wait-for.js'
-import { edgesSandbox, killEdgesIn, SILENT, startFakeOrigin, startReporter, TOKEN } from '../edges/edges-test-helpers.js'
+import { startEdgesService, startFakeOrigin, startReporter } from '../edges/edges-test-helpers.js'
 
 // The real edge template, rendered as the edges service renders it with SIGNING_KEY set, run by a
 // real nginx in front of a local upstream: the origin's `st` token opens segments and playlists of
@@ -189,18 +186,7 @@ t.test('real edge template with SIGNING_KEY: nginx checks st on segments and pla
 t.test('the edges service with SIGNING_KEY: edges come up live and refuse unsigned requests', async (t) => {
   const origin = await startFakeOrigin(t, 0)
   const reporter = await startReporter(t)
-  const { dir, basePort } = await edgesSandbox(t)
-  const service = new EdgesService(loadEdgesConfig({
-    EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir, EDGES_MIN: '1', EDGES_MAX: '1',
-    ORIGIN_URL: origin.url, REPORTER_URL: `http://127.0.0.1:${reporter.port}`, REPORTER_TOKEN: TOKEN,
-    EDGE_TTL: '3s', EDGE_HEARTBEAT: '500ms', SIGNING_KEY: KEY
-  }), SILENT)
-  t.teardown(async () => {
-    const pids = service.edges().flatMap((e) => [e.watchdogPid, e.nginxPid])
-    await service.close()
-    await killEdgesIn(dir, pids.filter((pid) => isProcessRunning(pid, dir)))
-  })
-  await service.start()
+  const { service } = await startEdgesService(t, origin, reporter, { EDGES_MIN: '1', EDGES_MAX: '1', EDGE_TTL: '3s', EDGE_HEARTBEAT: '500ms', SIGNING_KEY: KEY })
   const edge = service.edges()[0]
   if (edge === undefined) throw new Error('no edge started')
   const token = mintPlaybackToken(KEY, 'live01', Math.floor(Date.now() / 1000) + 600)

@@ -6,7 +6,7 @@ import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
 import { EdgesService } from '../../internal/edges/edges-service.js'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { waitFor } from '../support/wait-for.js'
-import { edgesSandbox, fetchVia, killEdgesIn, reporterEdges, SILENT, startFakeOrigin, startReporter, TOKEN } from '../edges/edges-test-helpers.js'
+import { fetchVia, reporterEdges, SILENT, startEdgesService, startFakeOrigin, startReporter } from '../edges/edges-test-helpers.js'
 
 /** edges_segments_served_total of one edge from the manager's /metrics, by cache label. */
 async function segmentsServed (port: number, edge: string): Promise<Record<string, number>> {
@@ -23,18 +23,7 @@ async function segmentsServed (port: number, edge: string): Promise<Record<strin
 t.test('real nginx edges: cache, cache lock, heartbeats, replacement', async (t) => {
   const origin = await startFakeOrigin(t)
   const reporter = await startReporter(t)
-  const { dir, basePort } = await edgesSandbox(t)
-  const service = new EdgesService(loadEdgesConfig({
-    EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir, EDGES_MIN: '2', EDGES_MAX: '3',
-    ORIGIN_URL: origin.url, REPORTER_URL: `http://127.0.0.1:${reporter.port}`, REPORTER_TOKEN: TOKEN,
-    EDGE_TTL: '3s', EDGE_HEARTBEAT: '1s'
-  }), SILENT)
-  t.teardown(async () => {
-    const pids = service.edges().flatMap((e) => [e.watchdogPid, e.nginxPid])
-    await service.close()
-    await killEdgesIn(dir, pids.filter((pid) => isProcessRunning(pid, dir)))
-  })
-  await service.start()
+  const { service, dir, basePort } = await startEdgesService(t, origin, reporter, { EDGES_MIN: '2', EDGES_MAX: '3', EDGE_TTL: '3s', EDGE_HEARTBEAT: '1s' })
   const edges = service.edges()
   t.equal(edges.length, 2, 'EDGES_MIN edges at start')
   const edge = edges[0]?.url ?? ''
