@@ -10,11 +10,12 @@ if (!LOCAL_PROFILES.includes(profile)) {
 const components = localComponents(profile, process.env.OUTPUT_STREAM_PATH ?? 'output', Number(process.env.ORIGIN_PORT ?? 8001))
 const group = new ProcessGroup(components, { cwd: process.cwd(), env: process.env, out: process.stdout, color: process.stdout.isTTY === true })
 let stopping = false
-const stop = (): void => {
+// Ctrl-C signals the whole foreground group, children included: they are already stopping
+const stop = (signal: NodeJS.Signals): void => {
   if (stopping) process.exit(1)
   stopping = true
   process.stdout.write('stopping every component…\n')
-  group.close().then(() => process.exit(0), () => process.exit(1))
+  group.close(signal === 'SIGINT' ? 5000 : 0).then(() => process.exit(0), () => process.exit(1))
 }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)

@@ -49,15 +49,31 @@ export class ProcessGroup {
     })
   }
 
-  /** Stops every child still running; idempotent. */
-  async close (): Promise<void> {
-    this.closing ??= Promise.all([...this.running].reverse().map(async (r) => await this.stop(r))).then(() => {})
+  /** Process ids of the children still running. */
+  get pids (): number[] {
+    return this.running.filter((r) => !r.exited && r.child.pid !== undefined).map((r) => r.child.pid as number)
+  }
+
+  /**
+   * Stops every child still running; idempotent. `alreadySignalledMs`: a Ctrl-C in the terminal
+   * reaches every child of the foreground group at once, so they are given that long to finish
+   * their own graceful shutdown before a SIGTERM, which they would take as a second signal
+   * ("exiting now", skipping the graceful part).
+   */
+  async close (alreadySignalledMs = 0): Promise<void> {
+    this.closing ??= Promise.all([...this.running].reverse().map(async (r) => await this.stop(r, alreadySignalledMs))).then(() => {})
     await this.closing
   }
 
-  private async stop (running: Running): Promise<void> {
+  private async stop (running: Running, alreadySignalledMs: number): Promise<void> {
     if (running.exited || running.child.pid === undefined) return
     const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()))
+    if (alreadySignalledMs > 0) {
+      let wait: NodeJS.Timeout | undefined
+      await Promise.race([exited, new Promise<void>((resolve) => { wait = setTimeout(resolve, alreadySignalledMs) })])
+      clearTimeout(wait)
+      if (running.exited) return
+    }
     running.child.kill('SIGTERM')
     const timer = setTimeout(() => { if (!running.exited) running.child.kill('SIGKILL') }, STOP_GRACE_MS)
     await exited

@@ -21,18 +21,17 @@ t.test('origin replicas as Content Steering pathways: hls.js plays on through a 
   }, { timeoutMs: 60_000, intervalMs: 500 })
   t.equal(masters[0], masters[1], 'the replicas serve byte-identical multivariant playlists')
   t.match(masters[0], /PATHWAY-ID="b"/)
-  await sleep(4000)
 
   const player = new HlsBrowserPlayer(entryA)
   t.teardown(async () => { await player.close() })
   await player.start()
   await player.waitUntilPlaying(40_000)
-  await sleep(6000)
+  await sleep(4000)
   const killedAt = Date.now()
   stack.procs.origin.signal('SIGKILL')
-  await sleep(20_000)
+  await sleep(14_000)
   await stack.procs.origin.start()
-  await sleep(4000)
+  await sleep(2000)
   const report = await player.close()
   const hostA = new URL(entryA).host
   const hostB = new URL(entryB).host

@@ -25,6 +25,26 @@ t.test('one log stream with a name on each line; close stops every child', async
   t.pass('close is idempotent')
 })
 
+t.test('after a Ctrl-C the group waits for children already stopping, and SIGTERMs only the rest', async (t) => {
+  const out = new PassThrough()
+  let text = ''
+  out.on('data', (chunk: Buffer) => { text += chunk.toString() })
+  const group = new ProcessGroup([
+    { name: 'polite', entry: 'test/local/fixtures/echo-service.ts', env: { ECHO_NAME: 'polite' } },
+    { name: 'deaf', entry: 'test/local/fixtures/echo-service.ts', env: { ECHO_NAME: 'deaf', ECHO_IGNORE_INT: '1' } }
+  ], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, out, color: false })
+  t.teardown(async () => { await group.close() })
+  group.start()
+  await waitFor('both children to speak', () => text.includes('hello from polite') && text.includes('hello from deaf'), { timeoutMs: 20_000 })
+  // what a terminal's Ctrl-C does to the foreground group
+  for (const pid of group.pids) process.kill(pid, 'SIGINT')
+  await group.close(1500)
+  t.match(text, /^polite \| bye after SIGINT$/m, 'the child that stopped on SIGINT')
+  t.notMatch(text, /^polite \| bye$/m, 'was not sent a second signal')
+  t.match(text, /^deaf   \| bye$/m, 'the one still running after the wait got SIGTERM')
+  t.same(group.pids, [])
+})
+
 t.test('profiles: the redundant one adds a second worker feeding server2 from its own folder', async (t) => {
   const normal = localComponents('default', 'output')
   const redundant = localComponents('redundant', 'output')
