@@ -21,7 +21,7 @@ export class StickyEdgeAssigner {
     const previous = this.#held
     const next = new Map<string, Holder>()
     const edgeFor = (path: string): string | undefined => {
-      const known = next.get(path) ?? previous.get(path)
+      const known = next.has(path) ? next.get(path) : previous.get(path)
       const holder: Holder = known !== undefined && (known === null || ring.isAlive(known)) ? known : ring.pick(path) ?? null
       next.set(path, holder)
       return holder ?? undefined
