@@ -137,7 +137,6 @@ export class EdgeProcess {
     signalGroup(this.watchdogPid, 'SIGKILL')
   }
 
-  /** Immediate end, for an edge that no longer answers. */
   /**
    * Lets go of an edge whose master died: its watchdog hands the port over (the orphaned worker
    * keeps serving until the replacement, bound with reuseport, is up) and then ends the group.
@@ -146,6 +145,7 @@ export class EdgeProcess {
     this.#stopping = true
   }
 
+  /** Immediate end, for an edge that no longer answers. */
   kill (): void {
     this.#stopping = true
     signalGroup(this.watchdogPid, 'SIGKILL')

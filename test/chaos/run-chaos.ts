@@ -94,6 +94,22 @@ function faultList (withEdges: boolean): Fault[] {
         }, { timeoutMs: 45_000, intervalMs: 500 })
       }
     })
+    // beyond the matrix, shown for information: a hung edge is not yet invisible (README, Chaos)
+    faults.push({
+      name: 'one edge (nginx group) SIGSTOP, replaced',
+      informational: true,
+      run: async (s) => {
+        const edge = (await liveEdges(s))[0]
+        if (edge === undefined) throw new Error('no live edge to freeze')
+        // a hung edge: it accepts connections and answers nothing until its probes fail and the
+        // manager kills it (SIGKILL reaches a stopped process) and starts a new nginx on its port
+        if (isProcessRunning(edge.watchdogPid, s.edgesDir)) { try { process.kill(-edge.watchdogPid, 'SIGSTOP') } catch {} }
+        await waitFor('the edges manager to replace the frozen edge', async () => {
+          const live = await liveEdges(s)
+          return live.length >= 3 && !live.some((e) => e.id === edge.id && e.nginxPid === edge.nginxPid)
+        }, { timeoutMs: 45_000, intervalMs: 500 })
+      }
+    })
     // restarted after 1 s, as a supervisor would: its edges keep serving meanwhile, and it must
     // heartbeat them again within EDGE_TTL (5 s) or the origin moves their segments
     faults.push({ name: 'edges manager SIGKILL + restart 1 s later', run: async (s) => { await killRestart('edges', 1000)(s); await waitFor('3 live edges', async () => (await liveEdges(s)).length >= 3, { timeoutMs: 45_000 }) } })
