@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
-import { cpuSeconds, freePort, runLoad, startNginx, startPackager, stopChild, waitForHttp, type LoadClient, type LoadResult } from './packager-bench-processes.js'
+import { cpuSeconds, freePort, runLoad, startNginx, startPackager, stopChild, waitForHttp, type LoadClient } from './packager-bench-processes.js'
+import { summarize, type Measured } from './bench-measured.js'
 import { scrape, startOrigin, startPlayers, sumCounter, type PlayersResult } from './origin-bench-processes.js'
 import { SyntheticLiveStream } from './origin-bench-stream.js'
 
@@ -173,22 +174,6 @@ function rates (before: Counts, after: Counts, fallbackS: number): Fetches {
     packagerPlaylist: (after.packagerPlaylist - before.packagerPlaylist) / seconds,
     originUpstreamPlaylist: (after.originUpstreamPlaylist - before.originUpstreamPlaylist) / seconds,
     originCpu: (after.originCpuS - before.originCpuS) / seconds
-  }
-}
-
-interface Measured extends LoadResult { readonly cpuUsPerRequest: number }
-
-function summarize (runs: Measured[]): Measured {
-  const mean = (pick: (r: Measured) => number): number => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length
-  const total = (pick: (r: Measured) => number): number => runs.reduce((sum, r) => sum + pick(r), 0)
-  return {
-    requestsPerSec: mean((r) => r.requestsPerSec),
-    throughputMBps: mean((r) => r.throughputMBps),
-    p50Ms: mean((r) => r.p50Ms),
-    p99Ms: mean((r) => r.p99Ms),
-    non2xx: total((r) => r.non2xx),
-    errors: total((r) => r.errors),
-    cpuUsPerRequest: mean((r) => r.cpuUsPerRequest)
   }
 }
 

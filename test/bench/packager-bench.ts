@@ -5,7 +5,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { ChildProcess } from 'node:child_process'
-import { cpuSeconds, freePort, runLoad, startNginx, startPackager, stopChild, waitForHttp, type LoadClient, type LoadResult } from './packager-bench-processes.js'
+import { cpuSeconds, freePort, runLoad, startNginx, startPackager, stopChild, waitForHttp, type LoadClient } from './packager-bench-processes.js'
+import { summarize, type Measured } from './bench-measured.js'
 
 function arg (name: string, fallback: string): string {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -85,22 +86,6 @@ try {
   }
 } finally {
   await cleanup()
-}
-
-interface Measured extends LoadResult { readonly cpuUsPerRequest: number }
-
-function summarize (runs: Measured[]): Measured {
-  const mean = (pick: (r: Measured) => number): number => runs.reduce((sum, r) => sum + pick(r), 0) / runs.length
-  const total = (pick: (r: Measured) => number): number => runs.reduce((sum, r) => sum + pick(r), 0)
-  return {
-    requestsPerSec: mean((r) => r.requestsPerSec),
-    throughputMBps: mean((r) => r.throughputMBps),
-    p50Ms: mean((r) => r.p50Ms),
-    p99Ms: mean((r) => r.p99Ms),
-    non2xx: total((r) => r.non2xx),
-    errors: total((r) => r.errors),
-    cpuUsPerRequest: mean((r) => r.cpuUsPerRequest)
-  }
 }
 
 function row (label: string, cells: string[]): string {

@@ -1,8 +1,6 @@
 import t from 'tap'
-import Fastify from 'fastify'
-import type { AddressInfo } from 'node:net'
 import { advanceEvery } from '../origin/fixtures/fake-live-packager.js'
-import { get, startOrigin, startPair } from '../origin/fixtures/origin-harness.js'
+import { get, startOrigin, startPair, startScriptedReporter } from '../origin/fixtures/origin-harness.js'
 import { waitFor } from '../support/wait-for.js'
 
 const uriLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
@@ -36,19 +34,18 @@ t.test('a reporter listing javascript:, file:, credential, path or query edge UR
   advanceEvery(t, [a, b], 1000)
   let edges: unknown[] = [...[...POISON, ...PLAIN_SPELLINGS].map((url, i) => ({ id: `e-${i}`, url, load_rps: 0 })), { id: 'good', url: GOOD, load_rps: 0 }]
   let edgePolls = 0
-  const reporter = Fastify()
-  reporter.get('/ingests', async () => [{
-    signal: 'live01',
-    // credentials on an allow-listed host must not slip past the allow-list either
-    packagers: [a.url, b.url, a.url.replace('http://', 'http://user:pw@'), 'http://169.254.169.254'],
-    last_reported: new Date().toUTCString()
-  }])
-  reporter.get('/edges', async () => { edgePolls += 1; return edges })
-  await reporter.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(async () => { await reporter.close() })
+  const reporterUrl = await startScriptedReporter(t, {
+    ingests: () => [{
+      signal: 'live01',
+      // credentials on an allow-listed host must not slip past the allow-list either
+      packagers: [a.url, b.url, a.url.replace('http://', 'http://user:pw@'), 'http://169.254.169.254'],
+      last_reported: new Date().toUTCString()
+    }],
+    edges: () => { edgePolls += 1; return edges }
+  })
   const origin = await startOrigin(t, {
     packagers: [a.url, b.url],
-    reporterUrl: `http://127.0.0.1:${(reporter.server.address() as AddressInfo).port}`,
+    reporterUrl,
     env: { REPORTER_POLL_INTERVAL: '100ms' }
   })
   const url = `${origin.url}/live01/hi/playlist.m3u8`

@@ -1,8 +1,6 @@
 import t from 'tap'
-import Fastify from 'fastify'
-import type { AddressInfo } from 'node:net'
 import { advanceEvery } from './fixtures/fake-live-packager.js'
-import { get, startOrigin, startPair } from './fixtures/origin-harness.js'
+import { get, startOrigin, startPair, startScriptedReporter } from './fixtures/origin-harness.js'
 import { waitFor } from '../support/wait-for.js'
 
 const segmentLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
@@ -11,15 +9,14 @@ t.test('segment URIs go to live edges by rendezvous hashing; a listed segment ch
   const { a, b } = await startPair(t)
   advanceEvery(t, [a, b], 1000)
   let edges = ['http://127.0.0.1:18101', 'http://127.0.0.1:18102', 'http://127.0.0.1:18103']
-  const reporter = Fastify()
-  reporter.get('/ingests', async () => [{ signal: 'live01', packagers: [a.url, b.url], last_reported: new Date().toUTCString() }])
   const draining = new Set<string>()
-  reporter.get('/edges', async () => edges.map((url, i) => ({ id: `edge-${i}`, url, load_rps: 1, draining: draining.has(url) })))
-  await reporter.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(async () => { await reporter.close() })
+  const reporterUrl = await startScriptedReporter(t, {
+    ingests: () => [{ signal: 'live01', packagers: [a.url, b.url], last_reported: new Date().toUTCString() }],
+    edges: () => edges.map((url, i) => ({ id: `edge-${i}`, url, load_rps: 1, draining: draining.has(url) }))
+  })
   const origin = await startOrigin(t, {
     packagers: [a.url, b.url],
-    reporterUrl: `http://127.0.0.1:${(reporter.server.address() as AddressInfo).port}`,
+    reporterUrl,
     env: { REPORTER_POLL_INTERVAL: '100ms' }
   })
   const url = `${origin.url}/live01/hi/playlist.m3u8`

@@ -1,8 +1,6 @@
 import t from 'tap'
-import Fastify from 'fastify'
-import type { AddressInfo } from 'node:net'
 import { advanceEvery, startFakeLivePackager } from './fixtures/fake-live-packager.js'
-import { get, PlaylistRuleLog, startOrigin, startPair, watchOutput } from './fixtures/origin-harness.js'
+import { get, PlaylistRuleLog, startOrigin, startPair, startScriptedReporter, watchOutput } from './fixtures/origin-harness.js'
 import { waitFor } from '../support/wait-for.js'
 
 t.test('a reporter that names a packager outside the allow-list never makes the origin fetch from it', async (t) => {
@@ -13,23 +11,22 @@ t.test('a reporter that names a packager outside the allow-list never makes the 
   advanceEvery(t, [a, b, c], 1000)
 
   let reporterPolls = 0
-  const reporter = Fastify()
-  reporter.get('/ingests', async () => {
-    reporterPolls += 1
-    const last = new Date().toUTCString()
-    return [
-      // C alone, C spelled other ways, and C under a signal nobody else serves
-      { signal: 'live01', packagers: [c.url, `${c.url}/`, `http://localhost:${cHost.port}`, `http://[::ffff:127.0.0.1]:${cHost.port}`, `${c.url}/live01/../`], last_reported: last },
-      { signal: 'sneaky01', packagers: [c.url], last_reported: last },
-      { signal: '../../etc', packagers: [c.url], last_reported: last }
-    ]
+  const reporterUrl = await startScriptedReporter(t, {
+    ingests: () => {
+      reporterPolls += 1
+      const last = new Date().toUTCString()
+      return [
+        // C alone, C spelled other ways, and C under a signal nobody else serves
+        { signal: 'live01', packagers: [c.url, `${c.url}/`, `http://localhost:${cHost.port}`, `http://[::ffff:127.0.0.1]:${cHost.port}`, `${c.url}/live01/../`], last_reported: last },
+        { signal: 'sneaky01', packagers: [c.url], last_reported: last },
+        { signal: '../../etc', packagers: [c.url], last_reported: last }
+      ]
+    }
   })
-  await reporter.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(async () => { await reporter.close() })
 
   const origin = await startOrigin(t, {
     packagers: [a.url, b.url],
-    reporterUrl: `http://127.0.0.1:${(reporter.server.address() as AddressInfo).port}`,
+    reporterUrl,
     env: { REPORTER_POLL_INTERVAL: '200ms' }
   })
   await waitFor('the origin to serve live01', async () => (await get(`${origin.url}/live01/hi/playlist.m3u8`)).status === 200, { timeoutMs: 10_000, intervalMs: 100 })
