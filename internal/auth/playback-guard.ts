@@ -16,7 +16,7 @@ export class PlaybackGuard {
   }
 
   /** `base` with the token on every URI, rendered once per playlist version and token. */
-  playlist (playlistKey: string, base: string, token: PlaybackToken): string {
+  playlist (playlistKey: string, base: Buffer, token: PlaybackToken): Buffer {
     return this.playlists.get(playlistKey, base, tokenQuery(token))
   }
 }

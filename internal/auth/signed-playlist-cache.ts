@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import { addQueryToPlaylistUris } from './signed-playlist.js'
 
-interface Rendered { readonly base: string, readonly text: string }
+interface Rendered { readonly base: Buffer, readonly bytes: Buffer }
 
 /**
  * Signed renderings of the origin's playlists, one per playlist and distinct token: a player
@@ -17,14 +17,18 @@ export class SignedPlaylistCache {
     this.cache = new LRUCache({ max })
   }
 
-  /** `playlistKey` names the playlist (e.g. `live01/720p`), `query` the token it is rendered with. */
-  get (playlistKey: string, base: string, query: string): string {
+  /**
+   * `playlistKey` names the playlist (e.g. `live01/720p`), `query` the token it is rendered with.
+   * `base` is the origin's rendered playlist, a new Buffer per version: a hit is recognised by
+   * identity, so a reload costs no decoding, comparing or encoding of the text.
+   */
+  get (playlistKey: string, base: Buffer, query: string): Buffer {
     const key = `${playlistKey}\u0000${query}`
     const hit = this.cache.get(key)
-    if (hit !== undefined && hit.base === base) return hit.text
-    const text = addQueryToPlaylistUris(base, query)
+    if (hit !== undefined && hit.base === base) return hit.bytes
+    const bytes = Buffer.from(addQueryToPlaylistUris(base.toString('utf8'), query))
     this.renders += 1
-    this.cache.set(key, { base, text })
-    return text
+    this.cache.set(key, { base, bytes })
+    return bytes
   }
 }

@@ -84,7 +84,7 @@ function authorize (deps: OriginRouteDeps, signal: string, query: Query): Playba
 
 function signed (deps: OriginRouteDeps, playlistKey: string, body: Buffer, token: PlaybackToken | undefined): Buffer {
   if (deps.guard === undefined || token === undefined) return body
-  return Buffer.from(deps.guard.playlist(playlistKey, body.toString('utf8'), token))
+  return deps.guard.playlist(playlistKey, body, token)
 }
 
 async function readySession (deps: OriginRouteDeps, signal: string): Promise<SignalSession> {

@@ -81,14 +81,15 @@ t.test('every URI of a playlist carries the token; tags without URIs are untouch
 
 t.test('signed playlists are rendered once per playlist version and distinct token, within a bound', async (t) => {
   const cache = new SignedPlaylistCache(2)
-  const v1 = '#EXTM3U\n1.ts\n'
-  const v2 = '#EXTM3U\n1.ts\n2.ts\n'
-  t.equal(cache.get('live01/hi', v1, 'q=a'), '#EXTM3U\n1.ts?q=a\n')
+  // the origin renders each playlist version into a new Buffer; the cache knows it by identity
+  const v1 = Buffer.from('#EXTM3U\n1.ts\n')
+  const v2 = Buffer.from('#EXTM3U\n1.ts\n2.ts\n')
+  t.equal(cache.get('live01/hi', v1, 'q=a').toString(), '#EXTM3U\n1.ts?q=a\n')
   for (let i = 0; i < 100; i++) cache.get('live01/hi', v1, 'q=a')
   t.equal(cache.renders, 1, '101 requests with one token: one render')
   cache.get('live01/hi', v1, 'q=b')
   t.equal(cache.renders, 2, 'a second token: one more')
-  t.equal(cache.get('live01/hi', v2, 'q=a'), '#EXTM3U\n1.ts?q=a\n2.ts?q=a\n', 'a new version is rendered, never an old one served')
+  t.equal(cache.get('live01/hi', v2, 'q=a').toString(), '#EXTM3U\n1.ts?q=a\n2.ts?q=a\n', 'a new version is rendered, never an old one served')
   t.equal(cache.renders, 3)
   cache.get('live01/lo', v1, 'q=a')
   cache.get('live01/hi', v2, 'q=b')
