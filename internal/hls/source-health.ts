@@ -6,7 +6,7 @@
  * A source is down while its last poll failed, it stopped answering, or its playlist stopped
  * advancing (stale: up but frozen). It is eligible when up and, if it has ever been down, after it
  * has stayed up for a hold period; the hold doubles with every recent fall, so a source that comes
- * and goes every few seconds is simply not taken back (no flapping).
+ * and goes every few seconds is simply not taken back (no flapping) while another source can serve.
  */
 
 /** One poll of one source (all renditions of the signal folded into one verdict by the caller). */
@@ -149,7 +149,26 @@ export function updateSourceHealth (
       continue
     }
     const eligibleAt = (e.upSince ?? now) + holdMs(e, now, options)
-    verdicts[id] = now >= eligibleAt ? { up: true, eligible: true } : { up: true, eligible: false, reason: 'held after recovery', eligibleAt }
+    verdicts[id] = now >= eligibleAt ? { up: true, eligible: true } : { up: true, eligible: false, reason: HELD, eligibleAt }
   }
+  takeBackWhenNoneServes(sources, verdicts)
   return { state: { sources }, verdicts }
+}
+
+const HELD = 'held after recovery'
+
+/**
+ * The hold keeps a recovering source out only while another one can serve. When every source has
+ * fallen (all packagers froze at once, a shared disk stalled), holding the first one back would
+ * turn a short outage into a long one: every source that is up is taken at once, and from then on
+ * counts as taken (a source that comes back after it is held against it as usual).
+ */
+function takeBackWhenNoneServes (sources: Record<string, SourceHealthEntry>, verdicts: Record<string, SourceVerdict>): void {
+  const all = Object.values(verdicts)
+  if (all.some((v) => v.eligible) || !all.some((v) => v.reason === HELD)) return
+  for (const [id, v] of Object.entries(verdicts)) {
+    if (v.reason !== HELD) continue
+    verdicts[id] = { up: true, eligible: true }
+    sources[id] = { ...(sources[id] as SourceHealthEntry), everDown: false }
+  }
 }

@@ -1,4 +1,5 @@
 import t from 'tap'
+import fc from 'fast-check'
 import { updateSourceHealth, EMPTY_HEALTH } from '../../internal/hls/source-health.js'
 import type { HealthObservation, SourceHealthState, SourceVerdict } from '../../internal/hls/source-health.js'
 
@@ -6,12 +7,16 @@ const TD = 2000
 const ok = (sourceId: string, at: number, newestMsn: number): HealthObservation => ({ sourceId, at, ok: true, newestMsn, newestDurationMs: TD, targetDurationMs: TD })
 const err = (sourceId: string, at: number): HealthObservation => ({ sourceId, at, ok: false, reason: 'ECONNREFUSED' })
 
-/** Polls every 250 ms from `from` to `to`; `poll` says what the source answered at that time. */
-function run (state: SourceHealthState, from: number, to: number, poll: (now: number) => HealthObservation | undefined): { state: SourceHealthState, verdicts: Array<[number, SourceVerdict | undefined]> } {
+/**
+ * Polls every 250 ms from `from` to `to`; `poll` says what source a answered at that time. Unless
+ * `alone`, a second source b advances all along, so a recovering a has something to be held against.
+ */
+function run (state: SourceHealthState, from: number, to: number, poll: (now: number) => HealthObservation | undefined, alone = false): { state: SourceHealthState, verdicts: Array<[number, SourceVerdict | undefined]> } {
   const verdicts: Array<[number, SourceVerdict | undefined]> = []
   for (let now = from; now <= to; now += 250) {
     const o = poll(now)
-    const u = updateSourceHealth(state, o === undefined ? [] : [o], now)
+    const observations = [...(o === undefined ? [] : [o]), ...(alone ? [] : [ok('b', now, Math.floor(now / TD))])]
+    const u = updateSourceHealth(state, observations, now)
     state = u.state
     verdicts.push([now, u.verdicts.a])
   }
@@ -70,4 +75,59 @@ t.test('a source that never answered is not held when it first comes up', async 
 t.test('state is plain data', async (t) => {
   const r = run(EMPTY_HEALTH, 0, 10_000, (now) => now < 5000 ? advancing(now) : err('a', now))
   t.same(JSON.parse(JSON.stringify(r.state)), r.state)
+})
+
+t.test('the only source is taken back at once after a fall: a hold with nothing to hold against', async (t) => {
+  const r = run(EMPTY_HEALTH, 0, 20_000, (now) => now >= 5000 && now < 8000 ? err('a', now) : advancing(now), true)
+  t.match(r.verdicts.find(([now]) => now === 7000)?.[1], { up: false, eligible: false })
+  t.equal(r.verdicts.find(([now, v]) => now >= 8000 && v?.eligible === true)?.[0], 8000, 'eligible on its first good poll')
+})
+
+t.test('every source fell at once: the first one back serves at once, the next one back is held', async (t) => {
+  let state = EMPTY_HEALTH
+  const seen: Array<[number, Readonly<Record<string, SourceVerdict>>]> = []
+  for (let now = 0; now <= 30_000; now += 250) {
+    const msn = Math.floor(now / TD)
+    // both frozen (no answer) from 5 s; a back at 10 s, b back at 12 s
+    const observations = [
+      ...(now < 5000 || now >= 10_000 ? [ok('a', now, msn)] : []),
+      ...(now < 5000 || now >= 12_000 ? [ok('b', now, msn)] : [])
+    ]
+    const u = updateSourceHealth(state, observations, now)
+    state = u.state
+    seen.push([now, u.verdicts])
+  }
+  const at = (ms: number): Readonly<Record<string, SourceVerdict>> | undefined => seen.find(([now]) => now === ms)?.[1]
+  t.match(at(9750), { a: { eligible: false, reason: 'no answer' }, b: { eligible: false, reason: 'no answer' } }, 'both down while frozen')
+  t.match(at(10_000), { a: { up: true, eligible: true } }, 'a serves on its first good poll')
+  t.match(at(12_000), { a: { eligible: true }, b: { up: true, eligible: false, reason: 'held after recovery' } }, 'b is held: a can serve')
+  t.match(at(12_000 + 3 * TD), { b: { eligible: true } }, 'b after the full hold')
+})
+
+t.test('property: while any source is up, some source is eligible', async (t) => {
+  const step = fc.record({
+    a: fc.constantFrom('ok', 'err', 'silent'),
+    b: fc.constantFrom('ok', 'err', 'silent'),
+    c: fc.constantFrom('ok', 'err', 'silent'),
+    advance: fc.boolean()
+  })
+  fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 200 }), (steps) => {
+    let state = EMPTY_HEALTH
+    let msn = 0
+    for (const [i, s] of steps.entries()) {
+      const now = i * 250
+      if (s.advance) msn++
+      const observations: HealthObservation[] = []
+      for (const id of ['a', 'b', 'c'] as const) {
+        if (s[id] === 'ok') observations.push(ok(id, now, msn))
+        else if (s[id] === 'err') observations.push(err(id, now))
+      }
+      const u = updateSourceHealth(state, observations, now)
+      state = u.state
+      const verdicts = Object.values(u.verdicts)
+      if (verdicts.some((v) => v.up) && !verdicts.some((v) => v.eligible)) return false
+    }
+    return true
+  }), { numRuns: 300 })
+  t.pass('held sources never leave the output with nothing while one is up')
 })
