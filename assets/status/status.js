@@ -135,7 +135,7 @@
 
   function renderFailovers (events, now) {
     $('failovers').replaceChildren(...events.map((f) => {
-      const change = f.kind === 'stitch' ? 'discontinuity stitched' : `${hostOf(f.from ?? '?')} → ${hostOf(f.to ?? '?')}`
+      const change = f.kind === 'stitch' ? 'discontinuity stitched' : f.kind === 'gap' ? 'missing segment listed as a gap' : `${hostOf(f.from ?? '?')} → ${hostOf(f.to ?? '?')}`
       return el('tr', { data: { kind: f.kind } }, [
         el('td', { className: 'nowrap', text: `${clockTime(f.at)} (${seconds(Math.max(0, (now - f.at) / 1000))} ago)` }),
         el('td', { text: f.signal }),

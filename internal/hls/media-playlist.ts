@@ -10,6 +10,8 @@ export interface Segment {
   readonly programDateTimeMs?: number
   /** EXT-X-DISCONTINUITY precedes this segment. */
   readonly discontinuity: boolean
+  /** EXT-X-GAP: no source has this media; the numbering and timeline go on and players skip it (RFC 8216bis 4.4.4.7). */
+  readonly gap?: boolean
 }
 
 /** A media playlist, already validated (see playlist-parser.ts). */

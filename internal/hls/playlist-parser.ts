@@ -36,12 +36,14 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{
 const UNSUPPORTED = new Set(['#EXT-X-KEY', '#EXT-X-MAP', '#EXT-X-BYTERANGE', '#EXT-X-PART', '#EXT-X-DEFINE', '#EXT-X-PRELOAD-HINT', '#EXT-X-SKIP'])
 const MASTER_TAGS = new Set(['#EXT-X-STREAM-INF', '#EXT-X-MEDIA', '#EXT-X-I-FRAME-STREAM-INF', '#EXT-X-SESSION-DATA'])
 const MEDIA_TAGS = new Set(['#EXTINF', '#EXT-X-TARGETDURATION', '#EXT-X-MEDIA-SEQUENCE', '#EXT-X-DISCONTINUITY',
-  '#EXT-X-DISCONTINUITY-SEQUENCE', '#EXT-X-PROGRAM-DATE-TIME', '#EXT-X-ENDLIST'])
+  '#EXT-X-DISCONTINUITY-SEQUENCE', '#EXT-X-PROGRAM-DATE-TIME', '#EXT-X-ENDLIST', '#EXT-X-GAP'])
 
 interface Lexed {
   readonly kind: 'media' | 'master'
   readonly uris: string[]
   readonly durations: number[]
+  /** Per segment: EXT-X-GAP stood before its URI (m3u8-parser 7 does not read the tag). */
+  readonly gaps: boolean[]
   readonly targetDuration?: number
 }
 
@@ -71,6 +73,8 @@ function lex (text: string, limits: ParseLimits): Lexed {
   let targetDuration: number | undefined
   const uris: string[] = []
   const durations: number[] = []
+  const gaps: boolean[] = []
+  let pendingGap = false
   for (let i = 1; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim()
     if (line.length > limits.maxLineLength) refuse(`line ${i + 1} is longer than ${limits.maxLineLength} characters`)
@@ -89,6 +93,8 @@ function lex (text: string, limits: ParseLimits): Lexed {
         if (!(d > 0) || !Number.isFinite(d)) refuse(`EXTINF duration must be greater than 0, got ${v}`)
         if (pendingInf !== undefined) refuse(`line ${i + 1}: EXTINF without a URI before it`)
         pendingInf = d
+      } else if (tag === '#EXT-X-GAP') {
+        pendingGap = true
       } else if (tag === '#EXT-X-TARGETDURATION') {
         if (targetDuration !== undefined) refuse('EXT-X-TARGETDURATION appears twice')
         targetDuration = checkInteger(line, 'EXT-X-TARGETDURATION', limits.maxTargetDuration)
@@ -117,7 +123,9 @@ function lex (text: string, limits: ParseLimits): Lexed {
     } else if (pendingInf !== undefined) {
       if (!(limits.allowAbsoluteSegmentUris === true ? isValidSegmentUriOnAnyHost(line) : isValidSegmentUri(line))) refuse(`segment URI is not a relative segment name: ${JSON.stringify(line.slice(0, 80))}`)
       durations.push(pendingInf)
+      gaps.push(pendingGap)
       pendingInf = undefined
+      pendingGap = false
     } else {
       refuse(`line ${i + 1}: URI without EXTINF or EXT-X-STREAM-INF`)
     }
@@ -129,11 +137,11 @@ function lex (text: string, limits: ParseLimits): Lexed {
   if (isMaster) {
     if (uris.length === 0) refuse('master playlist lists no variants')
     if (uris.length > limits.maxVariants) refuse(`master playlist lists more than ${limits.maxVariants} variants`)
-    return { kind: 'master', uris, durations }
+    return { kind: 'master', uris, durations, gaps }
   }
   if (targetDuration === undefined) refuse('media playlist has no EXT-X-TARGETDURATION')
   if (uris.length > limits.maxSegments) refuse(`media playlist lists more than ${limits.maxSegments} segments`)
-  return { kind: 'media', uris, durations, targetDuration }
+  return { kind: 'media', uris, durations, gaps, targetDuration }
 }
 
 function checkStreamInf (attrs: string): void {
@@ -174,7 +182,8 @@ function toMedia (m: M3u8Manifest, lexed: Lexed): MediaPlaylist {
     if (Math.round(duration) > targetDuration) refuse(`segment ${uri} lasts ${duration}s, longer than the target duration ${targetDuration}s`)
     const pdt = s.programDateTime
     if (pdt !== undefined && !Number.isFinite(pdt)) refuse(`segment ${uri} has an invalid program date time`)
-    const seg: Segment = { msn: mediaSequence + i, uri, duration, discontinuity: s.discontinuity === true }
+    const plain: Segment = { msn: mediaSequence + i, uri, duration, discontinuity: s.discontinuity === true }
+    const seg = lexed.gaps[i] === true ? { ...plain, gap: true } : plain
     segments.push(pdt === undefined ? seg : { ...seg, programDateTimeMs: pdt })
   }
   if (!Number.isSafeInteger(mediaSequence + segments.length)) refuse('media sequence is too large')

@@ -41,6 +41,7 @@ export function serializeMediaPlaylist (p: MediaPlaylist, options?: SerializeOpt
   for (const s of p.segments) {
     if (s.discontinuity) out.push('#EXT-X-DISCONTINUITY')
     if (s.programDateTimeMs !== undefined) out.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(s.programDateTimeMs)}`)
+    if (s.gap === true) out.push('#EXT-X-GAP')
     out.push(`#EXTINF:${formatDuration(s.duration)},`)
     out.push(applyBase(s.uri, options))
   }

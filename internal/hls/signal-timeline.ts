@@ -375,6 +375,63 @@ function appendFromAligned (w: Work, ctx: Ctx): boolean {
   return true
 }
 
+// ---- gaps ---------------------------------------------------------------------------------
+
+/** At most this many missing MSNs in a row are bridged; beyond, the window would hold too little media. */
+function maxGapSegments (o: TimelineOptions): number { return Math.max(1, o.windowSize - 3) }
+
+/**
+ * An aligned source that skipped MSNs (an epoch-locked encoder restarted one boundary later: its
+ * numbers and timestamps go on, a segment is missing) continues the output without a
+ * discontinuity: the missing MSNs are listed as EXT-X-GAP, which players skip, and its next segment
+ * follows. Only when its PROGRAM-DATE-TIME lands where the missing segments end, each at most one
+ * target duration long. Returns how many entries it appended (gaps and the segment after them).
+ */
+function bridgeGap (w: Work, ctx: Ctx): number {
+  const last = lastEntry(w)
+  if (last === undefined || last.srcPdtMs === undefined || last.run !== w.run) return 0
+  const tdMs = (w.targetDuration ?? 0) * 1000
+  const tol = tolerance(w, ctx.options)
+  for (const id of orderByPreference(w, ids(ctx.sources))) {
+    const a = w.alignments[id]
+    if (a === undefined || a.run !== w.run || ctx.usable.get(id) !== true) continue
+    const src = ctx.sources.get(id) as SourceInput
+    const range = commonRange(src, w.renditions)
+    const wanted = last.msn + 1 - a.offset
+    if (range === undefined || range.last <= wanted) continue
+    let found: { srcMsn: number, segs: Map<string, Segment> } | undefined
+    for (let m = Math.max(range.first, wanted + 1); m <= range.last && found === undefined; m++) {
+      const segs = segmentsAt(src, w.renditions, m)
+      if (segs !== undefined) found = { srcMsn: m, segs }
+    }
+    if (found === undefined) continue
+    const missing = found.srcMsn - wanted
+    const pdt = found.segs.get(refRendition(w))?.programDateTimeMs
+    if (missing > maxGapSegments(ctx.options) || pdt === undefined) continue
+    const gapStart = last.srcPdtMs + refDuration(last, w) * 1000
+    const eachMs = (pdt - gapStart) / missing
+    if (eachMs < tdMs / 2 || eachMs > tdMs + tol) continue
+    for (let i = 0; i < missing; i++) appendGapEntry(w, ctx, found.segs, a.offset, gapStart + i * eachMs, eachMs / 1000)
+    appendEntry(w, ctx, id, found.segs, false)
+    return missing + 1
+  }
+  return 0
+}
+
+function appendGapEntry (w: Work, ctx: Ctx, next: Map<string, Segment>, offset: number, srcPdtMs: number, duration: number): void {
+  const prev = lastEntry(w) as OutputEntry
+  const msn = prev.msn + 1
+  const renditions: Record<string, OutputRendition> = {}
+  for (const [r, s] of next) {
+    // named as the source would have named it, so an epoch-locked gap keeps its epoch name
+    const ext = s.uri.slice(s.uri.lastIndexOf('.') + 1)
+    const epochNamed = baseName(s.uri) === `${s.msn}.${ext}`
+    renditions[r] = { name: outputName(msn, epochNamed ? `${msn - offset}.${ext}` : s.uri, w.runTag), duration, candidates: [] }
+  }
+  w.entries.push({ msn, discontinuity: false, pdtMs: srcPdtMs + w.runPdtShiftMs, srcPdtMs, run: w.run, gap: true, renditions })
+  w.lastAppendAt = ctx.now
+}
+
 function isDue (w: Work, ctx: Ctx): boolean {
   const last = lastEntry(w)
   if (last === undefined || w.lastAppendAt === undefined) return false
@@ -483,10 +540,11 @@ export function advanceTimeline (state: TimelineState, inputs: AdvanceInputs, op
   const ctx: Ctx = { now: inputs.now, sources: inputs.sources, options, usable: new Map(), reasons: new Map() }
   let appended = 0
   let stitches = 0
+  let gaps = 0
   if (w.targetDuration === undefined) {
     appended = initialize(w, ctx)
     if (appended === 0) {
-      return { state, changed: false, appended: 0, removed: 0, stitches: 0, report: {} }
+      return { state, changed: false, appended: 0, removed: 0, stitches: 0, gaps: 0, report: {} }
     }
   }
   classify(w, ctx)
@@ -495,6 +553,12 @@ export function advanceTimeline (state: TimelineState, inputs: AdvanceInputs, op
   // Bounded: a source cannot make one step append more than its whole playlist.
   for (let guard = 0; guard < 10000; guard++) {
     if (appendFromAligned(w, ctx)) { appended++; continue }
+    const bridged = isDue(w, ctx) ? bridgeGap(w, ctx) : 0
+    if (bridged > 0) {
+      appended += bridged
+      gaps += bridged - 1
+      continue
+    }
     if (isDue(w, ctx) && stitch(w, ctx)) {
       appended++
       stitches++
@@ -516,7 +580,7 @@ export function advanceTimeline (state: TimelineState, inputs: AdvanceInputs, op
     const withOffset = aligned ? { ...base, offset: a.offset } : base
     report[id] = reason === undefined ? withOffset : { ...withOffset, reason }
   }
-  return { state: w, changed, appended, removed, stitches, report }
+  return { state: w, changed, appended, removed, stitches, gaps, report }
 }
 
 /** The output media playlist of one rendition, or undefined before the first output. */
@@ -524,7 +588,8 @@ export function timelinePlaylist (state: TimelineState, rendition: string, optio
   if (state.targetDuration === undefined || !state.renditions.includes(rendition)) return undefined
   const segments: Segment[] = state.entries.map((e) => {
     const r = e.renditions[rendition] as OutputRendition
-    return { msn: e.msn, uri: r.name, duration: r.duration, discontinuity: e.discontinuity, programDateTimeMs: e.pdtMs }
+    const segment = { msn: e.msn, uri: r.name, duration: r.duration, discontinuity: e.discontinuity, programDateTimeMs: e.pdtMs }
+    return e.gap === true ? { ...segment, gap: true } : segment
   })
   return {
     kind: 'media',

@@ -26,6 +26,8 @@ export interface OutputEntry {
   readonly srcPdtMs?: number
   /** The timeline run the entry belongs to; a run starts at every stitch. */
   readonly run: number
+  /** Listed as EXT-X-GAP: no source had this MSN, its neighbours line up around it. */
+  readonly gap?: boolean
   readonly renditions: Readonly<Record<string, OutputRendition>>
 }
 
@@ -97,6 +99,8 @@ export interface AdvanceResult {
   readonly removed: number
   /** Stitches done in this step (each adds one EXT-X-DISCONTINUITY). */
   readonly stitches: number
+  /** MSNs listed as EXT-X-GAP in this step. */
+  readonly gaps: number
   readonly report: Readonly<Record<string, SourceReport>>
 }
 

@@ -6,6 +6,7 @@ export function createOriginMetrics (registry: Registry) {
   return {
     failovers: new Counter({ name: 'origin_failovers_total', help: 'Times the packager new segments come from changed', labelNames: ['signal', 'from', 'to'] as const, registers }),
     stitches: new Counter({ name: 'origin_stitches_total', help: 'Discontinuities inserted to stitch in a packager whose timeline did not line up', labelNames: ['signal'] as const, registers }),
+    gaps: new Counter({ name: 'origin_gap_segments_total', help: 'Segments no packager had, listed as EXT-X-GAP so the timeline goes on without a discontinuity', labelNames: ['signal'] as const, registers }),
     activePackager: new Gauge({ name: 'origin_active_packager', help: '1 for the packager new segments currently come from', labelNames: ['signal', 'packager'] as const, registers }),
     eligiblePackager: new Gauge({ name: 'origin_packager_eligible', help: '1 when the packager may provide new segments for the signal', labelNames: ['signal', 'packager'] as const, registers }),
     playlistAge: new Gauge({ name: 'origin_playlist_age_seconds', help: 'Seconds since the newest segment was appended to the output', labelNames: ['signal'] as const, registers }),

@@ -354,6 +354,11 @@ export class SignalSession {
       this.log.warn({ stitches: result.stitches, report: result.report }, 'stitched in a packager whose timeline did not line up (discontinuity)')
       this.failoverLog?.record({ at: now, signal: this.signal, kind: 'stitch', reason: `${result.stitches} discontinuity inserted: a packager whose timeline did not line up` })
     }
+    if (result.gaps > 0) {
+      this.metrics.gaps.inc({ signal: this.signal }, result.gaps)
+      this.log.warn({ gaps: result.gaps, last: lastOutputMsn(this.timeline) }, 'no packager had a segment; listed it as EXT-X-GAP (the timeline lines up around it)')
+      this.failoverLog?.record({ at: now, signal: this.signal, kind: 'gap', reason: `${result.gaps} missing segment(s) listed as EXT-X-GAP: an encoder restarted on the epoch grid` })
+    }
     this.noteActiveSource()
     if (result.changed) this.render()
     const last = lastOutputMsn(this.timeline)

@@ -3,7 +3,7 @@ export interface FailoverEvent {
   /** Epoch ms. */
   readonly at: number
   readonly signal: string
-  readonly kind: 'failover' | 'stitch'
+  readonly kind: 'failover' | 'stitch' | 'gap'
   readonly from?: string
   readonly to?: string
   /** Why the previous packager was left (its health verdict), or what was stitched. */

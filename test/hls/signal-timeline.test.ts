@@ -329,3 +329,57 @@ t.test('retired segments stay fetchable for a while after leaving the window', a
   t.equal(findOutputSegment(r.state, '360p', `${head - 40}.ts`), undefined, 'long gone: not found')
   t.equal(findOutputSegment(r.state, '360p', '../etc/passwd'), undefined)
 })
+
+/** A single epoch-locked encoder that stops at `downAt` (its packager keeps the last playlist) and restarts at `restartMsn`. */
+function restartedEncoder (downAt: number, restartMsn: number, pdtShiftMs = 0): (now: number) => Map<string, SourceInput> {
+  return (now) => {
+    const frozen = epochSource(downAt - STEP)
+    if (now < downAt) return new Map([['a', epochSource(now)]])
+    const newest = newestEpochMsn(now)
+    if (newest < restartMsn) return new Map([['a', frozen]])
+    const first = Math.max(restartMsn, newest - 5)
+    return new Map([['a', source({ first, count: newest - first + 1, pdtOfFirst: first * SEG_MS + pdtShiftMs })]])
+  }
+}
+
+t.test('an epoch-locked encoder restarted one boundary later: the missing MSN is an EXT-X-GAP, no discontinuity', async (t) => {
+  const downAt = T0 + 20_000
+  const lastBefore = newestEpochMsn(downAt - STEP)
+  const r = simulate(T0, T0 + 40_000, restartedEncoder(downAt, lastBefore + 2))
+  t.same(r.violations, [])
+  t.equal(r.stitches, 0, 'no stitch')
+  const out = lastOutput(r)
+  t.notOk(out.segments.some((s) => s.discontinuity), 'no discontinuity')
+  t.equal(out.discontinuitySequence, 0)
+  const gaps = (r.outputs.get('360p') ?? []).flatMap((p) => p.segments.filter((s) => s.gap === true))
+  t.same([...new Set(gaps.map((s) => s.msn))], [lastBefore + 1], 'exactly the missing MSN is a gap')
+  const gap = gaps[0]
+  t.equal(gap?.programDateTimeMs, (lastBefore + 1) * SEG_MS, 'the gap sits on the epoch grid')
+  t.equal(gap?.duration, 2)
+  t.equal(gap?.uri, `${lastBefore + 1}.ts`, 'named as the encoder would have named it')
+  t.same(findOutputSegment(r.state, '360p', `${lastBefore + 1}.ts`)?.candidates, [], 'nothing to fetch for a gap')
+  t.ok(renditionsMatch(r), 'every rendition lists the same gap')
+  const listing = (r.outputs.get('720p') ?? []).find((p) => p.segments.some((s) => s.gap === true))
+  const text = listing === undefined ? '' : serializeMediaPlaylist(listing)
+  t.match(text, new RegExp(`#EXT-X-GAP\\n#EXTINF:2.000,\\n${lastBefore + 1}.ts\\n`), 'written as EXT-X-GAP before its EXTINF')
+  const parsed = parseMediaPlaylist(text)
+  t.same(parsed.ok ? parsed.playlist.segments.filter((s) => s.gap === true).map((s) => s.msn) : 'unparsed', [lastBefore + 1], 'our parser reads the gap back')
+})
+
+t.test('control: a restarted encoder whose timestamps do not line up is stitched with a discontinuity, not bridged', async (t) => {
+  const downAt = T0 + 20_000
+  const lastBefore = newestEpochMsn(downAt - STEP)
+  const r = simulate(T0, T0 + 40_000, restartedEncoder(downAt, lastBefore + 2, 700))
+  t.same(r.violations, [])
+  t.equal(r.stitches, 1)
+  t.notOk((r.outputs.get('360p') ?? []).some((p) => p.segments.some((s) => s.gap === true)), 'no gap')
+})
+
+t.test('a longer outage than the window can bridge is stitched, not filled with gaps', async (t) => {
+  const downAt = T0 + 20_000
+  const lastBefore = newestEpochMsn(downAt - STEP)
+  const r = simulate(T0, T0 + 50_000, restartedEncoder(downAt, lastBefore + 5))
+  t.same(r.violations, [])
+  t.equal(r.stitches, 1)
+  t.notOk((r.outputs.get('360p') ?? []).some((p) => p.segments.some((s) => s.gap === true)), 'no gap')
+})

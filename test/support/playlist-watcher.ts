@@ -7,6 +7,8 @@ export interface WatcherReport {
   readonly violations: ReadonlyArray<Violation & { readonly url: string, readonly at: number }>
   readonly httpErrors: ReadonlyArray<{ readonly url: string, readonly status: number | string, readonly at: number }>
   readonly segmentsFetched: number
+  /** Segments listed as EXT-X-GAP (not fetched), counted once per rendition. */
+  readonly gapSegments: number
   /** Longest time between two new segments appearing, per media playlist URL, ms. */
   readonly maxGapMs: Readonly<Record<string, number>>
   /** Distinct hosts that served each MSN (a change is allowed only when the edge set changes). */
@@ -34,6 +36,7 @@ export class PlaylistWatcher {
   private loops: Array<Promise<void>> = []
   private polls = 0
   private segmentsFetched = 0
+  private readonly gapSegments = new Set<string>()
   private targetDurationS = 0
   private readonly violations: Array<Violation & { url: string, at: number }> = []
   private readonly httpErrors: Array<{ url: string, status: number | string, at: number }> = []
@@ -70,6 +73,7 @@ export class PlaylistWatcher {
       violations: this.violations,
       httpErrors: this.httpErrors,
       segmentsFetched: this.segmentsFetched,
+      gapSegments: this.gapSegments.size,
       maxGapMs: Object.fromEntries(this.watches.map((w) => [w.url, w.maxGapMs])),
       hostsByMsn: this.hostsByMsn,
       discontinuities: [...this.discontinuities],
@@ -118,7 +122,9 @@ export class PlaylistWatcher {
         const hosts = this.hostsByMsn.get(key) ?? new Set<string>()
         hosts.add(url.host)
         this.hostsByMsn.set(key, hosts)
-        this.track(this.fetchSegment(url.href))
+        // EXT-X-GAP: players skip it, and there is nothing behind the URI
+        if (segment.gap === true) this.gapSegments.add(key)
+        else this.track(this.fetchSegment(url.href))
       }
       watch.newestSeen = newest
     } else {
