@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify'
 import { Counter, type Registry } from 'prom-client'
 import type { Logger } from '../log/logger.js'
+import { expectedLevel } from './error-table.js'
+import { loggedUrl } from './logged-url.js'
 
 export interface HttpAppOptions {
   readonly log: Logger
@@ -14,7 +16,12 @@ export interface HttpApp {
   markDraining: () => void
 }
 
-/** Fastify with what every service shares: /healthz, /metrics, JSON errors, 5xx logged as errors and 4xx as info. */
+/**
+ * Fastify with what every service shares: /healthz, /metrics, JSON errors. Errors are logged once
+ * by the handler below: 4xx at info; a 5xx from a declared error table (errorTable) at warn, or
+ * info for shutdown, one line without a stack; any other 5xx is a bug, at error with its stack.
+ * Logged URLs never carry the query string.
+ */
 export function createHttpApp (options: HttpAppOptions): HttpApp {
   const app = Fastify({
     loggerInstance: options.log as FastifyBaseLogger,
@@ -49,8 +56,11 @@ export function createHttpApp (options: HttpAppOptions): HttpApp {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
     const code = error.code ?? 'HTTP_ERR_INTERNAL'
-    if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed')
-    else request.log.info({ code, status, url: request.url, reason: error.message }, 'request refused')
+    const where = { code, status, method: request.method, url: loggedUrl(request.url) }
+    // an error from a declared table is a handled condition: one line, no stack (see error-table.ts)
+    const level = expectedLevel(error, status) ?? (status < 500 ? 'info' : undefined)
+    if (level !== undefined) request.log[level](where, error.message)
+    else request.log.error({ ...where, err: error }, 'request failed')
     // a browser player must be able to read a 4xx/5xx as such, not as an opaque CORS failure
     void reply.code(status).header('access-control-allow-origin', '*').send({ error: code, message: status >= 500 && error.code === undefined ? 'internal error' : error.message })
   })

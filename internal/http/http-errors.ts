@@ -1,9 +1,10 @@
 import createError from '@fastify/error'
+import { errorTable } from './error-table.js'
 
 /** Errors every HTTP service can answer with; services keep their own tables for the rest. */
-export const HttpErrors = {
+export const HttpErrors = errorTable({
   BAD_NAME: createError('HTTP_ERR_BAD_NAME', "invalid %s '%s': allowed are letters, digits, '-', '_' and '.', no path separators", 400),
   NOT_FOUND: createError('HTTP_ERR_NOT_FOUND', '%s not found', 404),
   UNAUTHORIZED: createError('HTTP_ERR_UNAUTHORIZED', 'missing or wrong bearer token', 401),
   DRAINING: createError('HTTP_ERR_DRAINING', 'service is shutting down', 503)
-} as const
+} as const, { info: ['DRAINING'] })

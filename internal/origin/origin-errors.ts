@@ -1,7 +1,8 @@
 import createError from '@fastify/error'
+import { errorTable } from '../http/error-table.js'
 
-/** The origin's coded errors; 5xx are logged at error level, 4xx at info. */
-export const OriginErrors = {
+/** The origin's coded errors: expected answers, logged as one line without a stack (warn for 5xx, info for 4xx). */
+export const OriginErrors = errorTable({
   NO_UPSTREAM: createError('ORIGIN_ERR_NO_UPSTREAM', "no packager can serve signal '%s' right now", 503),
   SEGMENT_UNAVAILABLE: createError('ORIGIN_ERR_SEGMENT_UNAVAILABLE', "segment '%s' could not be fetched from any packager (%s)", 502),
   SEGMENT_UNKNOWN: createError('ORIGIN_ERR_SEGMENT_UNKNOWN', "segment '%s' is not in the output timeline", 404),
@@ -10,4 +11,4 @@ export const OriginErrors = {
   BLOCKING_TIMEOUT: createError('ORIGIN_ERR_BLOCKING_TIMEOUT', 'segment %s did not appear within 3 target durations', 503),
   FORBIDDEN: createError('ORIGIN_ERR_FORBIDDEN', 'playback URL not authorized: %s', 403),
   TOO_MANY_SIGNALS: createError('ORIGIN_ERR_TOO_MANY_SIGNALS', 'the origin already tracks its maximum of %s signals', 503)
-} as const
+} as const)

@@ -3,7 +3,7 @@
 import { mkdtemp, mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { loadPackagerConfig } from '../../internal/packager/packager-config.js'
 import { PackagerService } from '../../internal/packager/packager-service.js'
 
@@ -36,7 +36,8 @@ export function segmentBytes (n: number, size = 4096): Buffer {
 
 interface TapLike { teardown: (fn: () => unknown) => void }
 
-export async function startFixture (t: TapLike, env: Record<string, string> = {}): Promise<Fixture> {
+/** `log`: where the service logs (default: nowhere), for tests that check what it logs. */
+export async function startFixture (t: TapLike, env: Record<string, string> = {}, log: Logger = pino({ level: 'silent' })): Promise<Fixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'packager-test-'))
   const root = path.join(dir, 'root')
   await mkdir(path.join(root, 'live01', '360p'), { recursive: true })
@@ -59,7 +60,7 @@ export async function startFixture (t: TapLike, env: Record<string, string> = {}
     PACKAGER_PLAYLIST_RECHECK: '300ms',
     ...env
   })
-  const service = new PackagerService(config, pino({ level: 'silent' }))
+  const service = new PackagerService(config, log)
   t.teardown(async () => {
     await service.close()
     await rm(dir, { recursive: true, force: true })
