@@ -1,8 +1,6 @@
 import type { Logger } from '../log/logger.js'
-import type { MasterPlaylist } from '../hls/master-playlist.js'
-import { renditionOfVariant } from '../hls/master-playlist.js'
 import { lastMsn, type MediaPlaylist } from '../hls/media-playlist.js'
-import { parsePlaylist, type ParseLimits } from '../hls/playlist-parser.js'
+import type { ParseLimits } from '../hls/playlist-parser.js'
 import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
 import { advanceTimeline, findOutputSegment, lastOutputMsn, renderTimeline } from '../hls/signal-timeline.js'
 import { EMPTY_TIMELINE, type SourceInput, type TimelineOptions, type TimelineState } from '../hls/timeline-state.js'
@@ -17,9 +15,9 @@ import { RenditionPoller, type PollResult } from './rendition-poller.js'
 import type { SegmentSource } from './segment-fetcher.js'
 import type { UpstreamClient } from './upstream-client.js'
 import type { FailoverLog } from '../status/failover-log.js'
+import { learnLayout, SIGNAL_LEVEL, type Rendition, type SignalLayout } from './signal-layout.js'
 
-/** The signal-level media playlist of a one-rendition ladder is stored under this rendition key. */
-export const SIGNAL_LEVEL = ''
+export { SIGNAL_LEVEL } from './signal-layout.js'
 
 export interface SignalSessionOptions {
   readonly signal: string
@@ -38,8 +36,6 @@ export interface SignalSessionOptions {
   /** Origin replicas (ORIGIN_PATHWAYS): the ladder is offered once per replica as a Content Steering pathway. */
   readonly pathways?: readonly OriginPathway[]
 }
-
-interface Rendition { readonly key: string, readonly playlistPath: string }
 
 export type MediaAnswer =
   | { readonly kind: 'playlist', readonly body: Buffer }
@@ -75,7 +71,9 @@ export interface SignalStatus {
  * change so that players are answered from memory.
  */
 export class SignalSession {
-  private renditions: Rendition[] | undefined
+  private renditions: readonly Rendition[] | undefined
+  private layout: { readonly learnedFrom: string, readonly at: number } | undefined
+  private learning = false
   private masterBody: Buffer | undefined
   private readonly pollers = new Map<string, Map<string, RenditionPoller>>()
   private observations: HealthObservation[] = []
@@ -258,36 +256,28 @@ export class SignalSession {
   }
 
   private async discoverMaster (): Promise<void> {
-    for (const base of this.options.sources) {
+    if (this.learning) return
+    this.learning = true
+    try {
+      const layout = await learnLayout(this.signal, this.options.sources, { client: this.client, metrics: this.metrics, log: this.log, parseLimits: this.options.parseLimits }, () => this.closed)
       if (this.closed || this.renditions !== undefined) return
-      const path = `${this.signal}/playlist.m3u8`
-      const result = await this.client.get(`${base}/${path}`)
-      this.metrics.upstreamFetches.inc({ packager: base, kind: 'master', result: result.ok ? 'ok' : result.failure })
-      if (!result.ok || this.renditions !== undefined) continue
-      const parsed = parsePlaylist(result.body.toString('utf8'), this.options.parseLimits)
-      if (!parsed.ok) {
-        this.log.warn({ packager: base, reason: parsed.reason }, 'packager serves a malformed entry playlist')
-        continue
-      }
-      this.adoptEntryPlaylist(parsed.playlist)
-      return
+      if (layout === undefined) this.masterTimer = setTimeout(() => { void this.discoverMaster() }, 1000)
+      else this.adoptLayout(layout)
+    } finally {
+      this.learning = false
     }
-    if (!this.closed && this.renditions === undefined) this.masterTimer = setTimeout(() => { void this.discoverMaster() }, 1000)
   }
 
-  private adoptEntryPlaylist (playlist: MasterPlaylist | MediaPlaylist): void {
-    if (playlist.kind === 'media') {
-      this.renditions = [{ key: SIGNAL_LEVEL, playlistPath: `${this.signal}/playlist.m3u8` }]
-    } else {
-      const variants = playlist.variants.filter((v) => renditionOfVariant(v) !== undefined)
-      this.renditions = variants.map((v) => ({ key: renditionOfVariant(v) as string, playlistPath: `${this.signal}/${v.uri}` }))
-      const master = { ...playlist, variants }
-      this.masterBody = Buffer.from(serializeMasterPlaylist(this.options.pathways === undefined ? master : steeredMaster(master, this.signal, this.options.pathways)))
+  private adoptLayout (layout: SignalLayout): void {
+    this.renditions = layout.renditions
+    this.layout = { learnedFrom: layout.learnedFrom, at: Date.now() }
+    if (layout.master !== undefined) {
+      this.masterBody = Buffer.from(serializeMasterPlaylist(this.options.pathways === undefined ? layout.master : steeredMaster(layout.master, this.signal, this.options.pathways)))
     }
-    this.log.info({ renditions: this.renditions.map((r) => r.key) }, 'signal layout learned')
+    this.log.info({ renditions: layout.renditions.map((r) => r.key), from: layout.learnedFrom }, 'signal layout learned')
     for (const base of this.options.sources) {
       const byRendition = new Map<string, RenditionPoller>()
-      for (const rendition of this.renditions) {
+      for (const rendition of layout.renditions) {
         const poller = new RenditionPoller(this.client, {
           url: `${base}/${rendition.playlistPath}`,
           parseLimits: this.options.parseLimits,
@@ -301,6 +291,26 @@ export class SignalSession {
       }
       this.pollers.set(base, byRendition)
     }
+  }
+
+  /**
+   * A layout no packager has served in full for a while, before any output: it was learned from a
+   * packager that turned out faulty (it named renditions nobody serves). Forget it and learn again,
+   * so the signal recovers by itself once a packager answers a ladder it can serve.
+   */
+  private relearnIfUnserved (now: number, inputs: ReadonlyMap<string, SourceInput>): void {
+    if (this.layout === undefined || this.timeline.targetDuration !== undefined) return
+    if ([...inputs.values()].some((input) => input.playlists.size > 0)) return
+    if (now - this.layout.at < 3 * this.targetDurationMs) return
+    this.log.warn({ renditions: this.renditions?.map((r) => r.key), from: this.layout.learnedFrom }, 'no packager serves the ladder it was learned from; learning it again')
+    const pollers = [...this.pollers.values()].flatMap((byRendition) => [...byRendition.values()])
+    this.pollers.clear()
+    for (const poller of pollers) void poller.close()
+    this.renditions = undefined
+    this.layout = undefined
+    this.masterBody = undefined
+    this.observations = []
+    void this.discoverMaster()
   }
 
   private onPoll (base: string, key: string, result: PollResult): void {
@@ -346,8 +356,10 @@ export class SignalSession {
     this.observations = []
     this.health = health.state
     this.verdicts = health.verdicts
-    const result = advanceTimeline(this.timeline, { now, sources: this.sourceInputs() }, this.options.timeline)
+    const sources = this.sourceInputs()
+    const result = advanceTimeline(this.timeline, { now, sources }, this.options.timeline)
     this.timeline = result.state
+    this.relearnIfUnserved(now, sources)
     for (const base of this.options.sources) this.metrics.eligiblePackager.set({ signal: this.signal, packager: base }, this.verdicts[base]?.eligible === true ? 1 : 0)
     if (result.stitches > 0) {
       this.metrics.stitches.inc({ signal: this.signal }, result.stitches)
