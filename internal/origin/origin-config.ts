@@ -1,6 +1,7 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { readSigningKey } from '../auth/signing-key.js'
 import { readOriginPathways, type OriginPathway } from './origin-pathways.js'
+import { ConfigError } from '../config/config-error.js'
 import { readBoolean, readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readPort, type Env } from '../config/env-readers.js'
 
 export interface OriginConfig extends CommonConfig {
@@ -19,8 +20,20 @@ export interface OriginConfig extends CommonConfig {
   readonly recoveryHoldMs: number
   /** A packager whose newest segment ended longer ago than this is not live (a playlist left on disk). */
   readonly maxPlaylistAgeMs: number
-  /** How long the last edge set is trusted while the reporter is unreachable. */
+  /**
+   * EDGE_VIEW_MAX_STALE: how long an edge is trusted without a good word about it (the reporter
+   * listing it, or its /_edge/healthz answering the origin's probe). With EDGE_PROBE off: how long
+   * the last edge set is kept while the reporter is away.
+   */
   readonly edgeViewMaxStaleMs: number
+  /** EDGE_UNLISTED_GRACE: an edge the reporter stops listing while it answers our probe stays, draining, this long (0: dropped at once). */
+  readonly edgeUnlistedGraceMs: number
+  /** EDGE_PROBE: while the reporter cannot vouch for the edges it listed, the origin probes them itself. */
+  readonly edgeProbe: boolean
+  /** EDGE_PROBE_FAILURES: failed probes in a row that drop an edge while the reporter is away. */
+  readonly edgeProbeFailures: number
+  /** EDGE_PROBE_TIMEOUT: per probe; at most REPORTER_POLL_INTERVAL (one probe per edge per interval). */
+  readonly edgeProbeTimeoutMs: number
   /** SIGNING_KEY: when set, playlists and segments need a signed token (exp/sig query); unset = open. */
   readonly signingKey: string | undefined
   /**
@@ -40,12 +53,14 @@ export function loadOriginConfig (env: Env): OriginConfig {
   const one = readPort(env, 'SERVER_ONE_PORT', 8080)
   const two = readPort(env, 'SERVER_TWO_PORT', 9090)
   const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
+  const reporterPollMs = readDurationMs(env, 'REPORTER_POLL_INTERVAL', 1000, { minMs: 100, maxMs: 60_000 })
+  const edges = readEdgeProbeConfig(env, reporterPollMs)
   return Object.freeze({
     ...common,
     port: readPort(env, 'ORIGIN_PORT', 8001),
     reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
     packagerAllowlist: Object.freeze(readHttpUrlList(env, 'PACKAGER_ALLOWLIST', [`http://localhost:${one}`, `http://localhost:${two}`])),
-    reporterPollMs: readDurationMs(env, 'REPORTER_POLL_INTERVAL', 1000, { minMs: 100, maxMs: 60_000 }),
+    reporterPollMs,
     upstreamConnectTimeoutMs: readDurationMs(env, 'UPSTREAM_CONNECT_TIMEOUT', 500, { minMs: 50, maxMs: 10_000 }),
     upstreamTimeoutMs: readDurationMs(env, 'UPSTREAM_TIMEOUT', 1500, { minMs: 100, maxMs: 30_000 }),
     maxPlaylistBytes: readInteger(env, 'MAX_PLAYLIST_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
@@ -54,10 +69,27 @@ export function loadOriginConfig (env: Env): OriginConfig {
     windowSegments: readInteger(env, 'ORIGIN_WINDOW_SEGMENTS', 6, { min: 3, max: 100 }),
     recoveryHoldMs: readDurationMs(env, 'RECOVERY_HOLD', 6000, { minMs: 0, maxMs: 600_000 }),
     maxPlaylistAgeMs: readDurationMs(env, 'MAX_AGE_PLAYLIST', 10_000, { minMs: 1000, maxMs: 3_600_000 }),
-    edgeViewMaxStaleMs: readDurationMs(env, 'EDGE_VIEW_MAX_STALE', 30_000, { minMs: 0, maxMs: 3_600_000 }),
+    ...edges,
     signingKey: readSigningKey(env),
     testOnlyNoFailover: readBoolean(env, 'ORIGIN_TEST_ONLY_NO_FAILOVER', false),
     statusPage: readBoolean(env, 'STATUS_PAGE', true),
     pathways: readOriginPathways(env)
   })
+}
+
+type EdgeProbeConfig = Pick<OriginConfig, 'edgeViewMaxStaleMs' | 'edgeUnlistedGraceMs' | 'edgeProbe' | 'edgeProbeFailures' | 'edgeProbeTimeoutMs'>
+
+// one probe per edge per poll interval, and a healthy edge must not lapse between two probe answers
+function readEdgeProbeConfig (env: Env, pollMs: number): EdgeProbeConfig {
+  const edgeProbe = readBoolean(env, 'EDGE_PROBE', true)
+  const edgeProbeFailures = readInteger(env, 'EDGE_PROBE_FAILURES', 3, { min: 1, max: 20 })
+  const edgeProbeTimeoutMs = readDurationMs(env, 'EDGE_PROBE_TIMEOUT', Math.min(500, pollMs), { minMs: 50, maxMs: 10_000 })
+  if (edgeProbeTimeoutMs > pollMs) throw new ConfigError('EDGE_PROBE_TIMEOUT', `${edgeProbeTimeoutMs}ms must not exceed REPORTER_POLL_INTERVAL (${pollMs}ms): one probe per edge per poll interval`)
+  const edgeViewMaxStaleMs = readDurationMs(env, 'EDGE_VIEW_MAX_STALE', Math.max(30_000, 2 * pollMs), { minMs: 0, maxMs: 3_600_000 })
+  const between = pollMs + edgeProbeTimeoutMs
+  if (edgeProbe && edgeViewMaxStaleMs < between) {
+    throw new ConfigError('EDGE_VIEW_MAX_STALE', `${edgeViewMaxStaleMs}ms is below REPORTER_POLL_INTERVAL + EDGE_PROBE_TIMEOUT (${between}ms), so a healthy edge would lapse between two probes; allowed: at least ${between}ms, or EDGE_PROBE=false`)
+  }
+  const edgeUnlistedGraceMs = readDurationMs(env, 'EDGE_UNLISTED_GRACE', 30_000, { minMs: 0, maxMs: 3_600_000 })
+  return { edgeViewMaxStaleMs, edgeUnlistedGraceMs, edgeProbe, edgeProbeFailures, edgeProbeTimeoutMs }
 }

@@ -10,6 +10,7 @@ import type { OriginConfig } from './origin-config.js'
 import { createOriginMetrics, type OriginMetrics } from './origin-metrics.js'
 import { registerOriginRoutes } from './origin-routes.js'
 import { ReporterView } from './reporter-view.js'
+import { EdgeHealthProbe } from './edge-health-probe.js'
 import { SegmentFetcher } from './segment-fetcher.js'
 import { SessionRegistry } from './session-registry.js'
 import { UpstreamClient } from './upstream-client.js'
@@ -24,8 +25,8 @@ export class OriginService implements Service {
   private readonly segmentClient: UpstreamClient
   private readonly reporter: ReporterView
   private readonly metrics: OriginMetrics
+  private readonly edgeProbe: EdgeHealthProbe
   private closing: Promise<void> | undefined
-  private edgeExpiry: NodeJS.Timeout | undefined
 
   constructor (private readonly config: OriginConfig, private readonly log: Logger) {
     const registry = createMetricsRegistry('origin')
@@ -49,12 +50,24 @@ export class OriginService implements Service {
       maxSignals: 64,
       idleMs: 60_000
     }, this.playlistClient, this.metrics, log)
+    this.edgeProbe = new EdgeHealthProbe({ timeoutMs: config.edgeProbeTimeoutMs })
     this.reporter = new ReporterView(
-      { reporterUrl: config.reporterUrl, allowlist: config.packagerAllowlist, pollMs: config.reporterPollMs },
+      {
+        reporterUrl: config.reporterUrl,
+        allowlist: config.packagerAllowlist,
+        pollMs: config.reporterPollMs,
+        edges: {
+          probe: config.edgeProbe,
+          failuresToDrop: config.edgeProbeFailures,
+          maxStaleMs: config.edgeViewMaxStaleMs,
+          unlistedGraceMs: config.edgeUnlistedGraceMs,
+          probeEdge: async (url) => await this.edgeProbe.healthy(url)
+        }
+      },
       this.playlistClient,
       log,
       (view) => this.registry.applyView(view),
-      (reachable) => this.onReporterReachability(reachable),
+      (reachable) => this.registry.setReporterReachable(reachable),
       (edges) => this.registry.setEdges(edges)
     )
     const fetcher = new SegmentFetcher(this.segmentClient, config.segmentCacheBytes, {
@@ -68,6 +81,8 @@ export class OriginService implements Service {
       fetcher,
       metrics: this.metrics,
       firstOutputWaitMs: 5000,
+      // a fresh stream needs 2 more segments after its first one: held rather than refused
+      startingHoldMs: 5000,
       ...(config.pathways === undefined ? {} : { pathways: config.pathways }),
       ...(config.signingKey === undefined ? {} : { guard: new PlaybackGuard(config.signingKey) })
     })
@@ -86,19 +101,6 @@ export class OriginService implements Service {
     })
   }
 
-  /**
-   * The reporter is the only judge of edge liveness: while it is away the last edge set is kept
-   * for a while (edges outlive a reporter restart), then segments go back to the origin, which can
-   * always serve them.
-   */
-  private onReporterReachability (reachable: boolean): void {
-    this.registry.setReporterReachable(reachable)
-    clearTimeout(this.edgeExpiry)
-    this.edgeExpiry = undefined
-    if (!reachable) this.edgeExpiry = setTimeout(() => this.registry.setEdges([]), this.config.edgeViewMaxStaleMs)
-    else this.registry.setEdges(this.reporter.edges)
-  }
-
   async start (): Promise<void> {
     this.registry.start()
     this.reporter.start()
@@ -115,11 +117,10 @@ export class OriginService implements Service {
   async close (): Promise<void> {
     this.closing ??= (async () => {
       this.http.markDraining()
-      clearTimeout(this.edgeExpiry)
       await this.reporter.close()
       await this.registry.close()
       await this.http.app.close()
-      await Promise.all([this.playlistClient.close(), this.segmentClient.close()])
+      await Promise.all([this.playlistClient.close(), this.segmentClient.close(), this.edgeProbe.close()])
     })()
     await this.closing
   }

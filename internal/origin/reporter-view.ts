@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js'
 import { isValidName } from '../hls/names.js'
 import type { UpstreamClient } from './upstream-client.js'
+import { applyProbeResults, applyReporterEdges, decideEdges, edgesToProbe, INITIAL_EDGE_VIEW, markReporterAway, type EdgeViewOptions, type EdgeViewState } from './edge-view-policy.js'
 
 /** Signal name -> allow-listed packager base URLs the reporter last called healthy for it. */
 export type IngestView = ReadonlyMap<string, readonly string[]>
@@ -76,28 +77,46 @@ export function parseEdges (body: unknown): string[] | undefined {
   return parseEdgeDetails(body)?.map((e) => e.url)
 }
 
+/** How the ReporterView judges edges the reporter cannot vouch for (see edge-view-policy.ts). */
+export interface ReporterViewEdgeOptions extends EdgeViewOptions {
+  /** GET <edge>/_edge/healthz with a short timeout; true when it answered 200. Never throws. */
+  readonly probeEdge: (url: string) => Promise<boolean>
+}
+
+// without probes and without a time limit: the last edge set is kept while the reporter is away
+const NO_EDGE_PROBES: ReporterViewEdgeOptions = { probe: false, failuresToDrop: 1, maxStaleMs: Number.POSITIVE_INFINITY, unlistedGraceMs: 0, probeEdge: async () => false }
+
 /**
  * Polls the reporter and keeps the last view it could read: when the reporter is away the origin
- * carries on with what it knew, and its own probes.
+ * carries on with what it knew, and its own probes. Edges: the reporter's answer rules while it can
+ * be read; otherwise the edges it last listed are probed (one probe per edge per poll interval) and
+ * kept while they answer (edge-view-policy.ts decides).
  */
 export class ReporterView {
   private view: IngestView = new Map()
   private edgeSet: readonly EdgeTarget[] = []
+  private edgeState: EdgeViewState = INITIAL_EDGE_VIEW
   private details: readonly EdgeDetail[] = []
   private reachable: boolean | undefined
   private timer: NodeJS.Timeout | undefined
+  private probeTimer: NodeJS.Timeout | undefined
   private polling: Promise<void> | undefined
+  private probing: Promise<void> | undefined
   private closed = false
+  private readonly edgeOptions: ReporterViewEdgeOptions
 
   constructor (
-    private readonly options: { reporterUrl: string, allowlist: readonly string[], pollMs: number },
+    private readonly options: { reporterUrl: string, allowlist: readonly string[], pollMs: number, edges?: ReporterViewEdgeOptions, now?: () => number },
     private readonly client: UpstreamClient,
     private readonly log: Logger,
     private readonly onChange: (view: IngestView) => void = () => {},
     private readonly onReachability: (reachable: boolean) => void = () => {},
     private readonly onEdges: (edges: readonly EdgeTarget[]) => void = () => {}
-  ) {}
+  ) {
+    this.edgeOptions = options.edges ?? NO_EDGE_PROBES
+  }
 
+  /** The edges segment URIs go to now: the reporter's, or while it is away, the known ones still answering. */
   get edges (): readonly EdgeTarget[] { return this.edgeSet }
   /** The live edges with their id and load, as last read (the ring only needs the URLs). */
   get edgeDetails (): readonly EdgeDetail[] { return this.details }
@@ -108,14 +127,20 @@ export class ReporterView {
   start (): void {
     this.polling = this.poll()
     this.timer = setInterval(() => { this.polling ??= this.poll() }, this.options.pollMs)
+    // its own loop, so a reporter that hangs (each poll waits out its timeout) does not slow the probes
+    this.probeTimer = setInterval(() => { this.probeEdges() }, this.options.pollMs)
   }
 
   async close (): Promise<void> {
     this.closed = true
     if (this.timer !== undefined) clearInterval(this.timer)
+    if (this.probeTimer !== undefined) clearInterval(this.probeTimer)
     this.timer = undefined
-    await this.polling
+    this.probeTimer = undefined
+    await Promise.all([this.polling, this.probing])
   }
+
+  private now (): number { return this.options.now?.() ?? Date.now() }
 
   private async poll (): Promise<void> {
     try {
@@ -123,6 +148,7 @@ export class ReporterView {
       if (this.closed) return
       const parsed = result.ok ? parseIngests(safeJson(result.body), this.options.allowlist) : undefined
       if (parsed === undefined) {
+        this.edgesUnvouched()
         if (this.reachable !== false) {
           this.log.warn({ reporter: this.options.reporterUrl, reason: result.ok ? 'unreadable answer' : result.detail }, 'reporter unreachable, keeping the last known view')
           this.reachable = false
@@ -151,14 +177,60 @@ export class ReporterView {
   // edges expire at the reporter after their short TTL, so its answer is the live set
   private async pollEdges (): Promise<void> {
     const result = await this.client.get(`${this.options.reporterUrl}/edges`)
-    if (this.closed || !result.ok) return
-    const details = parseEdgeDetails(safeJson(result.body))
-    if (details === undefined) return
+    if (this.closed) return
+    const details = result.ok ? parseEdgeDetails(safeJson(result.body)) : undefined
+    if (details === undefined) {
+      this.edgesUnvouched()
+      return
+    }
     this.details = details
     const edges = details.map((e) => ({ url: e.url, draining: e.draining }))
-    if (edgeSetKey(edges) === edgeSetKey(this.edgeSet)) return
-    this.edgeSet = edges
-    this.onEdges(edges)
+    const wasFresh = this.edgeState.reporterFresh
+    this.edgeState = applyReporterEdges(this.edgeState, edges, this.now())
+    if (!wasFresh && this.edgeState.known.size > 0) this.log.info({ reporter: this.options.reporterUrl }, 'reporter edge view readable again, it rules the edge set')
+    this.applyEdgeDecision()
+    // an edge the reporter stopped listing stays (draining) only while it answers: ask it now
+    if (edgesToProbe(this.edgeState, this.edgeOptions).length > 0) this.probeEdges()
+  }
+
+  private edgesUnvouched (): void {
+    if (!this.edgeState.reporterFresh) return
+    this.edgeState = markReporterAway(this.edgeState)
+    if (this.edgeState.known.size > 0) {
+      this.log.warn({ edges: [...this.edgeState.known.keys()], probing: this.edgeOptions.probe }, 'reporter edge view unreadable, keeping the last edge set' + (this.edgeOptions.probe ? ' and probing it' : ''))
+    }
+    this.probeEdges()
+  }
+
+  /** One probe round, unless one is still running: at most one probe per edge at a time. */
+  private probeEdges (): void {
+    if (this.closed) return
+    this.probing ??= this.probeRound().finally(() => { this.probing = undefined })
+  }
+
+  private async probeRound (): Promise<void> {
+    const targets = edgesToProbe(this.edgeState, this.edgeOptions)
+    if (targets.length > 0) {
+      const answers = await Promise.all(targets.map(async (url) => await this.edgeOptions.probeEdge(url).catch(() => false)))
+      if (this.closed) return
+      const results = new Map(targets.map((url, i) => [url, answers[i] === true]))
+      for (const [url, ok] of results) {
+        const before = this.edgeState.known.get(url)
+        if (before !== undefined && !ok && before.failures === 0) this.log.warn({ edge: url }, 'edge probe failed')
+        if (before !== undefined && ok && before.failures > 0) this.log.info({ edge: url, failures: before.failures }, 'edge probe answered again')
+      }
+      this.edgeState = applyProbeResults(this.edgeState, results, this.now())
+    }
+    // also without probes: time alone can retire a set that is no longer vouched for
+    this.applyEdgeDecision()
+  }
+
+  private applyEdgeDecision (): void {
+    const decision = decideEdges(this.edgeState, this.now(), this.edgeOptions)
+    this.edgeState = decision.state
+    if (edgeSetKey(decision.edges) === edgeSetKey(this.edgeSet)) return
+    this.edgeSet = decision.edges
+    this.onEdges(decision.edges)
   }
 }
 
