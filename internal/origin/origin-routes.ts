@@ -21,6 +21,8 @@ export interface OriginRouteDeps {
   readonly metrics: OriginMetrics
   /** How long the first request for a signal may wait for its first output. */
   readonly firstOutputWaitMs: number
+  /** How much longer a playlist request may be held while the first window fills up to 3 target durations. */
+  readonly startingHoldMs: number
   /** Set when SIGNING_KEY is: every playlist and segment request needs a valid token. */
   readonly guard?: PlaybackGuard
   /** Set when ORIGIN_PATHWAYS is: `/<signal>/steering.json` answers the steering manifest. */
@@ -45,7 +47,7 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
       return await reply.headers(STEERING_HEADERS).send(steeringManifest(deps.pathways))
     }
     const token = authorize(deps, signal, request.query)
-    const session = await readySession(deps, signal)
+    const session = await readySession(deps, signal, name === 'playlist.m3u8' ? reply : undefined)
     if (name === 'playlist.m3u8') {
       const body = session.entryPlaylist()
       if (body === undefined) throw new OriginErrors.NO_UPSTREAM(signal)
@@ -61,7 +63,7 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
     const { signal, rendition, name } = request.params
     if (!isValidName('rendition', rendition)) throw new HttpErrors.BAD_NAME('rendition', rendition)
     const token = authorize(deps, signal, request.query)
-    const session = await readySession(deps, signal)
+    const session = await readySession(deps, signal, name.endsWith('.m3u8') ? reply : undefined)
     if (name.endsWith('.m3u8')) {
       if (!isValidName('playlist', name)) throw new HttpErrors.BAD_NAME('playlist', name)
       return await sendMedia(reply, deps, session, rendition, request.query, token)
@@ -87,12 +89,22 @@ function signed (deps: OriginRouteDeps, playlistKey: string, body: Buffer, token
   return deps.guard.playlist(playlistKey, body, token)
 }
 
-async function readySession (deps: OriginRouteDeps, signal: string): Promise<SignalSession> {
+/**
+ * The signal's session once it can answer. A playlist request (`playlistReply`) waits until the
+ * window holds 3 target durations: in a stream's first seconds it is held (a slow first load,
+ * which every player forgives), then answered 503 with Retry-After (which hls.js, for one, retries
+ * only once). Segment requests need only the first output: whatever is listed can be fetched.
+ */
+async function readySession (deps: OriginRouteDeps, signal: string, playlistReply?: FastifyReply): Promise<SignalSession> {
   if (!isValidName('signal', signal)) throw new HttpErrors.BAD_NAME('signal', signal)
   const session = deps.registry.get(signal)
   if (session === undefined) throw new OriginErrors.TOO_MANY_SIGNALS(String(deps.registry.all().length))
   if (!await session.whenReady(deps.firstOutputWaitMs)) throw new OriginErrors.NO_UPSTREAM(signal)
-  return session
+  if (playlistReply === undefined || await session.whenReady(deps.startingHoldMs, 'playable')) return session
+  const have = session.windowSeconds()
+  const need = session.neededWindowSeconds()
+  void playlistReply.header('retry-after', String(Math.max(1, Math.ceil(need - have))))
+  throw new OriginErrors.STARTING(signal, have.toFixed(1), need.toFixed(1))
 }
 
 async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: SignalSession, rendition: string, query: Query, token: PlaybackToken | undefined): Promise<FastifyReply> {

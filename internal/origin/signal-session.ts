@@ -63,6 +63,8 @@ export interface SignalStatus {
   /** Epoch ms when the newest output segment was appended. */
   readonly lastAppendAt?: number
   readonly targetDurationS?: number
+  /** Seconds of media in the output window, and the 3 target durations it must hold before players are offered it. */
+  readonly window?: { readonly seconds: number, readonly needed: number }
 }
 
 /**
@@ -106,6 +108,22 @@ export class SignalSession {
 
   get signal (): string { return this.options.signal }
   get ready (): boolean { return this.bodies.size > 0 }
+  /**
+   * Players are offered the signal once its window holds the 3 target durations a live playlist
+   * keeps (RFC 8216bis 6.2.2): a player that joined a stream's first seconds at a one-segment live
+   * edge would have nothing in reserve.
+   */
+  get playable (): boolean { return this.ready && this.windowSeconds() >= this.neededWindowSeconds() - 1e-9 }
+
+  /** Seconds of media in the output window (the reference rendition), 0 before the first output. */
+  windowSeconds (): number {
+    const reference = this.timeline.renditions[0]
+    let total = 0
+    for (const entry of this.timeline.entries) total += entry.renditions[reference ?? '']?.duration ?? 0
+    return total
+  }
+
+  neededWindowSeconds (): number { return 3 * this.targetDurationMs / 1000 }
   get targetDurationMs (): number { return (this.timeline.targetDuration ?? this.options.health.defaultTargetDurationMs / 1000) * 1000 }
 
   start (): void {
@@ -149,14 +167,19 @@ export class SignalSession {
     if (this.ready) this.render()
   }
 
-  /** Resolves once the first output exists, or after `timeoutMs`. */
-  async whenReady (timeoutMs: number): Promise<boolean> {
-    if (this.ready) return true
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs)
-      this.readyWaiters.push(() => { clearTimeout(timer); resolve() })
-    })
-    return this.ready
+  /** Resolves once the first output exists (`playable`: once its window is long enough), or after `timeoutMs`. */
+  async whenReady (timeoutMs: number, until: 'ready' | 'playable' = 'ready'): Promise<boolean> {
+    const done = (): boolean => until === 'ready' ? this.ready : this.playable
+    const deadline = Date.now() + timeoutMs
+    while (!done() && !this.closed) {
+      const left = deadline - Date.now()
+      if (left <= 0) break
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.readyWaiters.push(() => { clearTimeout(timer); resolve() })
+      })
+    }
+    return done()
   }
 
   /** The entry playlist: the master of a ladder, or the media playlist of a one-rendition signal. */
@@ -239,6 +262,7 @@ export class SignalSession {
       lastMsn: lastOutputMsn(this.timeline),
       ...(this.timeline.lastAppendAt === undefined ? {} : { lastAppendAt: this.timeline.lastAppendAt }),
       ...(this.timeline.targetDuration === undefined ? {} : { targetDurationS: this.timeline.targetDuration }),
+      ...(this.ready ? { window: { seconds: this.windowSeconds(), needed: this.neededWindowSeconds() } } : {}),
       sources: this.options.sources.map((url) => {
         const verdict = this.verdicts[url]
         const entry = this.health.sources[url]
@@ -442,6 +466,7 @@ export class SignalSession {
     this.metrics.playlistBuilds.inc({ signal: this.signal })
     const last = lastOutputMsn(this.timeline)
     if (last !== undefined) this.waiters.release(last)
+    // every render may be the one that makes the window long enough: waiters look again
     if (this.ready) {
       for (const resolve of this.readyWaiters) resolve()
       this.readyWaiters = []

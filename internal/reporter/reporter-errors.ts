@@ -1,11 +1,12 @@
 import createError from '@fastify/error'
+import { errorTable } from '../http/error-table.js'
 
 /** Every error the reporter answers with besides fastify's own body and validation errors. */
-export const ReporterErrors = {
+export const ReporterErrors = errorTable({
   UNAUTHORIZED: createError('REPORTER_ERR_UNAUTHORIZED', 'missing or wrong bearer token', 401),
   BAD_SIGNAL: createError('REPORTER_ERR_BAD_SIGNAL', "invalid signal name '%s': allowed are 1-64 letters, digits, '-' or '_', starting with a letter or digit", 400),
   BAD_URL: createError('REPORTER_ERR_BAD_URL', '%s: %s', 400),
   DUPLICATE: createError('REPORTER_ERR_DUPLICATE', '%s: %s is listed twice; list each once', 400),
   NOT_LIVE: createError('REPORTER_ERR_NOT_LIVE', "signal '%s' is not live: no unexpired report names a healthy packager", 404),
   FULL: createError('REPORTER_ERR_FULL', 'the %s store is full (%d entries); wait for reports to expire', 503)
-} as const
+} as const)

@@ -93,7 +93,10 @@ function signalView (s: SignalStatus, now: number): SignalView {
     behind: p.newestMsn === undefined || newestMsn === null ? null : newestMsn - p.newestMsn,
     lastOkAgoS: p.lastOkAt === undefined ? null : round(Math.max(0, now - p.lastOkAt) / 1000, 1)
   }))
-  const { state, summary } = judge(newestMsn, ageS, td, packagers)
+  const starting = s.window !== undefined && s.window.seconds < s.window.needed - 1e-9
+    ? { state: 'starting' as const, summary: `the window holds ${s.window.seconds.toFixed(1)} s of the ${s.window.needed.toFixed(1)} s (3 target durations) players are offered; playlists answer 503 with Retry-After until then` }
+    : undefined
+  const { state, summary } = starting ?? judge(newestMsn, ageS, td, packagers)
   return { name: s.signal, state, summary, renditions: s.renditions, newestMsn, playlistAgeS: ageS, targetDurationS: td, entryPlaylist: `/${s.signal}/playlist.m3u8`, packagers }
 }
 
