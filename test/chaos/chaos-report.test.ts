@@ -19,6 +19,14 @@ t.test('chaos table: only must-be-zero cells of non-informational rows fail the 
   t.match(text, /origin restart \(info\)\s+\|\s+2 \|\s+1 \|/, 'an informational row is labelled and not marked')
 })
 
+t.test('chaos table: the player columns are sums; the last column keeps each player\'s stalls and fatal errors', async (t) => {
+  const row = { ...clean, stalls: 1, fatalErrors: 1, byPlayer: { 'hlsjs#1': { stalls: 0, fatalErrors: 0 }, 'shaka#1': { stalls: 1, fatalErrors: 1 } } }
+  const text = formatTable([row])
+  t.match(text, /stalls\/fatal by player$/m)
+  t.match(text, /\| hlsjs#1 0\/0, shaka#1 1\/1$/m)
+  t.same(failingRows([row]), [{ fault: clean.fault, cells: ['stalls', 'fatalErrors'] }])
+})
+
 t.test('ffmpeg recording: pts steps beyond 1.5 frames are gaps, placed in wall time', async (t) => {
   const frame = 1 / 30
   const pts = Array.from({ length: 90 }, (_, i) => 100 + i * frame)

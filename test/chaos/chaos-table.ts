@@ -15,6 +15,8 @@ export interface FaultRow {
   readonly ffmpegWarnings: number
   readonly tsGaps: number
   readonly maxSegmentGapMs: number
+  /** Stalls and fatal errors per browser player (`hlsjs#1`, `shaka#1`, ...); the player columns are their sums. */
+  readonly byPlayer?: Readonly<Record<string, { readonly stalls: number, readonly fatalErrors: number }>>
 }
 
 /** The cells the design says must be zero (DESIGN.md section 7). */
@@ -32,8 +34,13 @@ const COLUMNS: ReadonlyArray<{ key: keyof FaultRow, title: string }> = [
   { key: 'violations', title: 'rule violations' },
   { key: 'ffmpegWarnings', title: 'ffmpeg warnings' },
   { key: 'tsGaps', title: 'ffmpeg ts gaps' },
-  { key: 'maxSegmentGapMs', title: 'max new-seg gap ms' }
+  { key: 'maxSegmentGapMs', title: 'max new-seg gap ms' },
+  { key: 'byPlayer', title: 'stalls/fatal by player' }
 ]
+
+function byPlayerText (row: FaultRow): string {
+  return Object.entries(row.byPlayer ?? {}).map(([player, n]) => `${player} ${n.stalls}/${n.fatalErrors}`).join(', ')
+}
 
 /** Rows that break a must-be-zero cell, with the cells that do. */
 export function failingRows (rows: readonly FaultRow[]): Array<{ fault: string, cells: string[] }> {
@@ -46,6 +53,7 @@ export function failingRows (rows: readonly FaultRow[]): Array<{ fault: string, 
 /** A fixed-width text table; must-be-zero cells that are not zero are marked with `!`. */
 export function formatTable (rows: readonly FaultRow[]): string {
   const cell = (row: FaultRow, key: keyof FaultRow): string => {
+    if (key === 'byPlayer') return byPlayerText(row)
     const value = row[key]
     const text = typeof value === 'number' ? (key === 'stallS' ? value.toFixed(1) : String(value)) : key === 'fault' && row.informational ? `${String(value)} (info)` : String(value)
     const bad = !row.informational && (MUST_BE_ZERO as readonly string[]).includes(key) && value !== 0
@@ -53,6 +61,7 @@ export function formatTable (rows: readonly FaultRow[]): string {
   }
   const body = rows.map((r) => COLUMNS.map((c) => cell(r, c.key)))
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...body.map((b) => (b[i] ?? '').length)))
-  const line = (cells: readonly string[]): string => cells.map((s, i) => i === 0 ? s.padEnd(widths[i] ?? 0) : s.padStart(widths[i] ?? 0)).join(' | ')
+  const last = COLUMNS.length - 1
+  const line = (cells: readonly string[]): string => cells.map((s, i) => i === 0 || i === last ? s.padEnd(widths[i] ?? 0) : s.padStart(widths[i] ?? 0)).join(' | ').trimEnd()
   return [line(COLUMNS.map((c) => c.title)), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n')
 }

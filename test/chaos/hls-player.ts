@@ -2,7 +2,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { PlayerKind } from './player-page.js'
 import { startPlayerServer, type PlayerServer } from './player-server.js'
+
+export type { PlayerKind } from './player-page.js'
+export { PLAYER_KINDS } from './player-page.js'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
@@ -33,12 +37,13 @@ export interface PlayerError {
 }
 
 export interface PlayerReport {
+  readonly kind: PlayerKind
   readonly began: boolean
   readonly beganAt: number | undefined
   /** `waiting` after playback began, with how long until `playing` (an unfinished one ends at stop). */
   readonly stalls: ReadonlyArray<{ readonly at: number, readonly ms: number }>
   readonly errors: readonly PlayerError[]
-  /** What the browser itself saw fail: answers >= 400 and failed requests (aborts by hls.js excluded). */
+  /** What the browser itself saw fail: answers >= 400 and failed requests (aborts by the player excluded). */
   readonly httpErrors: ReadonlyArray<{ readonly at: number, readonly url: string, readonly status: number | string }>
   readonly abortedRequests: number
   readonly samples: readonly PlayerSample[]
@@ -61,10 +66,20 @@ interface Drained {
   stallStart: number
 }
 
+export interface BrowserPlayerOptions {
+  readonly pullMs?: number
+  /** The engine: hls.js (the default), Shaka Player, or video.js with VHS. */
+  readonly kind?: PlayerKind
+  /** Handed to the engine as is: hls.js config, Shaka `configure()` object, VHS options. */
+  readonly config?: Readonly<Record<string, unknown>>
+}
+
 /**
- * One hls.js player in headless Debian Chromium (never a downloaded browser), watching `entryUrl`
- * muted. It collects stalls, hls.js ERROR events, browser-level HTTP failures, and a 4 Hz timeline
- * of playhead and buffer. `close()` is idempotent and leaves no browser process behind.
+ * One browser player (hls.js by default, or Shaka Player, or video.js 8 with VHS) in headless
+ * Debian Chromium (never a downloaded browser), watching `entryUrl` muted. It collects stalls,
+ * the engine's errors with their fatal flag, browser-level HTTP failures, and a 4 Hz timeline of
+ * playhead and buffer, the same PlayerReport for every engine. `close()` is idempotent and leaves
+ * no browser process behind.
  */
 export class HlsBrowserPlayer {
   private context: BrowserContext | undefined
@@ -84,7 +99,11 @@ export class HlsBrowserPlayer {
   private readonly servedBy = new Map<string, { host: string, first: number, last: number, count: number }>()
   private lastDrain: Drained | undefined
 
-  constructor (private readonly entryUrl: string, private readonly options: { pullMs?: number } = {}) {}
+  readonly kind: PlayerKind
+
+  constructor (private readonly entryUrl: string, private readonly options: BrowserPlayerOptions = {}) {
+    this.kind = options.kind ?? 'hlsjs'
+  }
 
   async start (): Promise<void> {
     this.server = await startPlayerServer()
@@ -99,12 +118,12 @@ export class HlsBrowserPlayer {
     })
     page.on('requestfailed', (req) => {
       const failure = req.failure()?.errorText ?? 'failed'
-      // hls.js aborts its own requests on level switches and reload races: not a server failure
+      // players abort their own requests on level switches and reload races: not a server failure
       if (failure.includes('ERR_ABORTED')) { this.aborted += 1; return }
       if (new URL(req.url()).host === streamHost || req.url().includes('.ts') || req.url().includes('.m3u8')) this.httpErrors.push({ at: Date.now(), url: req.url(), status: failure })
     })
     page.on('crash', () => this.errors.push({ at: Date.now(), type: 'browser', details: 'page crashed', fatal: true }))
-    await page.goto(this.server.pageUrl(this.entryUrl))
+    await page.goto(this.server.pageUrl(this.entryUrl, this.kind, this.options.config))
     this.pullTimer = setInterval(() => { void this.pull() }, this.options.pullMs ?? 1000)
   }
 
@@ -202,6 +221,7 @@ export class HlsBrowserPlayer {
     const media = first !== undefined && last !== undefined ? last.currentTime - first.currentTime : 0
     const lastSample = this.samples[this.samples.length - 1]
     return {
+      kind: this.kind,
       began: this.began,
       beganAt: this.beganAt,
       stalls,

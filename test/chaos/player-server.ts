@@ -2,23 +2,30 @@ import { createServer, type Server } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PROJECT_ROOT } from '../support/service-process.js'
-import { PLAYER_PAGE_HTML } from './player-page.js'
+import { PLAYER_KINDS, PLAYER_SCRIPTS, playerPageHtml, type PlayerKind } from './player-page.js'
 
 export interface PlayerServer {
-  /** Page URL for a stream: `pageUrl(entry)`. */
-  readonly pageUrl: (src: string) => string
+  /** Page URL for a stream: `pageUrl(entry)` is hls.js; `kind` picks the engine, `config` its options. */
+  readonly pageUrl: (src: string, kind?: PlayerKind, config?: Readonly<Record<string, unknown>>) => string
   close: () => Promise<void>
 }
 
-/** Serves the player page and the installed hls.js build on 127.0.0.1:0 (nothing is downloaded). */
+/**
+ * Serves the player pages (`/` is hls.js, `/<kind>.html` each engine) and the installed player
+ * builds from node_modules on 127.0.0.1:0 (nothing is downloaded).
+ */
 export async function startPlayerServer (): Promise<PlayerServer> {
-  const hlsJs = await readFile(join(PROJECT_ROOT, 'node_modules/hls.js/dist/hls.min.js'))
+  const scripts = new Map<string, Buffer>()
+  for (const kind of PLAYER_KINDS) scripts.set(PLAYER_SCRIPTS[kind].path, await readFile(join(PROJECT_ROOT, PLAYER_SCRIPTS[kind].file)))
+  const pages = new Map<string, string>(PLAYER_KINDS.map((kind) => [`/${kind}.html`, playerPageHtml(kind)]))
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
-    if (path === '/hls.min.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' }).end(hlsJs)
-    } else if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PLAYER_PAGE_HTML)
+    const path = (req.url ?? '/').split('?')[0] ?? '/'
+    const script = scripts.get(path)
+    const page = path === '/' || path === '/index.html' ? pages.get('/hlsjs.html') : pages.get(path)
+    if (script !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' }).end(script)
+    } else if (page !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page)
     } else {
       res.writeHead(404).end()
     }
@@ -31,7 +38,11 @@ export async function startPlayerServer (): Promise<PlayerServer> {
   const port = typeof address === 'object' && address !== null ? address.port : 0
   let closed: Promise<void> | undefined
   return {
-    pageUrl: (src) => `http://127.0.0.1:${port}/?src=${encodeURIComponent(src)}`,
+    pageUrl: (src, kind = 'hlsjs', config) => {
+      const query = new URLSearchParams({ src })
+      if (config !== undefined) query.set('config', JSON.stringify(config))
+      return `http://127.0.0.1:${port}/${kind === 'hlsjs' ? '' : `${kind}.html`}?${query.toString()}`
+    },
     close: async () => {
       closed ??= new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
       await closed

@@ -1,13 +1,15 @@
 /**
  * `npm run chaos`: the fault matrix of DESIGN.md section 7 on the real local stack, watched through
- * the origin by hls.js in headless Chromium, ffmpeg reading HLS and the rule-checking watcher.
+ * the origin by browser players in headless Chromium (hls.js, Shaka Player and video.js with VHS,
+ * one each by default), ffmpeg reading HLS and the rule-checking watcher.
  * Prints one row per fault and writes table.txt, plot.svg and report.json under .local/chaos/<time>/.
  * Exits non-zero when a cell the design says must be zero is not (the origin restart row is shown
  * for information: one origin restarting cannot be invisible). Bounded: every fault runs
  * CHAOS_REPEATS times (default 2); everything started is stopped, by PID, at the end.
  *
- * CHAOS_REPEATS=1..5, CHAOS_PLAYERS=1..2, CHAOS_ONLY=server1,edge (substring filter on fault names),
- * CHAOS_OUT=<dir>.
+ * CHAOS_REPEATS=1..5, CHAOS_PLAYERS=1..2 (per kind), CHAOS_PLAYER_KINDS=hlsjs,shaka,videojs (which
+ * engines watch; the table's player columns are their sums, with stalls/fatal per player in the
+ * last column), CHAOS_ONLY=server1,edge (substring filter on fault names), CHAOS_OUT=<dir>.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -21,7 +23,7 @@ import { renderPlot, type PlotMarker } from './chaos-plot.js'
 import { CpuMeter } from './cpu-meter.js'
 import { failingRows, formatTable, type FaultRow } from './chaos-table.js'
 import { FfmpegHlsClient, type FfmpegReport } from './ffmpeg-client.js'
-import { HlsBrowserPlayer, type PlayerReport } from './hls-player.js'
+import { HlsBrowserPlayer, PLAYER_KINDS, type PlayerKind, type PlayerReport } from './hls-player.js'
 import { PlaylistAgeSampler } from './playlist-age-sampler.js'
 
 function cpuLine (use: ReturnType<CpuMeter['stop']>): string {
@@ -38,6 +40,16 @@ function envInt (name: string, fallback: number, min: number, max: number): numb
   const n = Number(raw)
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: must be a whole number from ${min} to ${max}, got '${raw}'`)
   return n
+}
+
+/** CHAOS_PLAYER_KINDS: a comma-separated subset of the player engines, in order; all three by default. */
+function envKinds (name: string): PlayerKind[] {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return [...PLAYER_KINDS]
+  const kinds = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const bad = kinds.filter((k) => !(PLAYER_KINDS as readonly string[]).includes(k))
+  if (bad.length > 0 || kinds.length === 0) throw new Error(`${name}: must be a comma-separated list of ${PLAYER_KINDS.join(', ')}, got '${raw}'`)
+  return [...new Set(kinds)] as PlayerKind[]
 }
 
 interface Fault {
@@ -133,6 +145,7 @@ function teardownScope (): { scope: Test, runAll: () => Promise<void> } {
 async function main (): Promise<number> {
   const repeats = envInt('CHAOS_REPEATS', 2, 1, 5)
   const playerCount = envInt('CHAOS_PLAYERS', 1, 1, 2)
+  const playerKinds = envKinds('CHAOS_PLAYER_KINDS')
   const only = (process.env.CHAOS_ONLY ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const outDir = process.env.CHAOS_OUT ?? join(PROJECT_ROOT, '.local/chaos', stamp)
@@ -140,6 +153,7 @@ async function main (): Promise<number> {
 
   const { scope, runAll } = teardownScope()
   const players: HlsBrowserPlayer[] = []
+  const labels: string[] = []
   let ffmpeg: FfmpegHlsClient | undefined
   let sampler: PlaylistAgeSampler | undefined
   let watcher: PlaylistWatcher | undefined
@@ -151,7 +165,7 @@ async function main (): Promise<number> {
   const cpu = new CpuMeter()
   let stackDir = ''
   try {
-    say(`starting the stack (redundant encoders, light ladder); repeats=${repeats}, players=${playerCount}, out=${outDir}`)
+    say(`starting the stack (redundant encoders, light ladder); repeats=${repeats}, players=${playerCount} x ${playerKinds.join(', ')}, out=${outDir}`)
     cpu.start()
     // the redundant profile (worker -> server1, worker2 -> server2) lets one stack take every fault
     const stack = await startLocalStack(scope, {
@@ -172,13 +186,16 @@ async function main (): Promise<number> {
       .flatMap((f) => Array.from({ length: repeats }, () => f))
     const recordSeconds = 120 + plan.length * 45
 
-    for (let i = 0; i < playerCount; i++) {
-      const player = new HlsBrowserPlayer(entry)
-      players.push(player)
-      await player.start()
+    for (const kind of playerKinds) {
+      for (let i = 0; i < playerCount; i++) {
+        const player = new HlsBrowserPlayer(entry, { kind })
+        players.push(player)
+        labels.push(`${kind}#${i + 1}`)
+        await player.start()
+      }
     }
     await Promise.all(players.map(async (p) => await p.waitUntilPlaying(60_000)))
-    say(`${players.length} hls.js player(s) playing`)
+    say(`${players.length} browser player(s) playing: ${labels.join(', ')}`)
     ffmpeg = new FfmpegHlsClient(entry, join(outDir, 'ffmpeg-recording.ts'), recordSeconds)
     ffmpeg.start()
     if (ffmpeg.pid !== undefined) pids.push(ffmpeg.pid)
@@ -213,13 +230,13 @@ async function main (): Promise<number> {
     for (const p of players) playerReports.push(await p.close())
     const ffmpegReport = await ffmpeg.close()
 
-    const rows = tabulate(runs, playerReports, watcherReport, ffmpegReport, sampler)
+    const rows = tabulate(runs, playerReports, labels, watcherReport, ffmpegReport, sampler)
     const table = formatTable(rows)
     const failing = failingRows(rows)
     const started = playerReports.every((p) => p.began)
     const footer = [
       '',
-      `players: ${playerReports.map((p, i) => `#${i + 1} progress ${p.progressRatio.toFixed(3)} media s/s, dropped frames ${p.droppedFrames}/${p.totalFrames}, aborted requests ${p.abortedRequests}`).join('; ')}`,
+      `players: ${playerReports.map((p, i) => `${labels[i] ?? `#${i + 1}`} progress ${p.progressRatio.toFixed(3)} media s/s, dropped frames ${p.droppedFrames}/${p.totalFrames}, aborted requests ${p.abortedRequests}`).join('; ')}`,
       cpuLine(cpu.stop()),
       `watcher: ${watcherReport.polls} reloads, ${watcherReport.segmentsFetched} segments fetched, discontinuities ${watcherReport.discontinuities.length}`,
       `ffmpeg: exit ${String(ffmpegReport.exitCode)}, ${ffmpegReport.packets} video packets over ${ffmpegReport.durationS.toFixed(1)} s, frame ${(ffmpegReport.frameDurationS * 1000).toFixed(1)} ms, ${ffmpegReport.gaps.length} gaps (largest ${Math.max(0, ...ffmpegReport.gaps.map((g) => g.gapS)).toFixed(2)} s)`,
@@ -231,9 +248,9 @@ async function main (): Promise<number> {
     const markers: PlotMarker[] = runs.slice(1).map((r) => ({ at: r.start, until: r.recovered, label: r.name }))
     const first = playerReports[0]
     const svg = renderPlot(`chaos: player buffer and origin playlist age (${new Date(baselineStart).toISOString()})`, [
-      { name: 'player #1 buffer ahead (s)', color: '#1f77b4', points: (first?.samples ?? []).map((s) => ({ at: s.at, value: s.bufferAhead })) },
+      { name: `player ${labels[0] ?? '#1'} buffer ahead (s)`, color: '#1f77b4', points: (first?.samples ?? []).map((s) => ({ at: s.at, value: s.bufferAhead })) },
       { name: 'origin playlist age (s)', color: '#ff7f0e', points: sampler.samples.filter((s) => s.ageS !== undefined).map((s) => ({ at: s.at, value: s.ageS as number })) },
-      ...playerReports.flatMap((p, i) => p.stalls.length === 0 ? [] : [{ name: `player #${i + 1} stalls`, color: '#d62728', points: p.stalls.flatMap((s) => [{ at: s.at, value: 0 }, { at: s.at + s.ms, value: 0 }]) }])
+      ...playerReports.flatMap((p, i) => p.stalls.length === 0 ? [] : [{ name: `player ${labels[i] ?? `#${i + 1}`} stalls`, color: '#d62728', points: p.stalls.flatMap((s) => [{ at: s.at, value: 0 }, { at: s.at + s.ms, value: 0 }]) }])
     ], markers)
     await writeFile(join(outDir, 'plot.svg'), svg)
     await writeFile(join(outDir, 'report.json'), JSON.stringify({
@@ -257,8 +274,8 @@ async function main (): Promise<number> {
   }
 }
 
-/** Attributes every event to the fault whose window [start, end) holds it, and sums repeats. */
-function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], watcher: WatcherReport, ffmpeg: FfmpegReport, sampler: PlaylistAgeSampler): FaultRow[] {
+/** Attributes every event to the fault whose window [start, end) holds it, sums players (keeping each one's stalls and fatal errors) and repeats. */
+function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], labels: readonly string[], watcher: WatcherReport, ffmpeg: FfmpegReport, sampler: PlaylistAgeSampler): FaultRow[] {
   const byName = new Map<string, FaultRow>()
   for (const run of runs) {
     const inside = (at: number): boolean => at >= run.start && at < run.end
@@ -277,7 +294,11 @@ function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], 
       violations: watcher.violations.filter((v) => inside(v.at)).length,
       ffmpegWarnings: ffmpeg.warnings.filter((w) => inside(w.at)).length,
       tsGaps: ffmpeg.gaps.filter((g) => inside(g.at)).length,
-      maxSegmentGapMs: sampler.maxGapMs(run.start, run.end)
+      maxSegmentGapMs: sampler.maxGapMs(run.start, run.end),
+      byPlayer: Object.fromEntries(players.map((p, i) => [labels[i] ?? `#${i + 1}`, {
+        stalls: p.stalls.filter((s) => inside(s.at)).length,
+        fatalErrors: p.errors.filter((e) => e.fatal && inside(e.at)).length
+      }]))
     }
     const prev = byName.get(run.name)
     byName.set(run.name, prev === undefined
@@ -294,7 +315,11 @@ function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], 
           violations: prev.violations + row.violations,
           ffmpegWarnings: prev.ffmpegWarnings + row.ffmpegWarnings,
           tsGaps: prev.tsGaps + row.tsGaps,
-          maxSegmentGapMs: Math.max(prev.maxSegmentGapMs, row.maxSegmentGapMs)
+          maxSegmentGapMs: Math.max(prev.maxSegmentGapMs, row.maxSegmentGapMs),
+          byPlayer: Object.fromEntries(Object.entries(row.byPlayer ?? {}).map(([label, n]) => {
+            const before = prev.byPlayer?.[label]
+            return [label, { stalls: n.stalls + (before?.stalls ?? 0), fatalErrors: n.fatalErrors + (before?.fatalErrors ?? 0) }]
+          }))
         })
   }
   return [...byName.values()]

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { steeredMaster, steeringManifest } from '../../internal/origin/content-steering.js'
+import { PathwayReachability, steeredMaster, steeringManifest } from '../../internal/origin/content-steering.js'
 import { readOriginPathways } from '../../internal/origin/origin-pathways.js'
 import { serializeMasterPlaylist } from '../../internal/hls/playlist-serializer.js'
 import type { MasterPlaylist } from '../../internal/hls/master-playlist.js'
@@ -36,7 +36,7 @@ t.test('the ladder once per replica, each copy a pathway with absolute URIs; the
     '#EXTM3U',
     '#EXT-X-VERSION:3',
     '#EXT-X-INDEPENDENT-SEGMENTS',
-    '#EXT-X-CONTENT-STEERING:SERVER-URI="steering.json",PATHWAY-ID="a"',
+    '#EXT-X-CONTENT-STEERING:SERVER-URI="http://127.0.0.1:8011/live01/steering.json",PATHWAY-ID="a"',
     '#EXT-X-STREAM-INF:BANDWIDTH=1200000,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",PATHWAY-ID="a"',
     'http://127.0.0.1:8001/live01/hi/playlist.m3u8',
     '#EXT-X-STREAM-INF:BANDWIDTH=600000,PATHWAY-ID="a"',
@@ -47,8 +47,31 @@ t.test('the ladder once per replica, each copy a pathway with absolute URIs; the
     'http://127.0.0.1:8011/live01/lo/playlist.m3u8',
     ''
   ].join('\n'))
-  t.same(steeringManifest(pathways), { VERSION: 1, TTL: 30, 'PATHWAY-PRIORITY': ['a', 'b'] })
+  t.same(steeringManifest(pathways, new Set()), { VERSION: 1, TTL: 2, 'PATHWAY-PRIORITY': ['a', 'b'] })
+  t.same(steeringManifest([...pathways, { id: 'c', url: 'http://127.0.0.1:8021' }], new Set(['a']))['PATHWAY-PRIORITY'], ['b', 'c', 'a'], 'an unreachable replica is ranked last')
   t.equal(serializeMasterPlaylist(steeredMaster(master, 'live01', [])), serializeMasterPlaylist(master), 'no pathway: unchanged')
+})
+
+t.test('peer reachability: probed on demand, at most once per interval, a failed probe ranks the replica last', async (t) => {
+  const pathways = [{ id: 'a', url: 'http://a' }, { id: 'b', url: 'http://b' }]
+  let clock = 0
+  const up = new Map([['http://a', true], ['http://b', true]])
+  const probes: string[] = []
+  const reach = new PathwayReachability(async (url) => { probes.push(url); return up.get(url) === true }, 1000, () => clock)
+  const settle = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+  t.same([...reach.unreachable(pathways)], [], 'nothing known yet: all reachable')
+  await settle()
+  t.same(probes, ['http://a', 'http://b'], 'the first ask probes each replica')
+  up.set('http://a', false)
+  clock = 500
+  t.same([...reach.unreachable(pathways)], [])
+  await settle()
+  t.equal(probes.length, 2, 'no second probe within the interval')
+  clock = 1500
+  reach.unreachable(pathways)
+  await settle()
+  t.same([...reach.unreachable(pathways)], ['a'], 'a failed probe marks the replica')
+  t.same(steeringManifest(pathways, reach.unreachable(pathways))['PATHWAY-PRIORITY'], ['b', 'a'])
 })
 
 t.test('two origin replicas serve byte-identical multivariant playlists and the steering manifest', async (t) => {
@@ -64,12 +87,12 @@ t.test('two origin replicas serve byte-identical multivariant playlists and the 
     return res.status === 200 ? res.text : undefined
   }, { timeoutMs: 10_000, intervalMs: 100 })))
   t.equal(masters[0], masters[1], 'byte-identical on both replicas')
-  t.match(masters[0], /^#EXT-X-CONTENT-STEERING:SERVER-URI="steering.json",PATHWAY-ID="one"$/m)
+  t.match(masters[0], /^#EXT-X-CONTENT-STEERING:SERVER-URI="http:\/\/127.0.0.1:18011\/live01\/steering.json",PATHWAY-ID="one"$/m, 'steering is asked of the last replica')
   t.equal(masters[0]?.match(/PATHWAY-ID="two"/g)?.length, 2, 'both renditions on the second pathway')
   const steering = await fetch(`${replicas[1]?.url ?? ''}/live01/steering.json?_HLS_pathway=one&_HLS_throughput=1000`)
   t.equal(steering.status, 200)
   t.equal(steering.headers.get('access-control-allow-origin'), '*')
-  t.same(await steering.json(), { VERSION: 1, TTL: 30, 'PATHWAY-PRIORITY': ['one', 'two'] })
+  t.same(await steering.json(), { VERSION: 1, TTL: 2, 'PATHWAY-PRIORITY': ['one', 'two'] })
   t.equal((await fetch(`${replicas[0]?.url ?? ''}/..%2f/steering.json`)).status >= 400, true, 'a bad signal name is refused')
 })
 
