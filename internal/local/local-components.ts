@@ -22,7 +22,8 @@ export function localComponents (profile: LocalProfile, outputPath: string, orig
   const redundant = profile === 'redundant'
   const second = `${outputPath}2`
   const replicaPort = originPort + 10
-  const pathways: Record<string, string> = profile === 'replicas' ? { ORIGIN_PATHWAYS: `a=http://localhost:${originPort},b=http://localhost:${replicaPort}` } : {}
+  // one host name per replica: Shaka Player bans a failed location by host name, port ignored
+  const pathways: Record<string, string> = profile === 'replicas' ? { ORIGIN_PATHWAYS: `a=http://localhost:${originPort},b=http://127.0.0.1:${replicaPort}` } : {}
   return [
     { name: 'reporter', entry: 'cmd/reporter/main.ts', env: {} },
     { name: 'server1', entry: 'cmd/packager/main.ts', env: { PACKAGER_NAME: 'server1' } },

@@ -58,7 +58,7 @@ t.test('profiles: the redundant one adds a second worker feeding server2 from it
 t.test('profiles: the replicas one adds a second origin, both offering the same two pathways', async (t) => {
   const replicas = localComponents('replicas', 'output', 8001)
   t.same(replicas.map((c) => c.name), ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin', 'origin2', 'edges'])
-  const pathways = 'a=http://localhost:8001,b=http://localhost:8011'
+  const pathways = 'a=http://localhost:8001,b=http://127.0.0.1:8011'
   t.equal(replicas.find((c) => c.name === 'origin')?.env.ORIGIN_PATHWAYS, pathways)
   t.same(replicas.find((c) => c.name === 'origin2')?.env, { ORIGIN_PATHWAYS: pathways, ORIGIN_PORT: '8011' })
   t.equal(localComponents('default', 'output').find((c) => c.name === 'origin')?.env.ORIGIN_PATHWAYS, undefined)
