@@ -13,6 +13,8 @@ export interface EdgeLaunch {
   /** Resolves true once the new nginx answers its health location. */
   readonly isHealthy: () => Promise<boolean>
   readonly startTimeoutMs: number
+  /** Between health checks while it starts (default 50 ms); a hand-over asks more often, to kill the hung edge sooner. */
+  readonly pollMs?: number
 }
 
 /**
@@ -67,10 +69,11 @@ export class EdgeProcess {
     if (pid === undefined) throw new EdgesErrors.START_FAILED(options.id, 'could not spawn sh')
     const deadline = Date.now() + options.startTimeoutMs
     while (!exited && Date.now() < deadline) {
-      // during a hand-over the old worker answers the health probe on this port too: wait for
-      // this nginx's own master as well
-      if (await options.isHealthy() && await dir.nginxPid(port) !== undefined) break
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      // during a hand-over the old nginx may answer the health probe on this port too: wait for
+      // this nginx's own master first (the caller removed the old pid file; nginx writes its pid
+      // once its sockets are bound)
+      if (await dir.nginxPid(port) !== undefined && await options.isHealthy()) break
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50))
     }
     const nginxPid = exited ? undefined : await dir.nginxPid(port)
     if (exited || nginxPid === undefined || !isProcessAlive(nginxPid)) {
@@ -150,6 +153,11 @@ export class EdgeProcess {
     this.#stopping = true
     signalGroup(this.watchdogPid, 'SIGKILL')
     this.#signalNginx('SIGKILL')
+  }
+
+  /** True once the watchdog and nginx master have exited (a killed process closes its sockets as it exits, not at the signal). */
+  get gone (): boolean {
+    return !isProcessAlive(this.watchdogPid) && !this.#nginxIsOurs()
   }
 
   // pids are recycled (pid_max may be 32768): signal the master only while it is still this edge's nginx

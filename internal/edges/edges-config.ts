@@ -32,8 +32,13 @@ export interface EdgesConfig extends CommonConfig {
   /** How long a scaled-down edge keeps serving after it leaves the heartbeat, for players holding its URIs. */
   readonly drainMs: number
   readonly probeTimeoutMs: number
-  /** Consecutive failed probes of a running nginx before it is killed and replaced. */
+  /**
+   * Consecutive failed probes of a running nginx before it is replaced: round probes (one per
+   * heartbeat) that fail, or hang probes (one per hangProbeMs) left unanswered.
+   */
   readonly unhealthyProbes: number
+  /** The hang watch's round: a hung edge is replaced after unhealthyProbes of these without an answer. */
+  readonly hangProbeMs: number
   readonly scale: ScalePolicy
   readonly cacheMaxSize: string
   readonly segmentCacheValid: string
@@ -108,6 +113,9 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
     drainMs: readDurationMs(env, 'EDGE_DRAIN', 30_000, { minMs: 0, maxMs: 600_000 }),
     probeTimeoutMs: Math.min(800, Math.max(100, Math.floor(heartbeatMs * 0.8))),
     unhealthyProbes: readInteger(env, 'EDGE_UNHEALTHY_PROBES', 3, { min: 1, max: 100 }),
+    // half a heartbeat, at most 500 ms: 3 silent rounds tell a hang in 1.5 s, while a loaded edge
+    // has all that time to answer a location nginx serves from memory
+    hangProbeMs: Math.min(500, Math.max(50, Math.floor(heartbeatMs / 2))),
     scale: Object.freeze({
       min,
       max,

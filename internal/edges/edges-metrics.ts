@@ -24,7 +24,7 @@ export function createEdgesMetrics (registry: Registry): EdgesMetrics {
     count: new Gauge({ name: 'edges_count', help: 'Edges that count towards capacity (live or unhealthy, not draining)', registers: [registry] }),
     desired: new Gauge({ name: 'edges_desired', help: 'Edge count the scaler wants', registers: [registry] }),
     byState,
-    replacements: new Counter({ name: 'edges_replacements_total', help: 'Edges replaced, by reason: exited (nginx or its watchdog died) or unhealthy (failed probes)', labelNames: ['reason'] as const, registers: [registry] }),
+    replacements: new Counter({ name: 'edges_replacements_total', help: 'Edges replaced, by reason: exited (nginx or its watchdog died), hung (health probes left unanswered) or unhealthy (failed probes)', labelNames: ['reason'] as const, registers: [registry] }),
     scaleEvents: new Counter({ name: 'edges_scale_events_total', help: 'Load-driven count changes, by direction (up, down)', labelNames: ['direction'] as const, registers: [registry] }),
     adopted: new Counter({ name: 'edges_adopted_total', help: 'Running edges taken over from a previous manager at start', registers: [registry] }),
     startFailures: new Counter({ name: 'edges_start_failures_total', help: 'nginx starts that did not become healthy', registers: [registry] }),

@@ -11,6 +11,8 @@ import { createMetricsRegistry } from '../metrics/metrics-registry.js'
 import type { EdgeStatus } from '../reporter/report-schema.js'
 import { CACHE_STATUSES, CacheLogReader } from './cache-log-reader.js'
 import { EDGE_TEMPLATE_PATH, loadEdgeTemplate, renderEdgeConfig } from './edge-nginx-config.js'
+import { planReplacement, type ReplaceOrder } from './edge-hang-detector.js'
+import { EdgeHangWatch } from './edge-hang-watch.js'
 import { EdgeProber } from './edge-prober.js'
 import { EdgeProcess } from './edge-process.js'
 import { decideScale, INITIAL_SCALER_STATE, type ScaleReason, type ScalerState } from './edge-scaler.js'
@@ -21,7 +23,7 @@ import { createEdgesMetrics, EDGE_STATES, removeEdgeSeries, type EdgesMetrics } 
 import { HeartbeatClient } from './heartbeat-client.js'
 import { requestRate, type LoadSample } from './load-meter.js'
 import { resolveNginx, testNginxConfig } from './nginx-binary.js'
-import { isPortFree, isProcessAlive, processStartTime } from './process-tools.js'
+import { isPortFree, isProcessAlive, processStartTime, waitUntil } from './process-tools.js'
 
 export type EdgeState = (typeof EDGE_STATES)[number]
 
@@ -64,6 +66,21 @@ interface ManagedEdge {
 const LIVENESS_MS = 250
 const START_TIMEOUT_MS = 5000
 const STOP_GRACE_MS = 5000
+// a replacement started beside a hung edge: health asked often, on a few connections at once with a
+// short timeout, since the kernel hands each new connection to either nginx (reuseport)
+const HAND_OVER_POLL_MS = 10
+const HAND_OVER_PROBE_MS = 150
+const HAND_OVER_PROBES = 3
+
+export interface EdgesServiceOptions {
+  readonly metrics?: Registry
+  /**
+   * How a hung or failing edge is replaced: 'start-first' (the default) starts the replacement on
+   * the same port beside it and kills it once the replacement answers; 'kill-first' is the old
+   * order, kept so tests can show the refused connections start-first avoids.
+   */
+  readonly replaceOrder?: ReplaceOrder
+}
 
 /**
  * Runs the nginx cache edges: writes each one's config from the template, starts it under a
@@ -78,6 +95,10 @@ export class EdgesService implements Service {
   readonly #http: HttpApp
   readonly #dir: EdgeStateDir
   readonly #prober: EdgeProber
+  /** Hang probes and hand-over health checks, on connections of their own. */
+  readonly #hangProber: EdgeProber
+  readonly #hangWatch: EdgeHangWatch
+  readonly #replaceOrder: ReplaceOrder
   readonly #heartbeat: HeartbeatClient
   readonly #edges = new Map<number, ManagedEdge>()
   readonly #stopping = new Set<Promise<void>>()
@@ -100,7 +121,7 @@ export class EdgesService implements Service {
   #started = false
   #closing: Promise<void> | undefined
 
-  constructor (config: EdgesConfig, log: Logger, options: { metrics?: Registry } = {}) {
+  constructor (config: EdgesConfig, log: Logger, options: EdgesServiceOptions = {}) {
     this.#config = config
     this.#log = log
     const registry = options.metrics ?? createMetricsRegistry('edges')
@@ -108,6 +129,19 @@ export class EdgesService implements Service {
     this.#http = createHttpApp({ log, metrics: registry })
     this.#dir = new EdgeStateDir(resolve(config.edgesDir))
     this.#prober = new EdgeProber({ timeoutMs: config.probeTimeoutMs })
+    this.#replaceOrder = options.replaceOrder ?? 'start-first'
+    const hangPolicy = { roundMs: config.hangProbeMs, silentRounds: config.unhealthyProbes }
+    this.#hangProber = new EdgeProber({ timeoutMs: hangPolicy.roundMs * (hangPolicy.silentRounds + 1), connections: HAND_OVER_PROBES })
+    this.#hangWatch = new EdgeHangWatch({
+      policy: hangPolicy,
+      prober: this.#hangProber,
+      onHung: (port, silentMs) => {
+        const edge = this.#edges.get(port)
+        if (edge === undefined) return
+        this.#log.warn({ edge: edge.id, silentMs }, 'edge hung: its health location left unanswered')
+        void this.#enqueue(async () => { await this.#replaceStuck(edge, 'hung') }).catch(() => {})
+      }
+    })
     this.#heartbeat = new HeartbeatClient({
       url: config.reporterUrl, token: config.reporterToken, log, timeoutMs: config.probeTimeoutMs, failures: this.#metrics.heartbeatFailures
     })
@@ -143,6 +177,7 @@ export class EdgesService implements Service {
     this.#lastTickAt = Date.now() - this.#config.heartbeatMs
     this.#scheduleTick()
     this.#livenessTimer = setInterval(() => { this.#checkLiveness() }, LIVENESS_MS)
+    this.#hangWatch.start()
   }
 
   /** The bound port of /healthz and /metrics. */
@@ -179,6 +214,7 @@ export class EdgesService implements Service {
       this.#http.markDraining()
       clearTimeout(this.#tickTimer)
       clearInterval(this.#livenessTimer)
+      this.#hangWatch.close()
       await this.#queue.catch(() => {})
       const edges = [...this.#edges.values()]
       this.#edges.clear()
@@ -192,6 +228,7 @@ export class EdgesService implements Service {
       if (this.#claimed) await this.#dir.removeManagerFiles()
       if (edges.length > 0) this.#log.info({ edges: edges.map((e) => e.id) }, 'edges stopped')
       await this.#prober.close()
+      await this.#hangProber.close()
       await this.#heartbeat.close()
       await this.#http.app.close()
     })()
@@ -326,6 +363,7 @@ export class EdgesService implements Service {
       cacheLogFailing: false
     }
     this.#edges.set(edgeProcess.port, edge)
+    this.#hangWatch.watch(edgeProcess.port, probeUrl)
     edgeProcess.onDeath(() => { this.#checkLiveness() })
     return edge
   }
@@ -378,32 +416,89 @@ export class EdgesService implements Service {
   }
 
   async #launch (port: number): Promise<boolean> {
+    const edge = await this.#startProcess(port, false)
+    if (edge === undefined) return false
+    if (this.#closing !== undefined) {
+      await edge.stop(STOP_GRACE_MS)
+      return false
+    }
+    this.#add(edge, this.#probeUrl(port))
+    this.#log.info({ edge: edge.id, url: this.#publicUrl(port), nginxPid: edge.nginxPid }, 'edge started')
+    return true
+  }
+
+  /** Writes the edge's config and starts its nginx; undefined (logged, counted) when it does not become healthy. */
+  async #startProcess (port: number, handOver: boolean): Promise<EdgeProcess | undefined> {
     const id = this.#edgeId(port)
     const probeUrl = this.#probeUrl(port)
     try {
       await this.#dir.preparePrefix(port)
       await writeFile(this.#dir.configPath(port), renderEdgeConfig(this.#template, this.#nginxParams(port)))
-      const edge = await EdgeProcess.launch({
+      return await EdgeProcess.launch({
         id,
         port,
         dir: this.#dir,
         nginxPath: this.#nginxPath,
         graceSeconds: Math.ceil(this.#config.orphanGraceMs / 1000),
-        isHealthy: async () => await this.#prober.health(probeUrl),
-        startTimeoutMs: START_TIMEOUT_MS
+        isHealthy: handOver
+          ? async () => await firstTrue(Array.from({ length: HAND_OVER_PROBES }, async () => await this.#hangProber.health(probeUrl, HAND_OVER_PROBE_MS)))
+          : async () => await this.#prober.health(probeUrl),
+        startTimeoutMs: START_TIMEOUT_MS,
+        ...(handOver ? { pollMs: HAND_OVER_POLL_MS } : {})
       })
-      if (this.#closing !== undefined) {
-        await edge.stop(STOP_GRACE_MS)
-        return false
-      }
-      this.#add(edge, probeUrl)
-      this.#log.info({ edge: id, url: this.#publicUrl(port), nginxPid: edge.nginxPid }, 'edge started')
-      return true
     } catch (err) {
       this.#metrics.startFailures.inc()
       this.#log.error({ err, edge: id }, 'edge start failed')
-      return false
+      return undefined
     }
+  }
+
+  /**
+   * Replaces an edge whose nginx runs but is hung or fails its probes. By default the replacement
+   * starts beside it on the same port (reuseport) and the old group is killed the moment the
+   * replacement answers, so a URL still in the playlists never refuses a connection.
+   */
+  async #replaceStuck (edge: ManagedEdge, reason: 'hung' | 'unhealthy'): Promise<void> {
+    // replaced, drained or dead since it was judged: whoever took it from the map dealt with it
+    if (this.#edges.get(edge.port) !== edge) return
+    const plan = planReplacement(this.#replaceOrder, { draining: edge.state === 'draining', running: edge.process.running })
+    if (plan === 'replace-dead') {
+      await this.#replaceDead()
+      return
+    }
+    if (plan !== 'start-beside') {
+      await this.#replace([edge], reason)
+      return
+    }
+    const startedAt = Date.now()
+    const before = this.#active().length
+    this.#hangWatch.unwatch(edge.port)
+    // the hung master's pid file goes, so the launch waits for the replacement's own master
+    await this.#dir.forget(edge.port, true)
+    const replacement = await this.#startProcess(edge.port, true)
+    // at once: until the hung nginx is gone the kernel hands it a share of the new connections
+    edge.process.kill()
+    // the edge counts as replaced once the hung group has exited and closed its socket
+    await waitUntil(() => edge.process.gone, 1000, 5)
+    this.#edges.delete(edge.port)
+    removeEdgeSeries(this.#metrics, edge.id)
+    this.#metrics.replacements.inc({ reason })
+    if (this.#closing !== undefined) {
+      await replacement?.stop(STOP_GRACE_MS)
+      return
+    }
+    if (replacement === undefined) {
+      this.#log.warn({ edge: edge.id, reason }, 'replacement beside the stuck edge did not start; edge killed, starting it anew')
+      await this.#reconcile([edge.port])
+      this.#record(before, 'replace')
+      this.#updateGauges()
+      return
+    }
+    this.#add(replacement, edge.probeUrl)
+    this.#log.warn({
+      edge: edge.id, reason, nginxPid: replacement.nginxPid, oldNginxPid: edge.process.nginxPid, handOverMs: Date.now() - startedAt
+    }, 'stuck edge replaced: its replacement answered on the same port before it was killed')
+    this.#updateGauges()
   }
 
   /** Replaces every edge whose nginx or watchdog is gone, on the same port when it is free. */
@@ -413,11 +508,12 @@ export class EdgesService implements Service {
     await this.#replace(dead, 'exited')
   }
 
-  async #replace (edges: readonly ManagedEdge[], reason: 'exited' | 'unhealthy'): Promise<void> {
+  async #replace (edges: readonly ManagedEdge[], reason: 'exited' | 'unhealthy' | 'hung'): Promise<void> {
     const before = this.#active().length
     const ports: number[] = []
     for (const edge of edges) {
       this.#edges.delete(edge.port)
+      this.#hangWatch.unwatch(edge.port)
       // a hung nginx is killed; a dead master's worker is left to its watchdog's hand-over, so a
       // URL still in the playlists never refuses a connection while the replacement starts
       const handOver = reason === 'exited'
@@ -446,7 +542,7 @@ export class EdgesService implements Service {
       await this.#countSegments(edge)
     }))
     const unhealthy = [...this.#edges.values()].filter((e) => e.failures >= this.#config.unhealthyProbes)
-    if (unhealthy.length > 0) await this.#replace(unhealthy, 'unhealthy')
+    for (const edge of unhealthy) await this.#replaceStuck(edge, 'unhealthy')
     this.#finishDrains()
     this.#scale()
     await this.#reconcile()
@@ -455,7 +551,11 @@ export class EdgesService implements Service {
   }
 
   async #probe (edge: ManagedEdge): Promise<void> {
-    const result = await this.#prober.probe(edge.probeUrl)
+    edge.ownRequests += this.#hangWatch.takeSent(edge.port)
+    // the hang watch has awaited an answer for longer than this probe would: asking again would
+    // only hold the round (and the queue a hang replacement waits on) for its whole timeout
+    const silent = this.#hangWatch.silentMs(edge.port) >= this.#config.probeTimeoutMs
+    const result = silent ? { healthy: false, status: undefined, requests: 0 } : await this.#prober.probe(edge.probeUrl)
     edge.ownRequests += result.requests
     if (!result.healthy) {
       edge.failures++
@@ -498,6 +598,7 @@ export class EdgesService implements Service {
     for (const edge of [...this.#edges.values()]) {
       if (edge.state !== 'draining' || now < edge.drainUntil) continue
       this.#edges.delete(edge.port)
+      this.#hangWatch.unwatch(edge.port)
       this.#reserved.add(edge.port)
       removeEdgeSeries(this.#metrics, edge.id)
       this.#track((async () => {
@@ -550,4 +651,19 @@ export class EdgesService implements Service {
     const tracked = work.catch((err: unknown) => { this.#log.error({ err }, 'stopping an edge failed') }).finally(() => this.#stopping.delete(tracked))
     this.#stopping.add(tracked)
   }
+}
+
+/** True as soon as one of `checks` resolves true; false once all resolved false. */
+async function firstTrue (checks: ReadonlyArray<Promise<boolean>>): Promise<boolean> {
+  return await new Promise((resolve) => {
+    let pending = checks.length
+    if (pending === 0) resolve(false)
+    for (const check of checks) {
+      void check.then((ok) => {
+        pending--
+        if (ok) resolve(true)
+        else if (pending === 0) resolve(false)
+      }, () => { if (--pending === 0) resolve(false) })
+    }
+  })
 }

@@ -15,6 +15,8 @@ t.test('defaults', async (t) => {
   t.equal(config.ttlMs, 5000)
   t.equal(config.heartbeatMs, 1000)
   t.equal(config.orphanGraceMs, 15_000)
+  t.equal(config.unhealthyProbes, 3)
+  t.equal(config.hangProbeMs, 500, 'a hang is told after 3 silent rounds of 500 ms')
   t.equal(config.publicHost, '127.0.0.1')
   t.same(config.scale, { min: 2, max: 6, targetRps: 200, upAfterChecks: 3, downAfterChecks: 15, downRatio: 0.6, cooldownMs: 10_000 })
   t.ok(Object.isFrozen(config))
@@ -36,6 +38,7 @@ t.test('ports feed the default URLs; explicit values win', async (t) => {
   t.equal(explicit.publicHost, '127.0.0.1', 'a wildcard bind is advertised on loopback unless EDGE_PUBLIC_HOST says otherwise')
   t.same(explicit.scale, { min: 1, max: 3, targetRps: 50, upAfterChecks: 2, downAfterChecks: 4, downRatio: 0.5, cooldownMs: 2000 })
   t.equal(explicit.probeTimeoutMs, 400, 'probes end before the next round')
+  t.equal(explicit.hangProbeMs, 250, 'hang rounds are half a heartbeat')
 })
 
 t.test('bad values stop with the variable named', async (t) => {

@@ -6,14 +6,15 @@ import { pino } from 'pino'
 import type { Test } from 'tap'
 import { request } from 'undici'
 import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
-import { EdgesService } from '../../internal/edges/edges-service.js'
+import { EdgesService, type EdgesServiceOptions } from '../../internal/edges/edges-service.js'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { loadReporterConfig } from '../../internal/reporter/reporter-config.js'
 import { ReporterService } from '../../internal/reporter/reporter-service.js'
 import { freePort } from '../support/free-port.js'
 
 export const TOKEN = 'edges-test-token'
-export const SILENT = pino({ level: 'silent' })
+// EDGES_TEST_LOG=info (or debug) shows the services' logs when a test needs explaining
+export const SILENT = pino({ level: process.env.EDGES_TEST_LOG ?? 'silent' })
 
 export interface FakeOrigin {
   readonly url: string
@@ -125,13 +126,15 @@ export async function fetchVia (base: string, path: string): Promise<{ status: n
  * A real EdgesService in its own sandbox, fed by `origin` and heartbeating to `reporter`, with
  * `env` on top of the sandbox's folder and ports. Teardown stops it and any nginx it left.
  */
-export async function startEdgesService (t: Test, origin: FakeOrigin, reporter: ReporterService, env: Readonly<Record<string, string>>): Promise<{ service: EdgesService, dir: string, basePort: number }> {
+export async function startEdgesService (
+  t: Test, origin: FakeOrigin, reporter: ReporterService, env: Readonly<Record<string, string>>, options: EdgesServiceOptions = {}
+): Promise<{ service: EdgesService, dir: string, basePort: number }> {
   const { dir, basePort } = await edgesSandbox(t)
   const service = new EdgesService(loadEdgesConfig({
     EDGES_PORT: '0', EDGES_BASE_PORT: String(basePort), EDGES_DIR: dir,
     ORIGIN_URL: origin.url, REPORTER_URL: `http://127.0.0.1:${reporter.port}`, REPORTER_TOKEN: TOKEN,
     ...env
-  }), SILENT)
+  }), SILENT, options)
   t.teardown(async () => {
     const pids = service.edges().flatMap((e) => [e.watchdogPid, e.nginxPid])
     await service.close()
