@@ -610,12 +610,12 @@ export function renderTimeline (state: TimelineState, rendition: string, seriali
 }
 
 /** Where GET <rendition>/<name> can be fetched from (window and recently retired segments). */
-export function findOutputSegment (state: TimelineState, rendition: string, name: string): { msn: number, duration: number, candidates: readonly FetchCandidate[] } | undefined {
+export function findOutputSegment (state: TimelineState, rendition: string, name: string): { msn: number, duration: number, candidates: readonly FetchCandidate[], gap: boolean } | undefined {
   for (const list of [state.entries, state.retired]) {
     for (let i = list.length - 1; i >= 0; i--) {
       const e = list[i] as OutputEntry
       const r = e.renditions[rendition]
-      if (r !== undefined && r.name === name) return { msn: e.msn, duration: r.duration, candidates: r.candidates }
+      if (r !== undefined && r.name === name) return { msn: e.msn, duration: r.duration, candidates: r.candidates, gap: e.gap === true }
     }
   }
   return undefined

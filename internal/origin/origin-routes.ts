@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { PlaybackToken } from '../auth/playback-signature.js'
 import type { PlaybackGuard } from '../auth/playback-guard.js'
 import { contentTypeFor, isValidName } from '../hls/names.js'
+import { GAP_FILLER_TS } from '../hls/gap-filler.js'
 import { HttpErrors } from '../http/http-errors.js'
 import { OriginErrors } from './origin-errors.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import type { SegmentFetcher } from './segment-fetcher.js'
+import { fetchListedSegment } from './listed-segment.js'
 import type { SessionRegistry } from './session-registry.js'
 import { SIGNAL_LEVEL, type SignalSession } from './signal-session.js'
 import { STEERING_NAME, steeringManifest } from './content-steering.js'
@@ -143,10 +145,15 @@ function parseMsn (query: Query): number | undefined {
 
 async function sendSegment (reply: FastifyReply, deps: OriginRouteDeps, session: SignalSession, rendition: string, name: string): Promise<FastifyReply> {
   if (!isValidName('segment', name)) throw new HttpErrors.BAD_NAME('segment', name)
+  if (name.endsWith('.ts') && session.isGap(rendition, name)) {
+    // only players that do not implement EXT-X-GAP ask (see gap-filler.ts); final for its MSN, so cacheable
+    return await reply.headers({ 'content-type': contentTypeFor(name), 'cache-control': SEGMENT_CACHE_CONTROL, 'access-control-allow-origin': '*' }).send(GAP_FILLER_TS)
+  }
   const sources = session.segmentSources(rendition, name)
   if (sources === undefined || sources.length === 0) throw new OriginErrors.SEGMENT_UNKNOWN(name)
   const key = `${session.signal}/${rendition}/${name}`
-  const result = await deps.fetcher.fetch(key, sources)
+  // held while no packager answers, up to 3 target durations: longer than any freeze the design bridges
+  const result = await fetchListedSegment(deps.fetcher, key, { sources: () => session.segmentSources(rendition, name), deadline: Date.now() + 3 * session.targetDurationMs, pauseMs: 250 })
   if (!result.ok) {
     const tried = result.attempts.map((a) => `${a.base}: ${a.failure}`).join(', ')
     if (result.attempts.every((a) => a.failure === 'http-404')) throw new OriginErrors.SEGMENT_UNKNOWN(name)

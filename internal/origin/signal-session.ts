@@ -19,6 +19,8 @@ import { learnLayout, SIGNAL_LEVEL, type Rendition, type SignalLayout } from './
 
 export { SIGNAL_LEVEL } from './signal-layout.js'
 
+const HOLD_BACK_TARGET_DURATIONS = 4
+
 export interface SignalSessionOptions {
   readonly signal: string
   /** Allow-listed packager base URLs: the only hosts this session ever fetches from. */
@@ -206,6 +208,11 @@ export class SignalSession {
     }
     const body = this.bodies.get(key)
     return body === undefined ? { kind: 'not-ready' } : { kind: 'playlist', body }
+  }
+
+  /** The output lists this segment as EXT-X-GAP: no packager has it. */
+  isGap (key: string, name: string): boolean {
+    return findOutputSegment(this.timeline, key, name)?.gap === true
   }
 
   /** Where a segment can be fetched from, eligible packagers first; undefined when it is not ours. */
@@ -450,6 +457,17 @@ export class SignalSession {
     this.activeSource = next
   }
 
+  /**
+   * HOLD-BACK (RFC 8216bis 4.4.3.8; at least 3 target durations) tells hls.js, Shaka Player and
+   * video.js how far behind the live edge to play. One target duration above the minimum is the
+   * reserve that carries a player through the outages the origin can only bridge, not hide: every
+   * packager frozen for a few seconds, the one encoder restarting on a later boundary.
+   */
+  private serverControl (): string {
+    const td = this.timeline.targetDuration ?? this.targetDurationMs / 1000
+    return `CAN-BLOCK-RELOAD=YES,HOLD-BACK=${(HOLD_BACK_TARGET_DURATIONS * td).toFixed(1)}`
+  }
+
   private render (): void {
     const assignment = this.edgeAssigner.pass(this.edges)
     for (const rendition of this.renditions ?? []) {
@@ -459,7 +477,7 @@ export class SignalSession {
         const edge = assignment.edgeFor(prefix + uri)
         return edge === undefined ? uri : `${edge}/${prefix}${uri}`
       }
-      const text = renderTimeline(this.timeline, rendition.key, { serverControl: 'CAN-BLOCK-RELOAD=YES', uriBase }, this.options.timeline)
+      const text = renderTimeline(this.timeline, rendition.key, { serverControl: this.serverControl(), uriBase }, this.options.timeline)
       if (text !== undefined) this.bodies.set(rendition.key, Buffer.from(text))
     }
     assignment.finish()
