@@ -20,7 +20,7 @@ t.test('the master lists relative variants; media playlists advertise blocking r
     const answer = await get(url)
     t.equal(answer.status, 200, `${rendition} media playlist`)
     t.match(answer.headers.get('cache-control'), /no-cache/)
-    t.match(answer.text, /^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES$/m, 'CAN-BLOCK-RELOAD=YES')
+    t.match(answer.text, /^#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK=4\.0$/m, "CAN-BLOCK-RELOAD=YES and a HOLD-BACK of 4 target durations (TD 1 s)")
     t.match(answer.text, /^#EXT-X-DISCONTINUITY-SEQUENCE:0$/m, 'EXT-X-DISCONTINUITY-SEQUENCE is written')
     const playlist = rules.check(url, answer.text)
     if (playlist === undefined) { t.fail('unparseable media playlist'); continue }
