@@ -27,6 +27,26 @@ t.test('chaos table: the player columns are sums; the last column keeps each pla
   t.same(failingRows([row]), [{ fault: clean.fault, cells: ['stalls', 'fatalErrors'] }])
 })
 
+t.test('chaos table: a control row must show the fault; one players rode out fails the run', async (t) => {
+  const seen = { ...clean, fault: 'control: every packager SIGSTOP 20 s', control: true, stalls: 1, stallS: 9.5 }
+  t.same(failingRows([seen]), [], 'a control that players saw passes, its stall is not a failure')
+  t.same(failingRows([{ ...seen, stalls: 0, stallS: 0 }]), [{ fault: seen.fault, cells: ['control not seen by any player'] }])
+  t.same(failingRows([{ ...seen, stalls: 0, fatalErrors: 1 }]), [], 'a fatal error counts as seen')
+  t.match(formatTable([seen]), /control: every packager SIGSTOP 20 s \(control: must show\) \|\s+2 \|\s+1 \|/, 'labelled, and its stall not marked with !')
+})
+
+t.test('chaos table: a row with a stall allowance passes within it, per player and per stall length', async (t) => {
+  const row: FaultRow = {
+    ...clean, fault: 'every encoder restarted', repeats: 1, stalls: 3, stallS: 1.9, maxStallS: 1.2, allowedStall: { perPlayer: 1, maxS: 2 },
+    byPlayer: { 'hlsjs#1': { stalls: 1, fatalErrors: 0 }, 'shaka#1': { stalls: 1, fatalErrors: 0 }, 'videojs#1': { stalls: 1, fatalErrors: 0 } }
+  }
+  t.same(failingRows([row]), [], 'one short stall per player is allowed')
+  t.match(formatTable([row]), /\| +3 \(allowed 1\/player, <=2 s\) \|/, 'shown as allowed')
+  t.same(failingRows([{ ...row, maxStallS: 3.6 }]), [{ fault: row.fault, cells: ['stalls'] }], 'a stall longer than allowed fails')
+  t.same(failingRows([{ ...row, stalls: 4, byPlayer: { ...row.byPlayer, 'shaka#1': { stalls: 2, fatalErrors: 0 } } }]), [{ fault: row.fault, cells: ['stalls'] }], 'two stalls of one player fail')
+  t.same(failingRows([{ ...row, allowedStall: undefined }]), [{ fault: row.fault, cells: ['stalls'] }], 'without an allowance any stall fails')
+})
+
 t.test('ffmpeg recording: pts steps beyond 1.5 frames are gaps, placed in wall time', async (t) => {
   const frame = 1 / 30
   const pts = Array.from({ length: 90 }, (_, i) => 100 + i * frame)

@@ -25,6 +25,7 @@ import { failingRows, formatTable, type FaultRow } from './chaos-table.js'
 import { FfmpegHlsClient, type FfmpegReport } from './ffmpeg-client.js'
 import { HlsBrowserPlayer, PLAYER_KINDS, type PlayerKind, type PlayerReport } from './hls-player.js'
 import { PlaylistAgeSampler } from './playlist-age-sampler.js'
+import { outageFaults, type ChaosFault } from './outage-faults.js'
 
 function cpuLine (use: ReturnType<CpuMeter['stop']>): string {
   if (use === undefined) return 'machine CPU: not measured (/proc/stat unreadable)'
@@ -52,14 +53,9 @@ function envKinds (name: string): PlayerKind[] {
   return [...new Set(kinds)] as PlayerKind[]
 }
 
-interface Fault {
-  readonly name: string
-  readonly informational?: boolean
-  /** Injects the fault and undoes it; resolves once it has been undone (or, for a kill, replaced). */
-  readonly run: (stack: LocalStack) => Promise<void>
-}
+type Fault = ChaosFault
 
-interface FaultRun { readonly name: string, readonly informational: boolean, readonly start: number, readonly recovered: number, end: number }
+interface FaultRun { readonly name: string, readonly informational: boolean, readonly control: boolean, readonly allowedStall?: ChaosFault['allowedStall'], readonly start: number, readonly recovered: number, end: number }
 
 /** Both packagers eligible again at the origin: the next fault may take the other one. */
 async function bothPackagersEligible (stack: LocalStack): Promise<void> {
@@ -185,11 +181,16 @@ async function main (): Promise<number> {
     const withEdges = await liveEdges(stack).then((e) => e.length > 0, () => false)
     say(`stack up at ${entry}; edges: ${withEdges ? (await liveEdges(stack)).map((e) => e.url).join(' ') : 'none'}`)
 
-    const faults = [...faultList(withEdges), ORIGIN_FAULT].filter((f) => only.length === 0 || only.some((o) => f.name.includes(o)))
-    // one bounded plan: each fault `repeats` times, the origin restarts last (the others must not pay for them)
-    const plan = [...faults.filter((f) => f.informational !== true), ...faults.filter((f) => f.informational === true)]
+    const faults = [...faultList(withEdges), ...outageFaults(bothPackagersEligible), ORIGIN_FAULT].filter((f) => only.length === 0 || only.some((o) => f.name.includes(o)))
+    // one bounded plan: each fault `repeats` times; the informational rows, then the controls (made to
+    // show, they may leave players shaken) come last, so the must-be-zero rows do not pay for them
+    const plan = [
+      ...faults.filter((f) => f.informational !== true && f.control !== true),
+      ...faults.filter((f) => f.informational === true),
+      ...faults.filter((f) => f.control === true)
+    ]
       .flatMap((f) => Array.from({ length: repeats }, () => f))
-    const recordSeconds = 120 + plan.length * 45
+    const recordSeconds = 120 + plan.length * 60
 
     for (const kind of playerKinds) {
       for (let i = 0; i < playerCount; i++) {
@@ -212,7 +213,7 @@ async function main (): Promise<number> {
     const runs: FaultRun[] = []
     const baselineStart = Date.now()
     await sleep(15_000)
-    runs.push({ name: 'steady, no fault', informational: false, start: baselineStart, recovered: baselineStart, end: Date.now() })
+    runs.push({ name: 'steady, no fault', informational: false, control: false, start: baselineStart, recovered: baselineStart, end: Date.now() })
     for (const fault of plan) {
       if (interrupted) break
       const start = Date.now()
@@ -225,7 +226,7 @@ async function main (): Promise<number> {
       const recovered = Date.now()
       // let buffers refill and any late effect show up inside this row, not the next
       await sleep(8000)
-      runs.push({ name: fault.name, informational: fault.informational === true, start, recovered, end: Date.now() })
+      runs.push({ name: fault.name, informational: fault.informational === true, control: fault.control === true, ...(fault.allowedStall === undefined ? {} : { allowedStall: fault.allowedStall }), start, recovered, end: Date.now() })
       say(`  recovered after ${((recovered - start) / 1000).toFixed(1)} s`)
     }
 
@@ -289,9 +290,12 @@ function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], 
     const row: FaultRow = {
       fault: run.name,
       informational: run.informational,
+      control: run.control,
+      ...(run.allowedStall === undefined ? {} : { allowedStall: run.allowedStall }),
       repeats: 1,
       stalls: stalls.length,
       stallS: stalls.reduce((sum, s) => sum + s.ms / 1000, 0),
+      maxStallS: Math.max(0, ...stalls.map((s) => s.ms / 1000)),
       fatalErrors: errors.filter((e) => e.fatal).length,
       nonFatalErrors: errors.filter((e) => !e.fatal).length,
       playerHttpErrors: players.reduce((n, p) => n + p.httpErrors.filter((e) => inside(e.at)).length, 0),
@@ -313,6 +317,7 @@ function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], 
           repeats: prev.repeats + 1,
           stalls: prev.stalls + row.stalls,
           stallS: prev.stallS + row.stallS,
+          maxStallS: Math.max(prev.maxStallS ?? 0, row.maxStallS ?? 0),
           fatalErrors: prev.fatalErrors + row.fatalErrors,
           nonFatalErrors: prev.nonFatalErrors + row.nonFatalErrors,
           playerHttpErrors: prev.playerHttpErrors + row.playerHttpErrors,

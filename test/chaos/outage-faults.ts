@@ -1,0 +1,84 @@
+// Issue 10's outages as chaos rows: every packager frozen at once on a busy machine, every
+// encoder restarted at once (a missing MSN), the reporter away for longer than the edge view was
+// trusted. Each "control" row is the same fault made longer than the design can absorb: it must
+// show the fault to players, or the run fails, so the rows above it can fail too.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { LocalStack } from '../support/local-stack.js'
+
+export interface ChaosFault {
+  readonly name: string
+  /** Shown, never failing the run: the design cannot promise zero here. */
+  readonly informational?: boolean
+  /** Made longer than the design absorbs: players must see it (a stall or a fatal error), or the run fails. */
+  readonly control?: boolean
+  /**
+   * What the design lets this fault cost each player, per repeat: the one-encoder restart leaves a
+   * hole of one MSN that some players wait out (issue 10 allows one stall of one target duration).
+   */
+  readonly allowedStall?: { readonly perPlayer: number, readonly maxS: number }
+  /** Injects the fault and undoes it; resolves once it has been undone. */
+  readonly run: (stack: LocalStack) => Promise<void>
+}
+
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+/**
+ * Busy processes for `ms`, one per `count`: the load average of a machine that is busy when things
+ * go wrong. Each stops by itself; `stop()` ends them early, by PID.
+ */
+export function burnCpu (count: number, ms: number): { stop: () => void } {
+  const children: ChildProcess[] = []
+  for (let i = 0; i < count; i++) {
+    children.push(spawn(process.execPath, ['-e', `const end = Date.now() + ${ms}; while (Date.now() < end) {}`], { stdio: 'ignore' }))
+  }
+  return { stop: () => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL') } }
+}
+
+/** Both packagers frozen for `ms` while `burners` busy processes load the machine. */
+async function freezeEveryPackager (stack: LocalStack, ms: number, burners: number): Promise<void> {
+  const load = burnCpu(burners, ms + 10_000)
+  try {
+    stack.procs.server1.signal('SIGSTOP')
+    stack.procs.server2.signal('SIGSTOP')
+    await sleep(ms)
+  } finally {
+    stack.procs.server1.signal('SIGCONT')
+    stack.procs.server2.signal('SIGCONT')
+  }
+  await sleep(10_000)
+  load.stop()
+}
+
+/** SIGKILLs the ffmpeg of every worker (their supervisors restart it on a later epoch boundary). */
+async function killEveryFfmpeg (stack: LocalStack): Promise<void> {
+  for (const dir of [stack.outputPath, stack.outputPath2]) {
+    const pid = Number((await readFile(join(dir, 'live01', '.ffmpeg.pid'), 'utf8').catch(() => '')).trim())
+    if (Number.isInteger(pid) && pid > 1) { try { process.kill(pid, 'SIGKILL') } catch {} }
+  }
+}
+
+/** The faults; `waitSettled` waits until both packagers serve again (the next fault may need them). */
+export function outageFaults (waitSettled: (stack: LocalStack) => Promise<void>): ChaosFault[] {
+  return [
+    {
+      name: 'every packager SIGSTOP 3 s, machine loaded',
+      run: async (s) => { await freezeEveryPackager(s, 3000, 4); await waitSettled(s) }
+    },
+    {
+      name: 'every encoder (ffmpeg) SIGKILL at once: one MSN missing',
+      allowedStall: { perPlayer: 1, maxS: 2 },
+      run: async (s) => { await killEveryFfmpeg(s); await sleep(8000); await waitSettled(s) }
+    },
+    {
+      name: 'reporter SIGKILL, restarted 40 s later',
+      run: async (s) => { s.procs.reporter.signal('SIGKILL'); await sleep(40_000); await s.procs.reporter.start() }
+    },
+    {
+      name: 'control: every packager SIGSTOP 20 s',
+      control: true,
+      run: async (s) => { await freezeEveryPackager(s, 20_000, 0); await waitSettled(s) }
+    }
+  ]
+}
