@@ -61,13 +61,14 @@ function newestPdt (p: MediaPlaylist | undefined): number {
 }
 
 function soak (seed: number, sims: SimSource[], minutes: number): {
-  violations: number, worstWaitMs: number, stitches: number, outputs: number, uncovered: number, advanced: number, firstViolation?: unknown
+  violations: number, worstWaitMs: number, stitches: number, outputs: number, uncovered: number, gaps: number, advanced: number, firstViolation?: unknown
 } {
   const d = driver()
   let health: SourceHealthState = EMPTY_HEALTH
   let availableSince: number | undefined
   let worstWaitMs = 0
   let uncovered = 0
+  const gaps = new Set<number>()
   let prevLast: number | undefined
   const start = lastOutputMsn(d.result().state)
   for (let now = T0; now <= T0 + minutes * 60_000; now += STEP) {
@@ -89,8 +90,10 @@ function soak (seed: number, sims: SimSource[], minutes: number): {
     else if (!ahead) availableSince = undefined
     if (availableSince !== undefined) worstWaitMs = Math.max(worstWaitMs, now - availableSince)
     prevLast = last.msn
-    // Rule 5: every listed segment has somewhere to be fetched from.
+    // Rule 5: every listed segment has somewhere to be fetched from (an EXT-X-GAP lists no media:
+    // players skip it, and the origin answers its URI with an empty filler)
     for (const e of state.entries) {
+      if (e.gap === true) { gaps.add(e.msn); continue }
       for (const r of state.renditions) {
         const name = e.renditions[r]?.name ?? ''
         if ((findOutputSegment(state, r, name)?.candidates.length ?? 0) === 0) uncovered++
@@ -105,6 +108,7 @@ function soak (seed: number, sims: SimSource[], minutes: number): {
     stitches: r.stitches,
     outputs: (r.outputs.get('360p') ?? []).length,
     uncovered,
+    gaps: gaps.size,
     advanced: (lastOutputMsn(r.state) ?? 0) - (start ?? lastOutputMsn(r.state) ?? 0)
   }
 }
@@ -118,7 +122,7 @@ t.test('10 simulated minutes, two epoch-locked sources failing at random (seeded
     t.ok(res.worstWaitMs <= 1.5 * TD_MS, `seed ${seed}: new segment within 1.5 TD whenever an eligible source had one (worst ${res.worstWaitMs} ms)`)
     t.equal(res.uncovered, 0, `seed ${seed}: every listed segment has a fetch candidate`)
     t.ok(res.outputs > 200, `seed ${seed}: the output kept moving (${res.outputs} outputs, ${res.stitches} stitches)`)
-    t.comment(`seed ${seed}: outputs=${res.outputs} stitches=${res.stitches} worstWait=${res.worstWaitMs}ms`)
+    t.comment(`seed ${seed}: outputs=${res.outputs} stitches=${res.stitches} gaps=${res.gaps} worstWait=${res.worstWaitMs}ms`)
   }
 })
 
@@ -133,6 +137,6 @@ t.test('10 simulated minutes, two epoch-locked sources and a non-locked one, all
     t.equal(res.violations, 0, `seed ${seed}: 0 rule violations over ${res.outputs} outputs (${JSON.stringify(res.firstViolation)})`)
     t.ok(res.worstWaitMs <= 1.5 * TD_MS, `seed ${seed}: new segment within 1.5 TD whenever an eligible source had one (worst ${res.worstWaitMs} ms)`)
     t.equal(res.uncovered, 0, `seed ${seed}: every listed segment has a fetch candidate`)
-    t.comment(`seed ${seed}: outputs=${res.outputs} stitches=${res.stitches} worstWait=${res.worstWaitMs}ms`)
+    t.comment(`seed ${seed}: outputs=${res.outputs} stitches=${res.stitches} gaps=${res.gaps} worstWait=${res.worstWaitMs}ms`)
   }
 })
