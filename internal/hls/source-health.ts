@@ -7,6 +7,11 @@
  * advancing (stale: up but frozen). It is eligible when up and, if it has ever been down, after it
  * has stayed up for a hold period; the hold doubles with every recent fall, so a source that comes
  * and goes every few seconds is simply not taken back (no flapping) while another source can serve.
+ *
+ * Only a higher MSN is progress. A lower one is a rewind: once (a worker that is not epoch-locked
+ * restarted at 0) the timeline stitches it, and the source must then advance from there to stay up;
+ * again within a few target durations, the source is not in step (two workers on one output, a
+ * proxy flipping between packagers) and is down until it has stopped.
  */
 
 /** One poll of one source (all renditions of the signal folded into one verdict by the caller). */
@@ -37,6 +42,8 @@ export interface SourceHealthEntry {
   readonly upSince?: number
   /** Recent times it went down, newest last (bounded). */
   readonly downs: readonly number[]
+  /** Recent times its newest MSN went backwards, newest last (bounded). */
+  readonly rewinds?: readonly number[]
 }
 
 /** Plain data, JSON-serializable. */
@@ -57,6 +64,8 @@ export interface SourceHealthOptions {
   readonly flapWindowMs: number
   /** Used before a source has told its target duration, ms. */
   readonly defaultTargetDurationMs: number
+  /** Two rewinds (newest MSN going backwards) within this many target durations: not in step, down. */
+  readonly rewindWindowTargetDurations?: number
 }
 
 export const DEFAULT_HEALTH_OPTIONS: SourceHealthOptions = Object.freeze({
@@ -65,7 +74,8 @@ export const DEFAULT_HEALTH_OPTIONS: SourceHealthOptions = Object.freeze({
   holdTargetDurations: 3,
   maxHoldTargetDurations: 24,
   flapWindowMs: 60_000,
-  defaultTargetDurationMs: 2000
+  defaultTargetDurationMs: 2000,
+  rewindWindowTargetDurations: 10
 })
 
 export interface SourceVerdict {
@@ -80,6 +90,7 @@ export interface SourceVerdict {
 export const EMPTY_HEALTH: SourceHealthState = Object.freeze({ sources: Object.freeze({}) })
 
 const MAX_DOWNS = 16
+const REWIND_WINDOW_TARGET_DURATIONS = 10
 
 function withoutUpSince (e: SourceHealthEntry): Omit<SourceHealthEntry, 'up' | 'everDown' | 'downs' | 'upSince'> {
   const { up: _up, everDown: _everDown, downs: _downs, upSince: _upSince, ...rest } = e
@@ -89,10 +100,13 @@ function withoutUpSince (e: SourceHealthEntry): Omit<SourceHealthEntry, 'up' | '
 function observe (e: SourceHealthEntry | undefined, o: HealthObservation): SourceHealthEntry {
   const base: SourceHealthEntry = e ?? { up: false, everDown: false, downs: [] }
   if (!o.ok) return { ...base, lastErrorAt: o.at, lastError: o.reason }
-  // A higher MSN is progress; a lower one is a restart, which is progress on a new timeline.
-  const advanced = base.newestMsn === undefined || o.newestMsn !== base.newestMsn
+  // Only a higher MSN is progress. A lower one is a rewind: never progress, and counted, so a
+  // source that keeps going back and forth is found out (see downReason).
+  const advanced = base.newestMsn === undefined || o.newestMsn > base.newestMsn
+  const rewound = base.newestMsn !== undefined && o.newestMsn < base.newestMsn
   return {
     ...base,
+    ...(rewound ? { rewinds: [...(base.rewinds ?? []), o.at].slice(-MAX_DOWNS) } : {}),
     lastOkAt: o.at,
     newestMsn: o.newestMsn,
     newestDurationMs: o.newestDurationMs,
@@ -106,6 +120,9 @@ function downReason (e: SourceHealthEntry, now: number, opt: SourceHealthOptions
   if (e.lastOkAt === undefined) return e.lastError ?? 'never answered'
   if (e.lastErrorAt !== undefined && e.lastErrorAt >= e.lastOkAt) return e.lastError ?? 'error'
   if (now - e.lastOkAt > opt.silentAfterTargetDurations * td) return 'no answer'
+  const rewindWindowMs = (opt.rewindWindowTargetDurations ?? REWIND_WINDOW_TARGET_DURATIONS) * td
+  const rewinds = (e.rewinds ?? []).filter((t) => now - t <= rewindWindowMs).length
+  if (rewinds >= 2) return `out of step: media sequence went backwards ${rewinds} times in ${Math.round(rewindWindowMs / 1000)} s`
   if (e.lastAdvanceAt !== undefined && now - e.lastAdvanceAt > (e.newestDurationMs ?? td) + opt.staleAfterTargetDurations * td) {
     return 'stale: playlist stopped advancing'
   }

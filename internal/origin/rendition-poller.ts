@@ -21,6 +21,36 @@ export interface RenditionPollerOptions {
   readonly onFetch?: (result: 'ok' | UpstreamFailure | 'malformed') => void
 }
 
+/** A poller that saw the newest MSN go backwards polls plainly, at half target durations, for this long. */
+const SETTLE_TARGET_DURATIONS = 3
+
+export interface PollStep {
+  /** Newest MSN of the previous good answer, if any. */
+  readonly before: number | undefined
+  readonly newest: number
+  /** The `_HLS_msn` this answer was asked with. */
+  readonly blockFor: number | undefined
+  /** When the newest MSN last went backwards. */
+  readonly rewoundAt: number | undefined
+  readonly at: number
+  readonly targetMs: number
+}
+
+/**
+ * Pure: what to ask next after a good answer. Only a higher MSN (or the segment asked for) is
+ * progress worth asking again at once; the same MSN waits half a target duration. A lower MSN is
+ * never progress: for a few target durations after it the packager is not trusted with blocking
+ * reloads (each flip of an oscillating packager would answer one at once) and is polled plainly at
+ * the pace RFC 8216bis 6.3.4 gives a playlist that did not change.
+ */
+export function nextPoll (step: PollStep): { readonly blockFor: number | undefined, readonly waitMs: number } {
+  const { before, newest, blockFor, rewoundAt, at, targetMs } = step
+  if (rewoundAt !== undefined && at - rewoundAt < SETTLE_TARGET_DURATIONS * targetMs) return { blockFor: undefined, waitMs: targetMs / 2 }
+  const advanced = before === undefined || newest > before
+  const askedAndGot = blockFor !== undefined && newest >= blockFor
+  return { blockFor: newest + 1, waitMs: advanced || askedAndGot ? 0 : targetMs / 2 }
+}
+
 /**
  * Follows one media playlist on one packager. It asks for the next segment with a blocking reload
  * (`_HLS_msn`), so a new segment is known the moment the packager has it, without polling traffic
@@ -32,6 +62,7 @@ export class RenditionPoller {
   private readonly abort = new AbortController()
   private loop: Promise<void> | undefined
   private wake: (() => void) | undefined
+  private rewoundAt: number | undefined
 
   constructor (private readonly client: UpstreamClient, private readonly options: RenditionPollerOptions) {}
 
@@ -85,10 +116,10 @@ export class RenditionPoller {
       this.latest = parsed.playlist
       this.options.onResult({ at, playlist: parsed.playlist })
       const newest = lastMsn(parsed.playlist)
-      const advanced = before === undefined || newest !== before
-      const askedAndGot = blockFor !== undefined && newest >= blockFor
-      blockFor = newest + 1
-      if (!advanced && !askedAndGot) await this.sleep(td / 2)
+      if (before !== undefined && newest < before) this.rewoundAt = at
+      const next = nextPoll({ before, newest, blockFor, rewoundAt: this.rewoundAt, at, targetMs: this.targetMs() })
+      blockFor = next.blockFor
+      if (next.waitMs > 0) await this.sleep(next.waitMs)
     }
   }
 

@@ -1,25 +1,38 @@
 import type { Logger } from '../log/logger.js'
+import { parsePlaylist } from '../hls/playlist-parser.js'
 import { EdgeRing } from './edge-ring.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import type { EdgeTarget, IngestView } from './reporter-view.js'
 import { SignalSession, type SignalSessionOptions } from './signal-session.js'
 import type { UpstreamClient } from './upstream-client.js'
 import { FailoverLog } from '../status/failover-log.js'
+import { SignalAdmission, type AdmissionLimits, type AdmissionRequester } from './signal-admission.js'
 
 export interface SessionRegistryOptions {
   readonly session: Omit<SignalSessionOptions, 'signal'>
   readonly maxSignals: number
   /** A signal neither reported live nor requested for this long is dropped. */
   readonly idleMs: number
+  /** How names not followed yet are probed; DEFAULT_ADMISSION_LIMITS otherwise. */
+  readonly admission?: Partial<AdmissionLimits>
 }
+
+/** How often names the reporter lists but no session follows are looked at again. */
+const ADMIT_REPORTED_EVERY_MS = 1000
 
 /**
  * The signals the origin follows: those the reporter calls live, plus any a player asks for (so a
- * restarted origin serves even while the reporter is away). Bounded, so unknown names cannot make
- * it poll without limit.
+ * restarted origin serves even while the reporter is away). Either way a name is followed only
+ * once an allow-listed packager answers its entry playlist (see SignalAdmission), and only up to
+ * maxSignals: unknown names cost no pollers, no status page entry and a bounded probe rate.
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, SignalSession>()
+  /** Sessions waiting for their name's probe: not started, not listed, shared by concurrent requests. */
+  private readonly pending = new Map<string, SignalSession>()
+  private readonly admission: SignalAdmission
+  private admitTimer: NodeJS.Timeout | undefined
+  private closed = false
   private view: IngestView | undefined
   private reporterReachable = false
   private edges = new EdgeRing([])
@@ -32,60 +45,135 @@ export class SessionRegistry {
     private readonly client: UpstreamClient,
     private readonly metrics: OriginMetrics,
     private readonly log: Logger
-  ) {}
+  ) {
+    const parseLimits = options.session.parseLimits
+    this.admission = new SignalAdmission({
+      sources: options.session.sources,
+      ...(options.admission === undefined ? {} : { limits: options.admission }),
+      ask: async (base, signal) => {
+        const result = await client.get(`${base}/${signal}/playlist.m3u8`)
+        metrics.upstreamFetches.inc({ packager: base, kind: 'master', result: result.ok ? 'ok' : result.failure })
+        return result.ok && parsePlaylist(result.body.toString('utf8'), parseLimits).ok
+      }
+    })
+  }
 
   start (): void {
     this.sweepTimer = setInterval(() => { void this.sweep() }, Math.max(1000, this.options.idleMs / 4))
+    this.admitTimer = setInterval(() => this.admitReported(), ADMIT_REPORTED_EVERY_MS)
   }
 
   async close (): Promise<void> {
+    this.closed = true
     clearInterval(this.sweepTimer)
-    const all = [...this.sessions.values()]
+    clearInterval(this.admitTimer)
+    const all = [...this.sessions.values(), ...this.pending.values()]
     this.sessions.clear()
+    this.pending.clear()
     await Promise.all(all.map(async (s) => await s.close()))
   }
 
-  /** The session of a signal, started on first use; undefined when the registry is full. */
+  /**
+   * The session of a signal. A name not followed yet gets a session that starts once a packager
+   * is found to serve it, and is closed (its waiters answered at once) when none does; undefined
+   * when the registry is full.
+   */
   get (signal: string): SignalSession | undefined {
     const existing = this.sessions.get(signal)
     if (existing !== undefined) {
       existing.lastRequestAt = Date.now()
       return existing
     }
-    if (this.sessions.size >= this.options.maxSignals && !this.makeRoomFor(signal)) return undefined
+    const pending = this.pending.get(signal)
+    if (pending !== undefined) return pending
+    if (!this.hasRoom()) return undefined
+    if (this.admission.knownUnknown(signal)) return this.refused(signal)
+    return this.admit(signal, 'player')
+  }
+
+  private newSession (signal: string): SignalSession {
     const session = new SignalSession({ ...this.options.session, signal }, this.client, this.metrics, this.log.child({ signal }), this.failovers)
     session.setReporterView(this.gateFor(signal))
     session.setEdges(this.edges)
-    this.sessions.set(signal, session)
-    this.metrics.signals.set(this.sessions.size)
-    session.start()
     return session
   }
 
-  /**
-   * A full registry makes room by dropping a session a player asked for that never produced
-   * output and that the reporter does not list (junk names cannot lock real signals out); a
-   * signal the reporter lists is always admitted.
-   */
-  private makeRoomFor (signal: string): boolean {
-    const reported = this.view?.has(signal) === true
-    const victim = [...this.sessions.values()]
-      .filter((s) => !s.ready && this.view?.has(s.signal) !== true)
-      .sort((a, b) => a.lastRequestAt - b.lastRequestAt)[0]
-    if (victim !== undefined) {
-      this.sessions.delete(victim.signal)
-      void victim.close()
-      this.log.info({ signal: victim.signal }, 'dropped a signal that never went live to make room')
-      return true
-    }
-    return reported
+  /** A session that is already closed: whoever waits on it is told at once that nothing serves the name. */
+  private refused (signal: string): SignalSession {
+    const session = this.newSession(signal)
+    void session.close()
+    return session
   }
 
-  /** Follows the reporter's view: new live signals start at once. */
+  /** Probes the name (once for all who ask meanwhile) and starts following it if a packager serves it and there is room. */
+  private admit (signal: string, requester: AdmissionRequester): SignalSession {
+    const candidate = this.newSession(signal)
+    this.pending.set(signal, candidate)
+    void this.admission.probe(signal, requester).then((verdict) => {
+      if (this.pending.get(signal) === candidate) this.pending.delete(signal)
+      if (this.closed || verdict !== 'served' || this.sessions.has(signal) || !this.makeRoom()) {
+        void candidate.close()
+        return
+      }
+      this.sessions.set(signal, candidate)
+      this.metrics.signals.set(this.sessions.size)
+      candidate.start()
+    })
+    return candidate
+  }
+
+  private hasRoom (): boolean {
+    return this.sessions.size < this.options.maxSignals || this.victim() !== undefined
+  }
+
+  /** A session a full registry may drop: one the reporter does not list that never produced output, least recently requested. */
+  private victim (): SignalSession | undefined {
+    return [...this.sessions.values()]
+      .filter((s) => !s.ready && this.view?.has(s.signal) !== true)
+      .sort((a, b) => a.lastRequestAt - b.lastRequestAt)[0]
+  }
+
+  /**
+   * A full registry makes room by dropping a victim (see victim()). A signal the reporter lists
+   * counts against the same limit: a reporter listing many names cannot make the origin follow
+   * more than maxSignals.
+   */
+  private makeRoom (): boolean {
+    if (this.sessions.size < this.options.maxSignals) return true
+    const victim = this.victim()
+    if (victim === undefined) return false
+    this.sessions.delete(victim.signal)
+    void victim.close()
+    this.log.info({ signal: victim.signal }, 'dropped a signal that never went live to make room')
+    return true
+  }
+
+  /**
+   * Follows the reporter's view: a newly listed signal is probed at once and followed if a packager
+   * serves it. The reporter naming a signal is a claim, not a fact: a compromised reporter (or a
+   * leaked token) listing junk names gets them probed within the reporter's budget, never followed.
+   */
   applyView (view: IngestView): void {
+    const before = this.view
     this.view = view
-    for (const signal of view.keys()) if (!this.sessions.has(signal)) this.get(signal)
+    for (const signal of view.keys()) if (before?.has(signal) !== true) this.admission.forget(signal)
+    this.admitReported()
     this.updateGates()
+  }
+
+  /** Probes listed names no session follows, never probed (or longest ago) first, while the budget and the limit allow. */
+  private admitReported (): void {
+    const view = this.view
+    if (this.closed || view === undefined) return
+    const wanted = [...view]
+      // a signal the reporter lists with no allow-listed packager is not one we could serve anyway
+      .filter(([signal, packagers]) => packagers.length > 0 && !this.sessions.has(signal) && !this.pending.has(signal) && !this.admission.knownUnknown(signal))
+      .map(([signal]) => signal)
+      .sort((a, b) => (this.admission.lastProbedAt(a) ?? -1) - (this.admission.lastProbedAt(b) ?? -1))
+    for (const signal of wanted) {
+      if (!this.hasRoom() || !this.admission.hasBudget('reporter')) return
+      this.admit(signal, 'reporter')
+    }
   }
 
   /** The live edges segment URIs are spread over; an empty list keeps them on the origin. */

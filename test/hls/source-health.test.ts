@@ -131,3 +131,56 @@ t.test('property: while any source is up, some source is eligible', async (t) =>
   }), { numRuns: 300 })
   t.pass('held sources never leave the output with nothing while one is up')
 })
+
+t.test('a lower MSN is not progress: a source that goes back once and then stands still goes stale', async (t) => {
+  // a restarted at 3 at 10 s and lists nothing new after it
+  const r = run(EMPTY_HEALTH, 0, 20_000, (now) => ok('a', now, now < 10_000 ? Math.floor(now / TD) : 3))
+  const firstStale = r.verdicts.find(([, v]) => v?.reason?.startsWith('stale') === true)?.[0]
+  // its last advance was MSN 4 at 8 s: counting the step back as one would put staleness 2 s later
+  t.ok(firstStale !== undefined && firstStale <= 8000 + 2 * TD + 250, `stale at ${firstStale ?? 'never'}: the step back did not count as an advance`)
+})
+
+t.test('a worker restarted at 0 goes back once and is followed on its new timeline', async (t) => {
+  // not epoch-locked: numbering starts again at 0 at 10 s and advances from there
+  const r = run(EMPTY_HEALTH, 0, 30_000, (now) => ok('a', now, now < 10_000 ? Math.floor(now / TD) : Math.floor((now - 10_000) / TD)))
+  t.ok(r.verdicts.every(([, v]) => v?.up === true), 'never down')
+  t.ok(r.verdicts.every(([, v]) => v?.reason?.startsWith('out of step') !== true), 'one rewind is not a fault')
+  t.equal(r.verdicts[r.verdicts.length - 1]?.[1]?.eligible, true, 'eligible on its new timeline')
+})
+
+t.test('a source whose MSN keeps going back and forth is down, out of step, and held after it stops', async (t) => {
+  // from 5 s to 15 s every other poll answers a timeline 40 segments behind
+  const oscillating = (now: number): HealthObservation => ok('a', now, Math.floor(now / TD) - (now >= 5000 && now < 15_000 && now % 500 === 0 ? 40 : 0))
+  const r = run(EMPTY_HEALTH, 0, 60_000, oscillating)
+  const first = r.verdicts.find(([, v]) => v?.up === false)
+  t.ok(first !== undefined && first[0] <= 5000 + 1000, `down soon after it starts (${first?.[0] ?? 'never'})`)
+  t.match(first?.[1]?.reason, /^out of step: media sequence went backwards 2 times/)
+  t.equal(r.verdicts.filter(([now, v]) => now >= 6000 && now < 15_000 && v?.up === true).length, 0, 'never up while it oscillates')
+  const back = r.verdicts.find(([now, v]) => now >= 15_000 && v?.eligible === true)?.[0]
+  // the second to last rewind (14 s) leaves the 10 TD window at 34 s, then the 3 TD hold runs
+  t.ok(back !== undefined && back >= 14_000 + 10 * TD + 3 * TD && back <= 15_000 + 10 * TD + 3 * TD, `eligible again only after the rewinds age out and the hold (${back ?? 'never'})`)
+})
+
+t.test('property: a step back never counts as an advance, and two of them in the window make a source down', async (t) => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 120 }), (deltas) => {
+    let state = EMPTY_HEALTH
+    let msn = 1000
+    let lastForwardAt: number | undefined
+    const backs: number[] = []
+    for (const [i, d] of deltas.entries()) {
+      const now = i * 250
+      const previous = state.sources.a?.newestMsn
+      msn += d
+      const u = updateSourceHealth(state, [ok('a', now, msn)], now)
+      state = u.state
+      if (previous === undefined || msn > previous) lastForwardAt = now
+      if (previous !== undefined && msn < previous) backs.push(now)
+      if (state.sources.a?.lastAdvanceAt !== lastForwardAt) return false
+      const recentBacks = backs.filter((at) => now - at <= 10 * TD).length
+      if (recentBacks >= 2 && u.verdicts.a?.up !== false) return false
+      if (recentBacks >= 2 && u.verdicts.a?.reason?.startsWith('out of step') !== true) return false
+    }
+    return true
+  }), { numRuns: 300 })
+  t.pass('lastAdvanceAt moves only on a higher MSN; repeated rewinds always mean down')
+})
