@@ -6,9 +6,14 @@ NODE := node --import tsx
 SYSTEM_PACKAGES := ffmpeg nginx-light chromium
 SAMPLE_INPUT := assets/stream.mp4
 
-# One bearer token for every local component, made once and kept out of git.
-REPORTER_TOKEN ?= $(shell mkdir -p .local && { [ -s .local/reporter-token ] || od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > .local/reporter-token; } && cat .local/reporter-token)
-export REPORTER_TOKEN
+# One bearer token per reporter writer role (discovery, edges), each made once under .local/
+# (readable by you only) and kept out of git; only the run-local targets get them, and each
+# component keeps only its own (internal/local/local-components.ts).
+local-token = $(shell mkdir -p .local && { [ -s .local/$(1) ] || (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > .local/$(1)); } && cat .local/$(1))
+LOCAL_TARGETS := run-local run-local-redundant run-local-replicas run-local-worker run-local-server1 run-local-server2 \
+                 run-local-discovery run-local-reporter run-local-origin run-local-edges
+$(LOCAL_TARGETS): export REPORTER_DISCOVERY_TOKEN ?= $(call local-token,reporter-discovery-token)
+$(LOCAL_TARGETS): export REPORTER_EDGES_TOKEN ?= $(call local-token,reporter-edges-token)
 
 .PHONY: help deps system-deps run-local run-local-redundant run-local-replicas run-local-worker run-local-server1 run-local-server2 \
         run-local-discovery run-local-reporter run-local-origin run-local-edges test typecheck bench-packager chaos clean

@@ -1,6 +1,6 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
-import { ConfigError } from '../config/config-error.js'
-import { readDurationMs, readHttpUrl, readHttpUrlList, readOptionalString, readPort, type Env } from '../config/env-readers.js'
+import { readDurationMs, readHttpUrl, readHttpUrlList, readPort, type Env } from '../config/env-readers.js'
+import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
 
 export interface DiscoveryConfig extends CommonConfig {
   /** Port of /healthz and /metrics. */
@@ -10,7 +10,10 @@ export interface DiscoveryConfig extends CommonConfig {
   readonly maxPlaylistAgeMs: number
   readonly packagerUrls: readonly string[]
   readonly reporterUrl: string
+  /** REPORTER_DISCOVERY_TOKEN, else the shared REPORTER_TOKEN: may write POST /ingests only. */
   readonly reporterToken: string | undefined
+  /** The variable reporterToken came from, for hints. */
+  readonly reporterTokenVariable: string
   /** Deadline of one packager probe (healthcheck, playlist and variant together). */
   readonly probeTimeoutMs: number
   /** ttl_ms sent with each report: three cycles plus slack, so one slow or lost cycle does not drop a signal. */
@@ -24,8 +27,7 @@ export function loadDiscoveryConfig (env: Env): DiscoveryConfig {
   const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
   const runFrequencyMs = readDurationMs(env, 'DISCOVERY_RUN_FREQUENCY', 1000, { minMs: 100, maxMs: 600_000 })
   const probeTimeoutMs = readDurationMs(env, 'PROBE_TIMEOUT', 800, { minMs: 50, maxMs: 30_000 })
-  const token = readOptionalString(env, 'REPORTER_TOKEN')
-  if (token !== undefined && /\s/.test(token)) throw new ConfigError('REPORTER_TOKEN', 'must not contain white space')
+  const token = readWriterToken(env, 'discovery')
   return Object.freeze({
     ...common,
     port: readPort(env, 'DISCOVERY_PORT', 2001),
@@ -33,7 +35,8 @@ export function loadDiscoveryConfig (env: Env): DiscoveryConfig {
     maxPlaylistAgeMs: readDurationMs(env, 'MAX_AGE_PLAYLIST', 10_000, { minMs: 100, maxMs: 3_600_000 }),
     packagerUrls: Object.freeze(readHttpUrlList(env, 'PACKAGER_URLS', [`http://localhost:${one}`, `http://localhost:${two}`])),
     reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
-    reporterToken: token,
+    reporterToken: token?.token,
+    reporterTokenVariable: token?.variable ?? TOKEN_VARIABLES.discovery,
     probeTimeoutMs,
     reportTtlMs: Math.min(3_600_000, Math.max(1000, 3 * runFrequencyMs + 2 * probeTimeoutMs))
   })

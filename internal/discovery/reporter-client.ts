@@ -83,7 +83,8 @@ export class ReporterClient {
     this.#options.failures?.inc({ reason: failure.metric })
     if (this.#failures === 1) {
       this.#outageStartedAt = now
-      const hint = failure.status === 401 ? ' (check REPORTER_TOKEN)' : ''
+      // 403: a valid token of another writer role (the edges manager's, say)
+      const hint = failure.status === 401 || failure.status === 403 ? ' (check REPORTER_TOKEN / REPORTER_DISCOVERY_TOKEN: discovery needs its own token)' : ''
       this.#log.warn({ reporter: this.#options.url, reason: failure.reason, retryInMs: delay },
         `reporter unreachable${hint}: reports are held back with backoff until it answers`)
     } else {

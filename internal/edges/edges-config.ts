@@ -1,9 +1,11 @@
 import { readSigningKey } from '../auth/signing-key.js'
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
+import { readEdgePorts } from '../config/edge-ports.js'
 import {
   readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readOptionalString, readPort, readString, type Env
 } from '../config/env-readers.js'
+import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
 import type { ScalePolicy } from './edge-scaler.js'
 import { findNginx } from './nginx-binary.js'
 
@@ -19,7 +21,10 @@ export interface EdgesConfig extends CommonConfig {
   /** Further origin replicas (ORIGIN_URL may list several): an edge fills from the next when one fails. */
   readonly originBackups: readonly string[]
   readonly reporterUrl: string
+  /** REPORTER_EDGES_TOKEN, else the shared REPORTER_TOKEN: may write POST /edges only. */
   readonly reporterToken: string | undefined
+  /** The variable reporterToken came from, for hints. */
+  readonly reporterTokenVariable: string
   /** Private prefix of every edge (config, pid files, cache) and the manager's liveness file. */
   readonly edgesDir: string
   /** Explicit nginx binary; undefined means `nginx` on PATH, then /usr/sbin/nginx. */
@@ -51,23 +56,14 @@ const NGINX_TIME = /^\d{1,9}(ms|s|m|h|d)?$/
 
 export function loadEdgesConfig (env: Env): EdgesConfig {
   const common = loadCommonConfig(env)
-  const basePort = readPort(env, 'EDGES_BASE_PORT', 8101)
-  if (basePort === 0) throw new ConfigError('EDGES_BASE_PORT', "'0' is not allowed: edges need fixed ports from 1 to 65535")
-  const min = readInteger(env, 'EDGES_MIN', 2, { min: 1, max: 64 })
-  const max = readInteger(env, 'EDGES_MAX', 6, { min: 1, max: 64 })
-  if (min > max) throw new ConfigError('EDGES_MIN', `${min} must not be above EDGES_MAX (${max})`)
-  const portSpan = readInteger(env, 'EDGES_PORT_SPAN', Math.max(16, 4 * max), { min: max, max: 1024, what: `a whole number from EDGES_MAX (${max}) to 1024` })
-  if (basePort + portSpan - 1 > 65535) {
-    throw new ConfigError('EDGES_BASE_PORT', `${basePort} leaves no room for ${portSpan} edge ports below 65536 (lower it or EDGES_PORT_SPAN)`)
-  }
+  const { min, max, basePort, portSpan, publicHost } = readEdgePorts(env, common)
   const port = readPort(env, 'EDGES_PORT', 2002)
   if (port !== 0 && port >= basePort && port < basePort + portSpan) {
     throw new ConfigError('EDGES_PORT', `${port} lies inside the edge port range ${basePort}-${basePort + portSpan - 1}`)
   }
   const originPort = readPort(env, 'ORIGIN_PORT', 8001)
   const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
-  const token = readOptionalString(env, 'REPORTER_TOKEN')
-  if (token !== undefined && /\s/.test(token)) throw new ConfigError('REPORTER_TOKEN', 'must not contain white space')
+  const token = readWriterToken(env, 'edges')
   const heartbeatMs = readDurationMs(env, 'EDGE_HEARTBEAT', 1000, { minMs: 100, maxMs: 60_000 })
   const ttlMs = readDurationMs(env, 'EDGE_TTL', 5000, { minMs: 200, maxMs: 600_000 })
   if (ttlMs < 2 * heartbeatMs) {
@@ -83,8 +79,6 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
   if (!NGINX_SIZE.test(cacheMaxSize)) throw new ConfigError('EDGE_CACHE_MAX_SIZE', `'${cacheMaxSize}' is not an nginx size such as 512m or 2g`)
   const segmentCacheValid = readString(env, 'EDGE_SEGMENT_CACHE_VALID', '1h')
   if (!NGINX_TIME.test(segmentCacheValid)) throw new ConfigError('EDGE_SEGMENT_CACHE_VALID', `'${segmentCacheValid}' is not an nginx time such as 30m, 1h or 1d`)
-  const publicHost = readString(env, 'EDGE_PUBLIC_HOST', common.host === '0.0.0.0' || common.host === '::' ? '127.0.0.1' : common.host)
-  if (!/^[A-Za-z0-9.:-]+$/.test(publicHost)) throw new ConfigError('EDGE_PUBLIC_HOST', `'${publicHost}' is not a host name or IP address`)
   const nginxPath = readOptionalString(env, 'NGINX_PATH')
   if (nginxPath !== undefined && /[\0\n]/.test(nginxPath)) throw new ConfigError('NGINX_PATH', 'must be a file path or a command name')
   const originUrls = readHttpUrlList(env, 'ORIGIN_URL', [`http://127.0.0.1:${originPort}`])
@@ -104,7 +98,8 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
     originUrl,
     originBackups: Object.freeze(originUrls.slice(1)),
     reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
-    reporterToken: token,
+    reporterToken: token?.token,
+    reporterTokenVariable: token?.variable ?? TOKEN_VARIABLES.edges,
     edgesDir: readString(env, 'EDGES_DIR', '.local/edges'),
     nginxPath,
     ttlMs,

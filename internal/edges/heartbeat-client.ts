@@ -52,7 +52,7 @@ export class HeartbeatClient {
         return true
       }
       reason = response.statusCode >= 500 ? 'http_5xx' : 'http_4xx'
-      detail = `http ${response.statusCode}: ${text.slice(0, 200)}${response.statusCode === 401 ? ' (check REPORTER_TOKEN)' : ''}`
+      detail = `http ${response.statusCode}: ${text.slice(0, 200)}${response.statusCode === 401 || response.statusCode === 403 ? ' (check REPORTER_TOKEN / REPORTER_EDGES_TOKEN: the edges manager needs its own token)' : ''}`
     } catch (err) {
       const code = (err as { code?: string }).code
       reason = code === 'ECONNREFUSED' ? 'refused' : code === 'UND_ERR_CONNECT_TIMEOUT' || (err as Error).name === 'TimeoutError' ? 'timeout' : 'error'

@@ -30,9 +30,11 @@ export class ProcessGroup {
 
   start (): void {
     this.components.forEach((component, index) => {
+      const env: NodeJS.ProcessEnv = { ...this.options.env, LOG_PRETTY: this.options.env.LOG_PRETTY ?? '1', ...component.env }
+      for (const name of component.withhold ?? []) delete env[name]
       const child = spawn(process.execPath, ['--import', 'tsx', component.entry], {
         cwd: this.options.cwd,
-        env: { ...this.options.env, LOG_PRETTY: this.options.env.LOG_PRETTY ?? '1', ...component.env },
+        env,
         stdio: ['ignore', 'pipe', 'pipe']
       })
       const running: Running = { component, child, exited: false }

@@ -2,14 +2,24 @@ import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { readSigningKey } from '../auth/signing-key.js'
 import { readOriginPathways, type OriginPathway } from './origin-pathways.js'
 import { ConfigError } from '../config/config-error.js'
-import { readBoolean, readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readPort, type Env } from '../config/env-readers.js'
+import { readBoolean, readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readOptionalString, readPort, type Env } from '../config/env-readers.js'
+import { readEdgePorts } from '../config/edge-ports.js'
+import { parseAllowlist, type AllowedOrigin } from '../config/url-allowlist.js'
+import { DEFAULT_REPORTER_ANSWER_BYTES } from '../reporter/reporter-limits.js'
 
 export interface OriginConfig extends CommonConfig {
   readonly port: number
   readonly reporterUrl: string
   /** The only packagers ever fetched from, whatever the reporter says. */
   readonly packagerAllowlist: readonly string[]
+  /**
+   * EDGE_ALLOWLIST: the only edge base URLs segment URIs are ever rewritten onto (or probed),
+   * whatever the reporter lists. Default: the edges manager's own range on this host.
+   */
+  readonly edgeAllowlist: readonly AllowedOrigin[]
   readonly reporterPollMs: number
+  /** REPORTER_MAX_ANSWER_BYTES: cap on one GET /ingests or /edges answer, sized for the reporter's largest. */
+  readonly reporterMaxAnswerBytes: number
   readonly upstreamConnectTimeoutMs: number
   readonly upstreamTimeoutMs: number
   readonly maxPlaylistBytes: number
@@ -60,7 +70,9 @@ export function loadOriginConfig (env: Env): OriginConfig {
     port: readPort(env, 'ORIGIN_PORT', 8001),
     reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
     packagerAllowlist: Object.freeze(readHttpUrlList(env, 'PACKAGER_ALLOWLIST', [`http://localhost:${one}`, `http://localhost:${two}`])),
+    edgeAllowlist: readEdgeAllowlist(env, common),
     reporterPollMs,
+    reporterMaxAnswerBytes: readInteger(env, 'REPORTER_MAX_ANSWER_BYTES', DEFAULT_REPORTER_ANSWER_BYTES, { min: 64 * 1024, max: 256 * 1024 * 1024 }),
     upstreamConnectTimeoutMs: readDurationMs(env, 'UPSTREAM_CONNECT_TIMEOUT', 500, { minMs: 50, maxMs: 10_000 }),
     upstreamTimeoutMs: readDurationMs(env, 'UPSTREAM_TIMEOUT', 1500, { minMs: 100, maxMs: 30_000 }),
     maxPlaylistBytes: readInteger(env, 'MAX_PLAYLIST_BYTES', 1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
@@ -92,4 +104,17 @@ function readEdgeProbeConfig (env: Env, pollMs: number): EdgeProbeConfig {
   }
   const edgeUnlistedGraceMs = readDurationMs(env, 'EDGE_UNLISTED_GRACE', 30_000, { minMs: 0, maxMs: 3_600_000 })
   return { edgeViewMaxStaleMs, edgeUnlistedGraceMs, edgeProbe, edgeProbeFailures, edgeProbeTimeoutMs }
+}
+
+/**
+ * EDGE_ALLOWLIST, or by default what the edges manager started with the same environment serves:
+ * http://EDGE_PUBLIC_HOST:EDGES_BASE_PORT-(EDGES_BASE_PORT + EDGES_PORT_SPAN - 1), read by the
+ * manager's own rule (http://127.0.0.1:8101-8124 for `make run-local`).
+ */
+function readEdgeAllowlist (env: Env, common: CommonConfig): readonly AllowedOrigin[] {
+  const value = readOptionalString(env, 'EDGE_ALLOWLIST')
+  if (value !== undefined) return Object.freeze(parseAllowlist('EDGE_ALLOWLIST', value))
+  const ports = readEdgePorts(env, common)
+  const host = ports.publicHost.includes(':') ? `[${ports.publicHost}]` : ports.publicHost
+  return Object.freeze(parseAllowlist('EDGE_ALLOWLIST', `http://${host}:${ports.basePort}-${ports.basePort + ports.portSpan - 1}`))
 }

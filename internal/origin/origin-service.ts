@@ -14,6 +14,7 @@ import { EdgeHealthProbe } from './edge-health-probe.js'
 import { SegmentFetcher } from './segment-fetcher.js'
 import { SessionRegistry } from './session-registry.js'
 import { UpstreamClient } from './upstream-client.js'
+import { formatAllowlist } from '../config/url-allowlist.js'
 import { buildStatus, type StatusSnapshot } from '../status/status-model.js'
 import { registerStatusRoutes } from '../status/status-routes.js'
 
@@ -23,6 +24,8 @@ export class OriginService implements Service {
   readonly registry: SessionRegistry
   private readonly playlistClient: UpstreamClient
   private readonly segmentClient: UpstreamClient
+  /** Reads the reporter with its own cap: its largest answer is larger than any playlist. */
+  private readonly reporterClient: UpstreamClient
   private readonly reporter: ReporterView
   private readonly metrics: OriginMetrics
   private readonly edgeProbe: EdgeHealthProbe
@@ -35,6 +38,7 @@ export class OriginService implements Service {
     const limits = { connectTimeoutMs: config.upstreamConnectTimeoutMs, headersTimeoutMs: config.upstreamTimeoutMs, bodyTimeoutMs: config.upstreamTimeoutMs }
     this.playlistClient = new UpstreamClient({ ...limits, maxBodyBytes: config.maxPlaylistBytes })
     this.segmentClient = new UpstreamClient({ ...limits, bodyTimeoutMs: Math.max(config.upstreamTimeoutMs, 5000), maxBodyBytes: config.maxSegmentBytes })
+    this.reporterClient = new UpstreamClient({ ...limits, maxBodyBytes: config.reporterMaxAnswerBytes })
     this.registry = new SessionRegistry({
       session: {
         sources: config.packagerAllowlist,
@@ -55,6 +59,7 @@ export class OriginService implements Service {
       {
         reporterUrl: config.reporterUrl,
         allowlist: config.packagerAllowlist,
+        edgeAllowlist: config.edgeAllowlist,
         pollMs: config.reporterPollMs,
         edges: {
           probe: config.edgeProbe,
@@ -64,7 +69,7 @@ export class OriginService implements Service {
           probeEdge: async (url) => await this.edgeProbe.healthy(url)
         }
       },
-      this.playlistClient,
+      this.reporterClient,
       log,
       (view) => this.registry.applyView(view),
       (reachable) => this.registry.setReporterReachable(reachable),
@@ -106,7 +111,7 @@ export class OriginService implements Service {
     this.reporter.start()
     const address = await this.http.app.listen({ port: this.config.port, host: this.config.host })
     if (this.config.testOnlyNoFailover) this.log.warn({ packager: this.config.packagerAllowlist[0] }, 'ORIGIN_TEST_ONLY_NO_FAILOVER is set: failover is off, faults reach players (tests only)')
-    this.log.info({ address, allowlist: this.config.packagerAllowlist, reporter: this.config.reporterUrl, signedUrls: this.config.signingKey !== undefined }, 'origin started')
+    this.log.info({ address, allowlist: this.config.packagerAllowlist, edgeAllowlist: formatAllowlist(this.config.edgeAllowlist), reporter: this.config.reporterUrl, signedUrls: this.config.signingKey !== undefined }, 'origin started')
   }
 
   get port (): number {
@@ -120,7 +125,7 @@ export class OriginService implements Service {
       await this.reporter.close()
       await this.registry.close()
       await this.http.app.close()
-      await Promise.all([this.playlistClient.close(), this.segmentClient.close(), this.edgeProbe.close()])
+      await Promise.all([this.playlistClient.close(), this.segmentClient.close(), this.reporterClient.close(), this.edgeProbe.close()])
     })()
     await this.closing
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js'
+import { allowlistIncludes, type AllowedOrigin } from '../config/url-allowlist.js'
 import { isValidName } from '../hls/names.js'
 import type { UpstreamClient } from './upstream-client.js'
 import { applyProbeResults, applyReporterEdges, decideEdges, edgesToProbe, INITIAL_EDGE_VIEW, markReporterAway, type EdgeViewOptions, type EdgeViewState } from './edge-view-policy.js'
@@ -49,9 +50,10 @@ const EDGE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
 /**
  * Pure: reads the reporter's GET /edges answer into the live edges. Only plain http(s) origins are
  * kept (no path, credentials or query), so a URI rewritten onto an edge is always
- * `<edge>/<signal>/<rendition>/<segment>`; one entry per URL, sorted by URL.
+ * `<edge>/<signal>/<rendition>/<segment>`; one entry per URL, sorted by URL. `allowed` (the
+ * EDGE_ALLOWLIST) drops every other host, and `refused` collects what it dropped.
  */
-export function parseEdgeDetails (body: unknown): EdgeDetail[] | undefined {
+export function parseEdgeDetails (body: unknown, allowed: (url: string) => boolean = () => true, refused?: Set<string>): EdgeDetail[] | undefined {
   if (!Array.isArray(body)) return undefined
   const byUrl = new Map<string, EdgeDetail>()
   for (const entry of body) {
@@ -61,6 +63,10 @@ export function parseEdgeDetails (body: unknown): EdgeDetail[] | undefined {
     try { url = new URL(raw) } catch { continue }
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') continue
     if (byUrl.has(url.origin)) continue
+    if (!allowed(url.origin)) {
+      refused?.add(url.origin)
+      continue
+    }
     byUrl.set(url.origin, {
       id: typeof id === 'string' && EDGE_ID.test(id) ? id : url.host,
       url: url.origin,
@@ -104,9 +110,19 @@ export class ReporterView {
   private probing: Promise<void> | undefined
   private closed = false
   private readonly edgeOptions: ReporterViewEdgeOptions
+  /** Edge URLs already logged as off the allow-list, so each is logged once. */
+  private readonly refusedEdges = new Set<string>()
 
   constructor (
-    private readonly options: { reporterUrl: string, allowlist: readonly string[], pollMs: number, edges?: ReporterViewEdgeOptions, now?: () => number },
+    private readonly options: {
+      reporterUrl: string
+      allowlist: readonly string[]
+      /** EDGE_ALLOWLIST: the only edges segments are placed on or probed; none when absent. */
+      edgeAllowlist?: readonly AllowedOrigin[]
+      pollMs: number
+      edges?: ReporterViewEdgeOptions
+      now?: () => number
+    },
     private readonly client: UpstreamClient,
     private readonly log: Logger,
     private readonly onChange: (view: IngestView) => void = () => {},
@@ -144,11 +160,19 @@ export class ReporterView {
 
   private async poll (): Promise<void> {
     try {
-      const result = await this.client.get(`${this.options.reporterUrl}/ingests`)
+      // both at once: an ingest answer the origin cannot read (too large, say) must not cost the edges
+      const [result, edgeResult] = await Promise.all([
+        this.client.get(`${this.options.reporterUrl}/ingests`),
+        this.client.get(`${this.options.reporterUrl}/edges`)
+      ])
       if (this.closed) return
+      // edges first: the first playlists a new session renders already spread over them
+      const refused = new Set<string>()
+      const details = edgeResult.ok ? parseEdgeDetails(safeJson(edgeResult.body), (url) => this.edgeAllowed(url), refused) : undefined
+      this.logRefused(refused)
+      this.applyEdgeAnswer(details)
       const parsed = result.ok ? parseIngests(safeJson(result.body), this.options.allowlist) : undefined
       if (parsed === undefined) {
-        this.edgesUnvouched()
         if (this.reachable !== false) {
           this.log.warn({ reporter: this.options.reporterUrl, reason: result.ok ? 'unreadable answer' : result.detail }, 'reporter unreachable, keeping the last known view')
           this.reachable = false
@@ -158,9 +182,6 @@ export class ReporterView {
       }
       const wasReachable = this.reachable === true
       this.reachable = true
-      // edges first: the first playlists a new session renders already spread over them
-      await this.pollEdges()
-      if (this.closed) return
       if (!sameView(this.view, parsed)) {
         this.view = parsed
         this.onChange(parsed)
@@ -174,11 +195,21 @@ export class ReporterView {
     }
   }
 
+  private edgeAllowed (url: string): boolean {
+    return this.options.edgeAllowlist !== undefined && allowlistIncludes(this.options.edgeAllowlist, url)
+  }
+
+  // each refused URL is logged once (the set is bounded), several in one line
+  private logRefused (refused: ReadonlySet<string>): void {
+    const fresh = [...refused].filter((url) => !this.refusedEdges.has(url))
+    if (fresh.length === 0) return
+    if (this.refusedEdges.size > 1024) this.refusedEdges.clear()
+    for (const url of fresh) this.refusedEdges.add(url)
+    this.log.warn({ edges: fresh.slice(0, 16), count: fresh.length }, 'the reporter lists edges outside EDGE_ALLOWLIST: no segment goes there')
+  }
+
   // edges expire at the reporter after their short TTL, so its answer is the live set
-  private async pollEdges (): Promise<void> {
-    const result = await this.client.get(`${this.options.reporterUrl}/edges`)
-    if (this.closed) return
-    const details = result.ok ? parseEdgeDetails(safeJson(result.body)) : undefined
+  private applyEdgeAnswer (details: EdgeDetail[] | undefined): void {
     if (details === undefined) {
       this.edgesUnvouched()
       return

@@ -26,6 +26,12 @@ export class ExpiringMap<V> {
     return entry !== undefined && entry.expiresAt > now ? entry.value : undefined
   }
 
+  /** Milliseconds until `key` expires; 0 when it is absent or expired. */
+  expiresInMs (key: string, now: number): number {
+    const entry = this.#entries.get(key)
+    return entry !== undefined && entry.expiresAt > now ? entry.expiresAt - now : 0
+  }
+
   /** Live entries in insertion order. */
   * values (now: number): Generator<V> {
     for (const entry of this.#entries.values()) {

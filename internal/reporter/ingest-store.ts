@@ -1,6 +1,7 @@
 import { ExpiringMap } from './expiring-map.js'
 import { formatLastReported } from './last-reported-format.js'
 import type { IngestReport, IngestView, PackagerStatus } from './report-schema.js'
+import { DEFAULT_LIMITS, type RegistryLimits } from './reporter-limits.js'
 
 export interface StoreOptions {
   /** Milliseconds since the epoch; tests pass a fake clock. */
@@ -10,7 +11,14 @@ export interface StoreOptions {
   readonly maxEntries?: number
   /** Zone of `last_reported`, minutes east of UTC; the host's local zone when absent. */
   readonly utcOffsetMinutes?: number
+  /** What writers may register; DEFAULT_LIMITS when absent. */
+  readonly limits?: RegistryLimits
 }
+
+/** Why a report would take more than its writer may register. */
+export type IngestRefusal =
+  | { readonly limit: 'signals', readonly max: number }
+  | { readonly limit: 'packagers', readonly signal: string, readonly count: number, readonly max: number }
 
 interface Entry {
   readonly signal: string
@@ -33,11 +41,29 @@ export class IngestStore {
     this.#entries = new ExpiringMap(options.maxEntries ?? 10_000)
   }
 
-  /** Records a report whose URLs are already normalized; false (and nothing changed) when the store is full. */
+  /**
+   * Whether the report stays within the writer limits: a new signal while REPORTER_MAX_SIGNALS are
+   * live, or a signal that would list more than REPORTER_MAX_PACKAGERS_PER_SIGNAL distinct packagers.
+   */
+  refusal (report: IngestReport): IngestRefusal | undefined {
+    const now = this.#options.now()
+    const limits = this.#options.limits ?? DEFAULT_LIMITS
+    const signals = new Set<string>()
+    const packagers = new Set(report.packagers.map((p) => p.url))
+    for (const entry of this.#entries.values(now)) {
+      signals.add(entry.signal)
+      if (entry.signal === report.signal) packagers.add(entry.status.url)
+    }
+    if (!signals.has(report.signal) && signals.size >= limits.maxSignals) return { limit: 'signals', max: limits.maxSignals }
+    if (packagers.size > limits.maxPackagersPerSignal) return { limit: 'packagers', signal: report.signal, count: packagers.size, max: limits.maxPackagersPerSignal }
+    return undefined
+  }
+
+  /** Records a report whose URLs are already normalized; false (and nothing changed) when it is refused (see refusal) or the store is full. */
   report (report: IngestReport): boolean {
     const now = this.#options.now()
     const keys = report.packagers.map((p) => keyOf(report.signal, p.url))
-    if (!this.#entries.hasRoomFor(keys, now)) return false
+    if (this.refusal(report) !== undefined || !this.#entries.hasRoomFor(keys, now)) return false
     const ttlMs = Math.min(report.ttl_ms ?? this.#options.defaultTtlMs, this.#options.maxTtlMs)
     for (const status of report.packagers) {
       this.#entries.set(keyOf(report.signal, status.url), { signal: report.signal, status, reportedAt: now }, now, ttlMs)

@@ -1,9 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { NAME_PATTERNS } from '../hls/names.js'
+import { MAX_TIME_LENGTH, MAX_URL_LENGTH } from './reporter-limits.js'
 
 // JSON Schema patterns are strings; keep them in step with internal/hls/names.ts
 const SIGNAL_PATTERN = NAME_PATTERNS.signal.source
-const HTTP_URL = { format: 'uri', pattern: '^https?://', maxLength: 2048 } as const
+const HTTP_URL = { format: 'uri', pattern: '^https?://', maxLength: MAX_URL_LENGTH } as const
+const COUNT = { minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const
 const TTL_MS = Type.Integer({ minimum: 100, maximum: 3_600_000, description: 'how long this report stays valid; capped by REPORTER_MAX_TTL' })
 
 /** What discovery found for one packager of one signal. */
@@ -12,9 +14,9 @@ export const PackagerStatusSchema = Type.Object({
   healthy: Type.Boolean(),
   /** Why: 'ok', 'stale', 'refused', 'timeout', 'malformed', 'http 404', ... */
   reason: Type.String({ pattern: '^[a-z0-9][a-z0-9 ._-]{0,63}$' }),
-  media_sequence: Type.Optional(Type.Integer({ minimum: 0 })),
-  last_change: Type.Optional(Type.String({ format: 'date-time' })),
-  playlist_age_ms: Type.Optional(Type.Integer({ minimum: 0 }))
+  media_sequence: Type.Optional(Type.Integer(COUNT)),
+  last_change: Type.Optional(Type.String({ format: 'date-time', maxLength: MAX_TIME_LENGTH })),
+  playlist_age_ms: Type.Optional(Type.Integer(COUNT))
 })
 export type PackagerStatus = Static<typeof PackagerStatusSchema>
 

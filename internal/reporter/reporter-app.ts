@@ -1,10 +1,9 @@
-import type { FastifyReply, FastifyRequest, onErrorHookHandler, onRequestHookHandler, onResponseHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onErrorHookHandler, onRequestHookHandler, onResponseHookHandler, preValidationHookHandler } from 'fastify'
 import type { Registry } from 'prom-client'
 import { createHttpApp, type HttpApp } from '../http/http-app.js'
 import { isValidName } from '../hls/names.js'
 import type { Logger } from '../log/logger.js'
 import { createMetricsRegistry } from '../metrics/metrics-registry.js'
-import { bearerMatches } from './bearer-auth.js'
 import { EdgeStore } from './edge-store.js'
 import { IngestStore } from './ingest-store.js'
 import { normalizeUrls } from './normalize-report.js'
@@ -12,9 +11,12 @@ import type { ReporterConfig } from './reporter-config.js'
 import { ReporterErrors } from './reporter-errors.js'
 import { createReporterMetrics, rejectReasonFor } from './reporter-metrics.js'
 import { EdgeReportSchema, IngestReportSchema, SignalParamsSchema, type EdgeReport, type IngestReport } from './report-schema.js'
+import { edgeRefusalError, ingestRefusalError } from './refusal-errors.js'
+import { strictTypeError } from './strict-body-types.js'
+import { authorizeWrite, ROUTE_WRITERS, type WriteRoute } from './writer-auth.js'
 
 export interface ReporterAppOptions {
-  readonly config: Pick<ReporterConfig, 'token' | 'ttlMs' | 'maxTtlMs' | 'bodyLimitBytes'>
+  readonly config: Pick<ReporterConfig, 'tokens' | 'ttlMs' | 'maxTtlMs' | 'bodyLimitBytes'> & Partial<Pick<ReporterConfig, 'limits'>>
   readonly log: Logger
   /** Clock for the TTLs; Date.now unless a test fakes it. */
   readonly now?: () => number
@@ -36,6 +38,7 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
     now: options.now ?? Date.now,
     defaultTtlMs: config.ttlMs,
     maxTtlMs: config.maxTtlMs,
+    ...(config.limits !== undefined ? { limits: config.limits } : {}),
     ...(options.utcOffsetMinutes !== undefined ? { utcOffsetMinutes: options.utcOffsetMinutes } : {})
   }
   const ingests = new IngestStore(storeOptions)
@@ -44,11 +47,18 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
   const http = createHttpApp({ log, metrics, bodyLimitBytes: config.bodyLimitBytes })
   const { app } = http
 
-  // runs before the body is read, so an unauthenticated client cannot make us parse anything
-  const authenticate: onRequestHookHandler = async (request) => {
-    if (config.token !== undefined && !bearerMatches(request.headers.authorization, config.token)) {
-      throw new ReporterErrors.UNAUTHORIZED()
-    }
+  // runs before the body is read, so an unauthenticated client cannot make us parse anything;
+  // each route takes only its own writer role's token
+  const authenticate = (route: WriteRoute): onRequestHookHandler => async (request) => {
+    const decision = authorizeWrite(request.headers.authorization, config.tokens, route)
+    if (decision.ok) return
+    if (decision.status === 403) throw new ReporterErrors.FORBIDDEN(decision.role, `POST /${route}`, ROUTE_WRITERS[route])
+    throw new ReporterErrors.UNAUTHORIZED()
+  }
+  // before the validator, which would coerce "5" into 5 or 7 into "7": wrong types are a 400
+  const strictTypes = (schema: Parameters<typeof strictTypeError>[0]): preValidationHookHandler => async (request) => {
+    const error = strictTypeError(schema, request.body)
+    if (error !== undefined) throw new ReporterErrors.BAD_TYPE(error)
   }
   const errorCodes = new WeakMap<FastifyRequest, string>()
   const rememberError: onErrorHookHandler = async (request, _reply, error) => {
@@ -65,11 +75,14 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
 
   app.post<{ Body: IngestReport }>('/ingests', {
     schema: { body: IngestReportSchema },
-    onRequest: authenticate,
+    onRequest: authenticate('ingests'),
+    preValidation: strictTypes(IngestReportSchema),
     onError: rememberError,
     onResponse: countWrite('ingests')
   }, async (request) => {
     const report = { ...request.body, packagers: normalizeUrls(request.body.packagers, 'packagers') }
+    const refusal = ingests.refusal(report)
+    if (refusal !== undefined) throw ingestRefusalError(refusal)
     if (!ingests.report(report)) throw new ReporterErrors.FULL('ingests', 10_000)
     return { signal: report.signal, accepted: report.packagers.length, ttl_ms: Math.min(report.ttl_ms ?? config.ttlMs, config.maxTtlMs) }
   })
@@ -86,11 +99,14 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
 
   app.post<{ Body: EdgeReport }>('/edges', {
     schema: { body: EdgeReportSchema },
-    onRequest: authenticate,
+    onRequest: authenticate('edges'),
+    preValidation: strictTypes(EdgeReportSchema),
     onError: rememberError,
     onResponse: countWrite('edges')
   }, async (request) => {
     const report = { ...request.body, edges: normalizeUrls(request.body.edges, 'edges', (edge) => edge.id) }
+    const refusal = edges.refusal(report)
+    if (refusal !== undefined) throw edgeRefusalError(refusal)
     if (!edges.report(report)) throw new ReporterErrors.FULL('edges', 1000)
     return { accepted: report.edges.length, ttl_ms: Math.min(report.ttl_ms ?? config.ttlMs, config.maxTtlMs) }
   })

@@ -1,27 +1,30 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
-import { isLoopbackHost, readDurationMs, readOptionalString, readPort, type Env } from '../config/env-readers.js'
+import { isLoopbackHost, readDurationMs, readInteger, readPort, type Env } from '../config/env-readers.js'
+import { readTokenVariable, SHARED_TOKEN_VARIABLE, TOKEN_VARIABLES, WRITER_ROLES, type WriterRole } from '../config/writer-tokens.js'
+import { DEFAULT_LIMITS, type RegistryLimits } from './reporter-limits.js'
+import type { ReporterTokens } from './writer-auth.js'
 
 export interface ReporterConfig extends CommonConfig {
   readonly port: number
-  /** Bearer token for POST /ingests and /edges; undefined only in token-less mode on a loopback host. */
+  /** Bearer token of each writer role; undefined only in token-less mode on a loopback host. */
+  readonly tokens: ReporterTokens | undefined
+  /** REPORTER_TOKEN as given: the legacy token shared by every role whose own variable is unset. */
   readonly token: string | undefined
+  /** Roles whose token is the shared REPORTER_TOKEN (their variable is unset): logged at start. */
+  readonly sharedTokenRoles: readonly WriterRole[]
   /** TTL of a report that does not carry ttl_ms. */
   readonly ttlMs: number
   /** Upper bound for a report's ttl_ms, so one report cannot keep a dead packager listed for long. */
   readonly maxTtlMs: number
   readonly bodyLimitBytes: number
+  readonly limits: RegistryLimits
 }
 
 export function loadReporterConfig (env: Env): ReporterConfig {
   const common = loadCommonConfig(env)
-  const token = readOptionalString(env, 'REPORTER_TOKEN')
-  if (token === undefined && !isLoopbackHost(common.host)) {
-    throw new ConfigError('REPORTER_TOKEN', `must be set when HOST is not a loopback address (HOST is '${common.host}'); token-less mode is for local development on 127.0.0.1 only`)
-  }
-  if (token !== undefined && !/^[\x21-\x7e]{8,512}$/.test(token)) {
-    throw new ConfigError('REPORTER_TOKEN', 'must be 8 to 512 printable ASCII characters without spaces')
-  }
+  const { tokens, sharedTokenRoles } = readTokens(env, common.host)
+  const token = readTokenVariable(env, SHARED_TOKEN_VARIABLE)
   const ttlMs = readDurationMs(env, 'REPORTER_TTL', 5000, { minMs: 100, maxMs: 3_600_000 })
   const maxTtlMs = readDurationMs(env, 'REPORTER_MAX_TTL', 60_000, { minMs: 100, maxMs: 3_600_000 })
   if (maxTtlMs < ttlMs) {
@@ -31,8 +34,48 @@ export function loadReporterConfig (env: Env): ReporterConfig {
     ...common,
     port: readPort(env, 'REPORTER_PORT', 2000),
     token,
+    tokens,
+    sharedTokenRoles,
     ttlMs,
     maxTtlMs,
-    bodyLimitBytes: 64 * 1024
+    bodyLimitBytes: 64 * 1024,
+    limits: Object.freeze({
+      maxSignals: readInteger(env, 'REPORTER_MAX_SIGNALS', DEFAULT_LIMITS.maxSignals, { min: 1, max: 10_000 }),
+      maxPackagersPerSignal: readInteger(env, 'REPORTER_MAX_PACKAGERS_PER_SIGNAL', DEFAULT_LIMITS.maxPackagersPerSignal, { min: 1, max: 64 }),
+      maxEdges: readInteger(env, 'REPORTER_MAX_EDGES', DEFAULT_LIMITS.maxEdges, { min: 1, max: 1000 })
+    })
   })
+}
+
+/**
+ * One token per writer role (REPORTER_DISCOVERY_TOKEN, REPORTER_EDGES_TOKEN), each falling back to
+ * the shared REPORTER_TOKEN. None at all is token-less mode, loopback only; some but not all is an
+ * error (a role left open would be writable by anyone), and so are two roles given one token by
+ * their own variables (use REPORTER_TOKEN for that, knowingly).
+ */
+function readTokens (env: Env, host: string): { tokens: ReporterTokens | undefined, sharedTokenRoles: WriterRole[] } {
+  const shared = readTokenVariable(env, SHARED_TOKEN_VARIABLE)
+  const own = new Map(WRITER_ROLES.map((role) => [role, readTokenVariable(env, TOKEN_VARIABLES[role])]))
+  const set = WRITER_ROLES.filter((role) => own.get(role) !== undefined)
+  if (shared === undefined && set.length === 0) {
+    if (!isLoopbackHost(host)) {
+      throw new ConfigError(SHARED_TOKEN_VARIABLE, `must be set when HOST is not a loopback address (HOST is '${host}'), or one token per writer role (${WRITER_ROLES.map((r) => TOKEN_VARIABLES[r]).join(', ')}); token-less mode is for local development on 127.0.0.1 only`)
+    }
+    return { tokens: undefined, sharedTokenRoles: [] }
+  }
+  const tokens: Partial<Record<WriterRole, string>> = {}
+  for (const role of WRITER_ROLES) {
+    const token = own.get(role) ?? shared
+    if (token === undefined) {
+      throw new ConfigError(TOKEN_VARIABLES[role], `must be set when ${set.map((r) => TOKEN_VARIABLES[r]).join(', ')} is: every writer role needs a token (or set ${SHARED_TOKEN_VARIABLE}, shared by every role)`)
+    }
+    // an own token equal to another role's is a mistake; only REPORTER_TOKEN shares, and says so
+    const twin = WRITER_ROLES.find((other) => tokens[other] === token && (own.get(role) !== undefined || own.get(other) !== undefined))
+    if (twin !== undefined) {
+      const [a, b] = own.get(role) !== undefined ? [role, twin] : [twin, role]
+      throw new ConfigError(TOKEN_VARIABLES[a], `must differ from the token of the ${b} role: one token for two roles lets either write what the other writes`)
+    }
+    tokens[role] = token
+  }
+  return { tokens: Object.freeze(tokens as Record<WriterRole, string>), sharedTokenRoles: WRITER_ROLES.filter((role) => own.get(role) === undefined) }
 }

@@ -4,6 +4,10 @@ import { errorTable } from '../http/error-table.js'
 /** Every error the reporter answers with besides fastify's own body and validation errors. */
 export const ReporterErrors = errorTable({
   UNAUTHORIZED: createError('REPORTER_ERR_UNAUTHORIZED', 'missing or wrong bearer token', 401),
+  FORBIDDEN: createError('REPORTER_ERR_FORBIDDEN', "this token belongs to the %s role, which may not write %s (only %s's token may)", 403),
+  LIMIT: createError('REPORTER_ERR_LIMIT', '%s', 429),
+  EDGE_TAKEN: createError('REPORTER_ERR_EDGE_TAKEN', '%s', 409),
+  BAD_TYPE: createError('REPORTER_ERR_BAD_TYPE', '%s', 400),
   BAD_SIGNAL: createError('REPORTER_ERR_BAD_SIGNAL', "invalid signal name '%s': allowed are 1-64 letters, digits, '-' or '_', starting with a letter or digit", 400),
   BAD_URL: createError('REPORTER_ERR_BAD_URL', '%s: %s', 400),
   DUPLICATE: createError('REPORTER_ERR_DUPLICATE', '%s: %s is listed twice; list each once', 400),

@@ -3,12 +3,16 @@ import type { EdgeStore } from './edge-store.js'
 import type { IngestStore } from './ingest-store.js'
 
 /** Why a write was refused; the only label values the reports counter ever gets. */
-export const REJECT_REASONS = ['unauthorized', 'invalid_body', 'invalid_json', 'too_large', 'bad_url', 'duplicate', 'full', 'other'] as const
+export const REJECT_REASONS = ['unauthorized', 'forbidden', 'limit', 'taken', 'invalid_body', 'invalid_json', 'too_large', 'bad_url', 'duplicate', 'full', 'other'] as const
 export type RejectReason = typeof REJECT_REASONS[number]
 
 const REASON_BY_CODE: Readonly<Record<string, RejectReason>> = {
   REPORTER_ERR_UNAUTHORIZED: 'unauthorized',
+  REPORTER_ERR_FORBIDDEN: 'forbidden',
+  REPORTER_ERR_LIMIT: 'limit',
+  REPORTER_ERR_EDGE_TAKEN: 'taken',
   FST_ERR_VALIDATION: 'invalid_body',
+  REPORTER_ERR_BAD_TYPE: 'invalid_body',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'invalid_body',

@@ -3,6 +3,7 @@ import type { Service } from '../lifecycle/service.js'
 import type { Logger } from '../log/logger.js'
 import { buildReporterApp, type ReporterApp } from './reporter-app.js'
 import type { ReporterConfig } from './reporter-config.js'
+import { DEFAULT_REPORTER_ANSWER_BYTES, largestAnswerBytes } from './reporter-limits.js'
 
 /** The reporter process: its app on REPORTER_PORT. */
 export class ReporterService implements Service {
@@ -18,11 +19,18 @@ export class ReporterService implements Service {
   }
 
   async start (): Promise<void> {
-    if (this.#config.token === undefined) {
-      this.#log.warn({ host: this.#config.host }, 'token-less mode: POST /ingests and /edges accept writes without a bearer token (loopback only; set REPORTER_TOKEN)')
+    const { tokens, sharedTokenRoles, limits } = this.#config
+    if (tokens === undefined) {
+      this.#log.warn({ host: this.#config.host }, 'token-less mode: POST /ingests and /edges accept writes without a bearer token (loopback only; set REPORTER_DISCOVERY_TOKEN and REPORTER_EDGES_TOKEN)')
+    } else if (sharedTokenRoles.length > 1) {
+      this.#log.warn({ roles: sharedTokenRoles }, 'REPORTER_TOKEN is shared by several writer roles: each can write what the others write; set REPORTER_DISCOVERY_TOKEN and REPORTER_EDGES_TOKEN')
+    }
+    const largest = largestAnswerBytes(limits)
+    if (largest > DEFAULT_REPORTER_ANSWER_BYTES) {
+      this.#log.warn({ limits, largestAnswerBytes: largest }, `at these limits an answer can exceed the origin's default REPORTER_MAX_ANSWER_BYTES (${DEFAULT_REPORTER_ANSWER_BYTES}): raise it on every origin to at least ${largest}`)
     }
     await this.#reporter.app.listen({ host: this.#config.host, port: this.#config.port })
-    this.#log.info({ host: this.#config.host, port: this.port, ttlMs: this.#config.ttlMs }, 'started with listener')
+    this.#log.info({ host: this.#config.host, port: this.port, ttlMs: this.#config.ttlMs, limits, largestAnswerBytes: largest }, 'started with listener')
   }
 
   /** The bound port (useful when REPORTER_PORT is 0). */

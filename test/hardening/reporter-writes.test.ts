@@ -52,7 +52,7 @@ t.test('POST /ingests and /edges: token, size limit and schema, and nothing chan
     ['/ingests', { ...INGEST, signal: 'live01/../x' }, /^body\/signal must match pattern/],
     ['/ingests', { ...INGEST, packagers: [{ url: 'http://127.0.0.1:8080', healthy: true }] }, /^body\/packagers\/0 must have required property 'reason'/],
     ['/ingests', { ...INGEST, packagers: [{ ...INGEST.packagers[0], url: 'file:///etc/passwd' }] }, /^body\/packagers\/0\/url must match/],
-    ['/ingests', { ...INGEST, packagers: [{ ...INGEST.packagers[0], url: `http://a/${'x'.repeat(3000)}` }] }, /^body\/packagers\/0\/url must NOT have more than 2048 characters/],
+    ['/ingests', { ...INGEST, packagers: [{ ...INGEST.packagers[0], url: `http://a/${'x'.repeat(3000)}` }] }, /^body\/packagers\/0\/url must NOT have more than 256 characters/],
     ['/ingests', { ...INGEST, packagers: Array.from({ length: 65 }, (_, i) => ({ ...INGEST.packagers[0], url: `http://127.0.0.1:${9000 + i}` })) }, /^body\/packagers must NOT have more than 64 items/],
     ['/ingests', { ...INGEST, ttl_ms: 10 * 3_600_000 }, /^body\/ttl_ms must be <= 3600000/],
     ['/edges', {}, /^body must have required property 'edges'/],
@@ -74,7 +74,7 @@ t.test('POST /ingests and /edges: token, size limit and schema, and nothing chan
 t.test('the reporter entrypoint refuses to start token-less on a non-loopback host', async (t) => {
   const run = promisify(execFile)
   const env: NodeJS.ProcessEnv = { ...process.env, HOST: '0.0.0.0', REPORTER_PORT: '0', LOG_PRETTY: '0' }
-  delete env.REPORTER_TOKEN
+  for (const variable of ['REPORTER_TOKEN', 'REPORTER_DISCOVERY_TOKEN', 'REPORTER_EDGES_TOKEN']) delete env[variable]
   delete env.NODE_OPTIONS
   // a reporter that did start would listen until the timeout kills it: that fails the test too
   const result = await run(process.execPath, ['--import', 'tsx', 'cmd/reporter/main.ts'], { env, timeout: 60_000 })

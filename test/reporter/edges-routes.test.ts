@@ -7,7 +7,7 @@ const AUTH = { authorization: 'Bearer edge-token-123' }
 t.test('edge heartbeats: batch upsert by id, validation, TTL', async (t) => {
   let now = Date.parse('2024-04-05T14:23:45Z')
   const { app } = buildReporterApp({
-    config: { token: 'edge-token-123', ttlMs: 5000, maxTtlMs: 60_000, bodyLimitBytes: 64 * 1024 },
+    config: { tokens: { discovery: 'discovery-token-456', edges: 'edge-token-123' }, ttlMs: 5000, maxTtlMs: 60_000, bodyLimitBytes: 64 * 1024 },
     log: pino({ level: 'silent' }),
     now: () => now,
     utcOffsetMinutes: 0

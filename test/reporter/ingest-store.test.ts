@@ -95,3 +95,29 @@ t.test('edges are upserted by id and expire', async (t) => {
   clock.advance(1000)
   t.same(store.list().map((e) => e.id), ['edge-8101'])
 })
+
+t.test('writer limits: signals, packagers per signal and edges; an id or URL held by a live record', async (t) => {
+  let now = 0
+  const limits = { maxSignals: 2, maxPackagersPerSignal: 2, maxEdges: 2 }
+  const ingests = new IngestStore({ now: () => now, defaultTtlMs: 1000, maxTtlMs: 1000, limits })
+  const p = (url: string): { url: string, healthy: boolean, reason: string } => ({ url, healthy: true, reason: 'ok' })
+  t.ok(ingests.report({ signal: 'a', packagers: [p('http://p:1'), p('http://p:2')] }))
+  t.same(ingests.refusal({ signal: 'a', packagers: [p('http://p:3')] }), { limit: 'packagers', signal: 'a', count: 3, max: 2 })
+  t.notOk(ingests.report({ signal: 'a', packagers: [p('http://p:3')] }))
+  t.ok(ingests.report({ signal: 'b', packagers: [p('http://p:1')] }))
+  t.same(ingests.refusal({ signal: 'c', packagers: [p('http://p:1')] }), { limit: 'signals', max: 2 })
+  t.equal(ingests.refusal({ signal: 'b', packagers: [p('http://p:2')] }), undefined, 'a known signal may still grow')
+  now = 1000
+  t.equal(ingests.refusal({ signal: 'c', packagers: [p('http://p:1')] }), undefined, 'room again once they expired')
+
+  now = 0
+  const edges = new EdgeStore({ now: () => now, defaultTtlMs: 1000, maxTtlMs: 1000, limits })
+  const e = (id: string, port: number): { id: string, url: string, load_rps: number } => ({ id, url: `http://e:${port}`, load_rps: 0 })
+  t.ok(edges.report({ edges: [e('e1', 1), e('e2', 2)] }))
+  t.same(edges.refusal({ edges: [e('e3', 3)] }), { limit: 'edges', max: 2 })
+  t.same(edges.refusal({ edges: [e('e1', 9)] }), { limit: 'taken', id: 'e1', url: 'http://e:9', heldBy: 'e1', heldUrl: 'http://e:1', expiresInMs: 1000 })
+  t.same(edges.refusal({ edges: [e('e9', 2)] }), { limit: 'taken', id: 'e9', url: 'http://e:2', heldBy: 'e2', heldUrl: 'http://e:2', expiresInMs: 1000 })
+  t.equal(edges.refusal({ edges: [e('e1', 1), e('e2', 2)] }), undefined, 'the owners keep beating')
+  now = 1000
+  t.equal(edges.refusal({ edges: [e('e1', 9), e('e3', 3)] }), undefined, 'expired records hold nothing')
+})

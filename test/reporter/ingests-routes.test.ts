@@ -8,7 +8,7 @@ const AUTH = { authorization: `Bearer ${TOKEN}` }
 function build (t: { teardown: (fn: () => Promise<void>) => void }, options: { token?: string | undefined } = { token: TOKEN }): ReporterApp & { advance: (ms: number) => void } {
   let now = Date.parse('2024-04-05T14:23:45Z')
   const reporter = buildReporterApp({
-    config: { token: options.token, ttlMs: 5000, maxTtlMs: 60_000, bodyLimitBytes: 64 * 1024 },
+    config: { tokens: options.token === undefined ? undefined : { discovery: options.token, edges: 'edges-token-not-this-one' }, ttlMs: 5000, maxTtlMs: 60_000, bodyLimitBytes: 64 * 1024 },
     log: pino({ level: 'silent' }),
     now: () => now,
     utcOffsetMinutes: -180

@@ -30,3 +30,32 @@ t.test('bad values name their variable', async (t) => {
   t.throws(() => loadReporterConfig({ REPORTER_TOKEN: 'short' }), /^REPORTER_TOKEN: must be 8 to 512 printable/)
   t.throws(() => loadReporterConfig({ REPORTER_TOKEN: 'has a space inside' }), /^REPORTER_TOKEN/)
 })
+
+t.test('a token per writer role, REPORTER_TOKEN as the shared fallback', async (t) => {
+  const own = loadReporterConfig({ HOST: '0.0.0.0', REPORTER_DISCOVERY_TOKEN: 'discovery-1', REPORTER_EDGES_TOKEN: 'edges-123' })
+  t.same(own.tokens, { discovery: 'discovery-1', edges: 'edges-123' })
+  t.same(own.sharedTokenRoles, [])
+  const shared = loadReporterConfig({ REPORTER_TOKEN: 'shared-token' })
+  t.same(shared.tokens, { discovery: 'shared-token', edges: 'shared-token' })
+  t.same(shared.sharedTokenRoles, ['discovery', 'edges'], 'logged at start')
+  const mixed = loadReporterConfig({ REPORTER_TOKEN: 'shared-token', REPORTER_EDGES_TOKEN: 'edges-123' })
+  t.same(mixed.tokens, { discovery: 'shared-token', edges: 'edges-123' })
+  t.same(mixed.sharedTokenRoles, ['discovery'])
+  t.equal(loadReporterConfig({}).tokens, undefined, 'token-less on loopback')
+})
+
+t.test('a role left without a token, or two roles given one token, stops the start with one line', async (t) => {
+  t.throws(() => loadReporterConfig({ REPORTER_DISCOVERY_TOKEN: 'discovery-1' }), /^REPORTER_EDGES_TOKEN: must be set when REPORTER_DISCOVERY_TOKEN is/)
+  t.throws(() => loadReporterConfig({ REPORTER_EDGES_TOKEN: 'edges-123' }), /^REPORTER_DISCOVERY_TOKEN: must be set when REPORTER_EDGES_TOKEN is/)
+  t.throws(() => loadReporterConfig({ REPORTER_DISCOVERY_TOKEN: 'same-token', REPORTER_EDGES_TOKEN: 'same-token' }), /^REPORTER_EDGES_TOKEN: must differ from the token of the discovery role/)
+  t.throws(() => loadReporterConfig({ REPORTER_TOKEN: 'same-token', REPORTER_EDGES_TOKEN: 'same-token' }), /^REPORTER_EDGES_TOKEN: must differ/)
+  t.throws(() => loadReporterConfig({ REPORTER_EDGES_TOKEN: 'short' }), /^REPORTER_EDGES_TOKEN: must be 8 to 512 printable/)
+  t.throws(() => loadReporterConfig({ HOST: '0.0.0.0' }), /REPORTER_DISCOVERY_TOKEN, REPORTER_EDGES_TOKEN/, 'the message names the per-role variables too')
+})
+
+t.test('writer limits: defaults and bounds', async (t) => {
+  t.same(loadReporterConfig({}).limits, { maxSignals: 256, maxPackagersPerSignal: 16, maxEdges: 64 })
+  t.same(loadReporterConfig({ REPORTER_MAX_SIGNALS: '10', REPORTER_MAX_PACKAGERS_PER_SIGNAL: '4', REPORTER_MAX_EDGES: '8' }).limits, { maxSignals: 10, maxPackagersPerSignal: 4, maxEdges: 8 })
+  t.throws(() => loadReporterConfig({ REPORTER_MAX_PACKAGERS_PER_SIGNAL: '65' }), /^REPORTER_MAX_PACKAGERS_PER_SIGNAL: '65' is not a whole number from 1 to 64/)
+  t.throws(() => loadReporterConfig({ REPORTER_MAX_EDGES: '0' }), /^REPORTER_MAX_EDGES/)
+})

@@ -28,9 +28,19 @@ t.test('token-less mode on loopback warns once at start and serves on a real por
   t.same((await list.body.json() as Array<{ packagers: string[] }>)[0]?.packagers, ['http://127.0.0.1:8080'])
 })
 
-t.test('with a token there is no warning; close is idempotent', async (t) => {
+t.test('one REPORTER_TOKEN for every role is logged as shared', async (t) => {
   const { log, lines } = capture()
   const service = new ReporterService(loadReporterConfig({ REPORTER_PORT: '0', REPORTER_TOKEN: 'secret-token' }), log)
+  t.teardown(async () => { await service.close() })
+  await service.start()
+  const warnings = lines.filter((l) => l.level === 40)
+  t.equal(warnings.length, 1)
+  t.match(warnings[0]?.msg, /^REPORTER_TOKEN is shared by several writer roles/)
+})
+
+t.test('with a token per role there is no warning; close is idempotent', async (t) => {
+  const { log, lines } = capture()
+  const service = new ReporterService(loadReporterConfig({ REPORTER_PORT: '0', REPORTER_DISCOVERY_TOKEN: 'discovery-secret', REPORTER_EDGES_TOKEN: 'edges-secret' }), log)
   await service.start()
   t.equal(lines.filter((l) => l.level >= 40).length, 0)
   const port = service.port

@@ -34,6 +34,7 @@ export interface LocalStack {
   /** Where worker2 writes: the redundant-encoder profile points server2 here. */
   readonly outputPath2: string
   readonly ports: StackPorts
+  /** Discovery's reporter token (REPORTER_DISCOVERY_TOKEN); the edges manager has its own. */
   readonly token: string
   /** EDGES_DIR of the edges manager: nginx prefixes, pid files and caches. */
   readonly edgesDir: string
@@ -83,7 +84,9 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     edgesBase: await freeBasePort()
   }
   const edgesDir = join(dir, 'edges')
-  const token = 'integration-test-token'
+  // one token per writer role, as `make run-local` makes them
+  const token = 'integration-discovery-token'
+  const edgesToken = 'integration-edges-token'
   const local = (port: number): string => `http://127.0.0.1:${port}`
   const packagers = `${local(ports.server1)},${local(ports.server2)}`
   const env: Record<string, string> = {
@@ -95,7 +98,10 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     SERVER_TWO_PORT: String(ports.server2),
     REPORTER_PORT: String(ports.reporter),
     REPORTER_URL: local(ports.reporter),
-    REPORTER_TOKEN: token,
+    REPORTER_DISCOVERY_TOKEN: token,
+    REPORTER_EDGES_TOKEN: edgesToken,
+    // shared, so the origin's default EDGE_ALLOWLIST covers the edges manager's ports
+    EDGES_BASE_PORT: String(ports.edgesBase),
     ORIGIN_PORT: String(ports.origin),
     DISCOVERY_PORT: String(ports.discovery),
     WORKER_METRICS_PORT: String(ports.workerMetrics),
@@ -122,7 +128,6 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     // three edges that do not scale by default, so tests see a fixed set unless they ask otherwise
     edges: make('edges', 'cmd/edges/main.ts', ports.edges, {
       EDGES_PORT: String(ports.edges),
-      EDGES_BASE_PORT: String(ports.edgesBase),
       EDGES_DIR: edgesDir,
       EDGES_MIN: '3',
       EDGES_MAX: '3',
