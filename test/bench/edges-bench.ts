@@ -152,7 +152,8 @@ try {
     DISCOVERY_PORT: String(ports.discovery), OUTPUT_STREAM_PATH: roots[0] as string, PACKAGER_URLS: packagers.join(','), DISCOVERY_RUN_FREQUENCY: '1s'
   })
   // the origin as bench:origin starts it, but reading the real reporter
-  const origin = startOrigin({ port: ports.origin, packagers, reporterUrl: local(ports.reporter), signal: SIGNAL })
+  // the origin places segments only on allow-listed edges: the manager's ports from edgesBase on
+  const origin = startOrigin({ port: ports.origin, packagers, reporterUrl: local(ports.reporter), signal: SIGNAL, edgeAllowlist: `http://127.0.0.1:${edgesBase}-${edgesBase + 63}` })
   children.push(origin)
   const originBase = local(ports.origin)
   await waitForHttp(`${originBase}/healthz`, origin)

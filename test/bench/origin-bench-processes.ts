@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** The origin as in production: cmd/origin/main.ts in its own node process. */
-export function startOrigin (options: { port: number, packagers: readonly string[], reporterUrl: string, signal: string, nodeArgs?: readonly string[] }): ChildProcess {
+export function startOrigin (options: { port: number, packagers: readonly string[], reporterUrl: string, signal: string, edgeAllowlist?: string, nodeArgs?: readonly string[] }): ChildProcess {
   return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(REPO, 'cmd/origin/main.ts')], {
     cwd: REPO,
     env: {
@@ -14,6 +14,7 @@ export function startOrigin (options: { port: number, packagers: readonly string
       PACKAGER_ALLOWLIST: options.packagers.join(','),
       REPORTER_URL: options.reporterUrl,
       LIVE_SIGNAL_NAME: options.signal,
+      ...(options.edgeAllowlist === undefined ? {} : { EDGE_ALLOWLIST: options.edgeAllowlist }),
       LOG_LEVEL: 'warn',
       LOG_PRETTY: 'false',
       NODE_NO_WARNINGS: '1'
