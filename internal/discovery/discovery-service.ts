@@ -71,7 +71,7 @@ export class DiscoveryService implements Service {
       port: this.port, output: this.#config.outputPath, packagers: this.#config.packagerUrls,
       reporter: this.#config.reporterUrl, everyMs: this.#config.runFrequencyMs
     }, 'started with listener')
-    if (this.#config.reporterToken === undefined) this.#log.warn('REPORTER_TOKEN is not set: reports go out without a bearer token')
+    if (this.#config.reporterToken === undefined) this.#log.warn(`${this.#config.reporterTokenVariable} (or REPORTER_TOKEN) is not set: reports go out without a bearer token`)
     this.#schedule(0)
   }
 

@@ -171,7 +171,7 @@ export class EdgesService implements Service {
       edges: this.edges().map((e) => e.url), min: this.#config.scale.min, max: this.#config.scale.max, targetRps: this.#config.scale.targetRps,
       signedUrls: this.#config.signingKey !== undefined
     }, 'started with listener')
-    if (this.#config.reporterToken === undefined) this.#log.warn('REPORTER_TOKEN is not set: heartbeats go out without a bearer token')
+    if (this.#config.reporterToken === undefined) this.#log.warn(`${this.#config.reporterTokenVariable} (or REPORTER_TOKEN) is not set: heartbeats go out without a bearer token`)
     // the first round runs at once: after a manager restart the adopted edges' heartbeats must
     // resume before their TTL runs out, or the origin moves their segments under the players
     this.#lastTickAt = Date.now() - this.#config.heartbeatMs
