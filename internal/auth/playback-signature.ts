@@ -19,6 +19,16 @@ const FORMAT = 'zdhls-v1'
 const EXP_PATTERN = /^\d{1,12}$/
 const SIG_PATTERN = /^[A-Za-z0-9_-]{43}$/
 
+/**
+ * The longest a token may live: the origin refuses an `exp` further ahead than this, and the edges
+ * refuse one more than EDGE_EXP_BUCKET_SECONDS to 2 × that ahead (nginx can only compare digit
+ * prefixes, see edge-nginx-config.ts). A leaked edge secret or token is worth a day at most.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400
+
+/** The edges' coarse clock for the lifetime cap: exp and now compared without their last 5 digits. */
+export const EDGE_EXP_BUCKET_SECONDS = 100_000
+
 /** The `/<signal>/` prefix a token is scoped to. */
 export function signalPrefix (signal: string): string {
   return `/${signal}/`
@@ -76,6 +86,8 @@ export function checkPlaybackToken (
   const expected = Buffer.from(playbackSignature(key, signal, expires), 'base64url')
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'signature does not match this signal and expiry' }
   if (expires <= nowSeconds) return { ok: false, reason: 'token expired' }
+  // signed by the key, but for longer than any token is minted for: a leaked one must not last years
+  if (expires > nowSeconds + MAX_TOKEN_LIFETIME_SECONDS) return { ok: false, reason: `token lives longer than the maximum of ${MAX_TOKEN_LIFETIME_SECONDS} s` }
   // the edge token is derived here, never copied from the request: what the origin writes is always valid
   return { ok: true, token: { exp: expires, sig, st: edgeSecureLinkToken(secret, signal, expires) } }
 }

@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/config-error.js'
 import { readHttpUrl, readPort, type Env } from '../config/env-readers.js'
 import { isValidName } from '../hls/names.js'
-import { mintPlaybackToken, tokenQuery } from './playback-signature.js'
+import { MAX_TOKEN_LIFETIME_SECONDS, mintPlaybackToken, tokenQuery } from './playback-signature.js'
 import { readSigningKey } from './signing-key.js'
 
 export type CommandResult = { readonly ok: true, readonly output: string } | { readonly ok: false, readonly error: string }
@@ -13,7 +13,7 @@ export function signUrlCommand (args: readonly string[], env: Env, nowMs: number
   const [signal, ttl] = args
   if (signal === undefined || ttl === undefined || args.length !== 2) return { ok: false, error: SIGN_URL_USAGE }
   if (!isValidName('signal', signal)) return { ok: false, error: `invalid signal name '${signal}': 1-64 letters, digits, '-' or '_'` }
-  if (!/^\d{1,9}$/.test(ttl) || Number(ttl) < 1) return { ok: false, error: `ttl-seconds must be a whole number of seconds from 1, got '${ttl}'` }
+  if (!/^\d{1,9}$/.test(ttl) || Number(ttl) < 1 || Number(ttl) > MAX_TOKEN_LIFETIME_SECONDS) return { ok: false, error: `ttl-seconds must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME_SECONDS}, got '${ttl}'` }
   try {
     const key = readSigningKey(env)
     if (key === undefined) return { ok: false, error: 'SIGNING_KEY: must be set to the origin\'s key to sign URLs' }

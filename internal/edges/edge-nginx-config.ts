@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { edgeSecret } from '../auth/playback-signature.js'
+import { EDGE_EXP_BUCKET_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, edgeSecret } from '../auth/playback-signature.js'
 import { renderTemplate } from './nginx-template.js'
 
 /** The template every edge's nginx.conf is written from. */
@@ -39,9 +39,56 @@ export function secureLinkDirectives (secret: string): string {
     'secure_link $arg_st,$arg_exp;',
     `secure_link_md5 "$secure_link_expires$zdhls_signal_prefix ${secret}";`,
     // rewrite...last is, with return, the safe use of if in a location; the targets answer 403 as text/plain
+    'if ($zdhls_token_query_bad) { rewrite ^ /_edge/token-invalid last; }',
     'if ($secure_link = "") { rewrite ^ /_edge/token-invalid last; }',
-    'if ($secure_link = "0") { rewrite ^ /_edge/token-expired last; }'
+    'if ($secure_link = "0") { rewrite ^ /_edge/token-expired last; }',
+    'if ($zdhls_exp_in_window = "0") { rewrite ^ /_edge/token-too-long last; }'
   ].join('\n      ')
+}
+
+/**
+ * Pure: regexes matching `<exp>:<now>` (10-digit unix seconds; now as nginx's `$msec`) where exp's
+ * first five digits equal now's or now's plus one. nginx compares no numbers, but a regex with a
+ * back-reference compares digit prefixes: an exp up to EDGE_EXP_BUCKET_SECONDS ahead always
+ * passes, one 2 × EDGE_EXP_BUCKET_SECONDS or more ahead never does.
+ */
+export function expWindowPatterns (): string[] {
+  const patterns = ['^([1-9]\\d{4})\\d{5}:\\g{1}\\d{5}\\.']
+  // now's prefix P d 9…9 (k nines) plus one is P (d+1) 0…0
+  for (let k = 0; k <= 4; k++) {
+    const head = k === 4 ? '' : `([1-9]\\d{${3 - k}})`
+    // \g{1}, not \1: a digit right after \1 would make it another group's number
+    const back = k === 4 ? '' : '\\g{1}'
+    for (let d = k === 4 ? 1 : 0; d <= 8; d++) {
+      patterns.push(`^${head}${d + 1}${'0'.repeat(k)}\\d{5}:${back}${d}${'9'.repeat(k)}\\d{5}\\.`)
+    }
+  }
+  return patterns
+}
+
+/**
+ * Pure: the http-level maps the token check reads. nginx finds `$arg_exp` case-insensitively and
+ * takes the first of repeated names; the origin reads names as spelled, decodes them and refuses
+ * repeats. So a query the origin would refuse is refused at the edge too, cache hit or not.
+ */
+export function secureLinkMaps (): string {
+  if (EDGE_EXP_BUCKET_SECONDS < MAX_TOKEN_LIFETIME_SECONDS) throw new Error('the edge lifetime window must hold every token the origin accepts')
+  return [
+    '# 1 when the query is not one the origin would accept: a repeated exp, sig or st (also as a',
+    '# bare name), another spelling of them (EXP, Sig), a percent-encoded name, or no well-formed sig',
+    'map $args $zdhls_token_query_bad {',
+    '  "~(?:^|&)(exp|sig|st)(?:=[^&]*)?&(?:.*&)?\\1(?:[=&]|$)" 1;',
+    '  "~(?:^|&)(?!(?:exp|sig|st)(?:[=&]|$))(?i:exp|sig|st)(?:[=&]|$)" 1;',
+    '  "~(?:^|&)[^=&]*%" 1;',
+    '  "~(?:^|&)sig=[A-Za-z0-9_-]{43}(?:&|$)" 0;',
+    '  default 1;',
+    '}',
+    `# 1 when exp is at most ${EDGE_EXP_BUCKET_SECONDS} s ahead (to 2 x that): the origin refuses more than ${MAX_TOKEN_LIFETIME_SECONDS} s`,
+    'map "$arg_exp:$msec" $zdhls_exp_in_window {',
+    ...expWindowPatterns().map((p) => `  "~${p}" 1;`),
+    '  default 0;',
+    '}'
+  ].join('\n  ')
 }
 
 // written into a raw directive: only what a host name, IPv4 or [IPv6] address and port can hold
@@ -73,14 +120,15 @@ export function edgeTemplateValues (params: EdgeNginxParams): Record<string, str
     EDGE_ID: params.id,
     SECURE_LINK: params.signingKey === undefined
       ? '# SIGNING_KEY is not set: no playback token checked here'
-      : secureLinkDirectives(edgeSecret(params.signingKey))
+      : secureLinkDirectives(edgeSecret(params.signingKey)),
+    TOKEN_MAPS: params.signingKey === undefined ? '# SIGNING_KEY is not set: no token maps' : secureLinkMaps()
   }
 }
 
 /** Pure: one edge's nginx.conf. */
 export function renderEdgeConfig (template: string, params: EdgeNginxParams): string {
   if (/\s/.test(params.prefix)) throw new Error(`edge folder '${params.prefix}' must not contain white space`)
-  return renderTemplate(template, edgeTemplateValues(params), ['USER_DIRECTIVE', 'ORIGIN_TLS', 'SECURE_LINK', 'ORIGIN_SERVERS'])
+  return renderTemplate(template, edgeTemplateValues(params), ['USER_DIRECTIVE', 'ORIGIN_TLS', 'SECURE_LINK', 'ORIGIN_SERVERS', 'TOKEN_MAPS'])
 }
 
 export async function loadEdgeTemplate (path = EDGE_TEMPLATE_PATH): Promise<string> {

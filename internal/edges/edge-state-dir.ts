@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, open, readdir, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** What a manager leaves behind for the next one to adopt an edge. */
@@ -9,6 +9,11 @@ export interface EdgeRecord {
   readonly watchdogPid: number
   readonly startedAt: string
 }
+
+const PRIVATE_DIR = 0o700
+const PRIVATE_FILE = 0o600
+// the folder the edges service renders its template into for `nginx -t` at start
+const CONFIG_CHECK = 'config-check'
 
 /**
  * The layout of EDGES_DIR: `manager.alive` (touched every second, read by the watchdogs),
@@ -26,18 +31,43 @@ export class EdgeStateDir {
   configPath (port: number): string { return join(this.prefix(port), 'nginx.conf') }
   cacheLogPath (port: number): string { return join(this.prefix(port), 'cache.log') }
 
+  /**
+   * Creates the folder, private to the service user (0700): every nginx.conf under it holds the
+   * edge secret, which mints tokens the edges accept. Tightens what an older manager left (0755
+   * folders, 0644 configs) and creates the template check's config file 0600 before it is written.
+   */
   async ensure (): Promise<void> {
-    await mkdir(this.root, { recursive: true })
+    await mkdir(this.root, { recursive: true, mode: PRIVATE_DIR })
+    // never a shared folder such as /tmp (sticky): there the 0700 edge folders below keep the secret
+    if (((await stat(this.root)).mode & 0o1000) === 0) await chmod(this.root, PRIVATE_DIR)
+    const names = await readdir(this.root).catch(() => [] as string[])
+    for (const name of names) {
+      if (name !== CONFIG_CHECK && !/^edge-\d{1,5}$/.test(name)) continue
+      await chmod(join(this.root, name), PRIVATE_DIR).catch(() => {})
+      await chmod(join(this.root, name, 'nginx.conf'), PRIVATE_FILE).catch(() => {})
+    }
+    await this.#privateFolder(join(this.root, CONFIG_CHECK))
   }
 
   /** Creates an edge's prefix with the folders nginx expects to exist; a new edge's cache.log starts empty. */
   async preparePrefix (port: number): Promise<string> {
     const prefix = this.prefix(port)
-    await mkdir(join(prefix, 'tmp'), { recursive: true })
-    await mkdir(join(prefix, 'cache'), { recursive: true })
+    await this.#privateFolder(prefix)
+    await mkdir(join(prefix, 'tmp'), { recursive: true, mode: PRIVATE_DIR })
+    await mkdir(join(prefix, 'cache'), { recursive: true, mode: PRIVATE_DIR })
     // emptied, not removed: a replaced master's worker still serving this port keeps appending to it
     await truncate(this.cacheLogPath(port), 0).catch((err: NodeJS.ErrnoException) => { if (err.code !== 'ENOENT') throw err })
     return prefix
+  }
+
+  // a folder 0700 with its nginx.conf created 0600: whoever writes the config later (writeFile
+  // truncates an existing file and keeps its mode) never leaves the secret readable by others
+  async #privateFolder (prefix: string): Promise<void> {
+    await mkdir(prefix, { recursive: true, mode: PRIVATE_DIR })
+    await chmod(prefix, PRIVATE_DIR)
+    const config = await open(join(prefix, 'nginx.conf'), 'a', PRIVATE_FILE)
+    await config.close()
+    await chmod(join(prefix, 'nginx.conf'), PRIVATE_FILE)
   }
 
   async touchAlive (now = new Date()): Promise<void> {
@@ -111,10 +141,16 @@ export class EdgeStateDir {
     const parts: string[] = []
     for (const file of ['error.log', 'watchdog.log']) {
       const text = await readFile(join(this.prefix(port), file), 'utf8').catch(() => '')
-      parts.push(...text.trim().split('\n').filter((l) => l !== '').slice(-lines))
+      // nginx writes the request line (and upstream URL) into error.log: a viewer's token must not reach our logs
+      parts.push(...text.trim().split('\n').filter((l) => l !== '').slice(-lines).map(redactQueries))
     }
     return parts.join(' | ')
   }
+}
+
+/** A log line with every URL query replaced: `GET /a/1.ts?exp=1&sig=x` -> `GET /a/1.ts?[redacted]`. */
+export function redactQueries (line: string): string {
+  return line.replace(/\?[^\s"',]+/g, '?[redacted]')
 }
 
 async function readPid (path: string): Promise<number | undefined> {

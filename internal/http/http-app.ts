@@ -1,8 +1,12 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger, type FastifyReply } from 'fastify'
 import { Counter, type Registry } from 'prom-client'
 import type { Logger } from '../log/logger.js'
 import { expectedLevel } from './error-table.js'
+import { HttpErrors } from './http-errors.js'
 import { loggedUrl } from './logged-url.js'
+
+// names are at most 64 (signals, renditions) or 128 (segments) characters: 200 leaves room, no more
+const MAX_PARAM_LENGTH = 200
 
 export interface HttpAppOptions {
   readonly log: Logger
@@ -29,8 +33,17 @@ export function createHttpApp (options: HttpAppOptions): HttpApp {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? 64 * 1024,
     // names are validated by the routes; over-long junk is refused by the router before that
-    routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    return503OnClosing: true,
+    // the router's own refusals (a path part over maxParamLength, a malformed %-escape) answer in
+    // our shape with their own status text, not fastify's default body that says "Bad Request" for
+    // a 414 and echoes the whole path
+    frameworkErrors: (error, request, reply) => {
+      const refusal = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new HttpErrors.URI_TOO_LONG(String(MAX_PARAM_LENGTH)) : new HttpErrors.BAD_URL()
+      const status = refusal.statusCode ?? 400
+      request.log.info({ code: refusal.code, status, method: request.method, url: loggedUrl(request.url).slice(0, 256) }, refusal.message)
+      void (reply as FastifyReply).code(status).header('access-control-allow-origin', '*').send({ error: refusal.code, message: refusal.message })
+    }
   })
   let draining = false
 

@@ -84,7 +84,8 @@ export function loadOriginConfig (env: Env): OriginConfig {
     ...edges,
     signingKey: readSigningKey(env),
     testOnlyNoFailover: readBoolean(env, 'ORIGIN_TEST_ONLY_NO_FAILOVER', false),
-    statusPage: readBoolean(env, 'STATUS_PAGE', true),
+    // signed playback means a public origin: the operator page and its data stay off unless asked for
+    statusPage: readBoolean(env, 'STATUS_PAGE', readSigningKey(env) === undefined),
     pathways: readOriginPathways(env)
   })
 }

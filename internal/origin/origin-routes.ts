@@ -68,6 +68,7 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
     const session = await readySession(deps, signal, name.endsWith('.m3u8') ? reply : undefined)
     if (name.endsWith('.m3u8')) {
       if (!isValidName('playlist', name)) throw new HttpErrors.BAD_NAME('playlist', name)
+      if (!isVariantPlaylist(session, rendition, name)) throw new HttpErrors.NOT_FOUND(`playlist '${rendition}/${name}'`)
       return await sendMedia(reply, deps, session, rendition, request.query, token)
     }
     return await sendSegment(reply, deps, session, rendition, name)
@@ -84,6 +85,27 @@ function authorize (deps: OriginRouteDeps, signal: string, query: Query): Playba
   const check = deps.guard.check(signal, query)
   if (!check.ok) throw new OriginErrors.FORBIDDEN(check.reason)
   return check.token
+}
+
+// "<rendition>/<name>" of every variant a master playlist lists, read once per master body
+const variantPaths = new WeakMap<Buffer, ReadonlySet<string>>()
+
+/**
+ * Whether `<rendition>/<name>` is a media playlist the signal's multivariant playlist lists: only
+ * that name answers the rendition's playlist, not any `*.m3u8` under it. A one-rendition signal
+ * has no renditions under it, which mediaPlaylist answers with its own 404.
+ */
+function isVariantPlaylist (session: SignalSession, rendition: string, name: string): boolean {
+  const entry = session.entryPlaylist()
+  if (entry === undefined || session.hasRendition(SIGNAL_LEVEL)) return true
+  let paths = variantPaths.get(entry)
+  if (paths === undefined) {
+    // a steered master lists absolute URIs (<replica>/<signal>/<rendition>/<name>): the last two parts name it
+    paths = new Set(entry.toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'))
+      .map((uri) => uri.split('?')[0]?.split('/').slice(-2).join('/') ?? ''))
+    variantPaths.set(entry, paths)
+  }
+  return paths.has(`${rendition}/${name}`)
 }
 
 function signed (deps: OriginRouteDeps, playlistKey: string, body: Buffer, token: PlaybackToken | undefined): Buffer {
@@ -140,6 +162,11 @@ function parseMsn (query: Query): number | undefined {
     return undefined
   }
   if (!/^\d{1,16}$/.test(raw)) throw new OriginErrors.BAD_BLOCKING_REQUEST(`_HLS_msn must be a non-negative integer, got '${raw.slice(0, 32)}'`)
+  // no parts are served yet, but a malformed one is refused as RFC 8216bis 6.2.5.2 asks, not ignored
+  const part = query._HLS_part
+  if (part !== undefined && (typeof part !== 'string' || !/^\d{1,9}$/.test(part))) {
+    throw new OriginErrors.BAD_BLOCKING_REQUEST(`_HLS_part must be a non-negative integer, got '${String(part).slice(0, 32)}'`)
+  }
   return Number(raw)
 }
 

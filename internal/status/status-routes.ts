@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import fastifyStatic from '@fastify/static'
+import { isLoopbackHost } from '../config/env-readers.js'
 import type { StatusSnapshot } from './status-model.js'
 import { DEFAULT_STREAM_OPTIONS, StatusStream, type StatusStreamOptions } from './status-stream.js'
 
@@ -34,6 +35,13 @@ export function registerStatusRoutes (app: FastifyInstance, options: StatusRoute
   const stream = new StatusStream(options.snapshot, { ...DEFAULT_STREAM_OPTIONS, ...options.stream })
   // open event streams would otherwise hold the server open on close
   app.addHook('preClose', async () => { stream.close() })
+  // said loudly once at start: beyond loopback, anyone who reaches the port sees the operator's view
+  app.addHook('onListen', async () => {
+    const address = app.server.address()
+    if (address === null || typeof address === 'string' || isLoopbackHost(address.address)) return
+    app.log.warn({ address: address.address, port: address.port, routes: ['/', '/status.json', '/status/events'] },
+      'operator status page is public on a non-loopback listener: anyone who reaches this port sees signals, packagers and edges (STATUS_PAGE=false turns it off)')
+  })
 
   // one route per file found at start, no wildcard: the origin's /:signal/:name routes stay its own
   void app.register(fastifyStatic, {

@@ -40,6 +40,17 @@ function parseRational (text: string | undefined): Rational {
   return match === null ? [0, 1] : [Number(match[1]), Number(match[2])]
 }
 
+/**
+ * A missing or unreadable input is a configuration error like any other bad variable: one line
+ * naming INPUT_STREAM_PATH and what to do, no stack trace (its stack is that one line; the start
+ * failure log prints it as is).
+ */
+function inputConfigError (inputPath: string, reason: string): Error {
+  const err = new WorkerErrors.INPUT_UNREADABLE(inputPath, reason)
+  err.stack = `${err.name} [${err.code}]: ${err.message}`
+  return err
+}
+
 /** Checks the input is a readable file, then asks ffprobe for its duration, its streams and its video timing. */
 export async function probeInput (ffprobePath: string, inputPath: string): Promise<InputInfo> {
   try {
@@ -47,7 +58,7 @@ export async function probeInput (ffprobePath: string, inputPath: string): Promi
     if (!(await stat(inputPath)).isFile()) throw new Error('not a regular file')
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message
-    throw new WorkerErrors.INPUT_UNREADABLE(inputPath, reason === 'ENOENT' ? 'no such file (run: bash assets/make-sample-input.sh assets/stream.mp4)' : reason)
+    throw inputConfigError(inputPath, reason === 'ENOENT' ? 'no such file (run: bash assets/make-sample-input.sh assets/stream.mp4)' : reason)
   }
   const ffprobe = async (args: string[]): Promise<ToolResult> => {
     try {

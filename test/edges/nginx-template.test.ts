@@ -108,7 +108,7 @@ t.test('only segment answers go to cache.log, one cache status word a line, buff
     'marked before the token check can send it to a 403 location')
   t.notMatch(playlist, /access_log/, 'playlists are not counted')
   t.match(text, /\n {2}access_log off;\n/, 'everything else logs nothing')
-  t.equal(count(text, 'if=$zdhls_segment;'), 2, 'the two refused-token locations log only requests that came from the segment location')
+  t.equal(count(text, 'if=$zdhls_segment;'), 3, 'the three refused-token locations log only requests that came from the segment location')
 })
 
 t.test('secureLinkDirectives takes only a base64url secret: it lands inside a quoted nginx string', async (t) => {
