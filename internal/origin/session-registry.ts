@@ -115,6 +115,9 @@ export class SessionRegistry {
         void candidate.close()
         return
       }
+      // the edge set and the reporter's view may have changed while the name was being probed
+      candidate.setEdges(this.edges)
+      candidate.setReporterView(this.gateFor(signal))
       this.sessions.set(signal, candidate)
       this.metrics.signals.set(this.sessions.size)
       candidate.start()
