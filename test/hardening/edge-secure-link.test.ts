@@ -1,56 +1,14 @@
-import t, { type Test } from 'tap'
-import { spawn } from 'node:child_process'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir, userInfo } from 'node:os'
-import path from 'node:path'
+import t from 'tap'
 import { request } from 'undici'
 import { mintPlaybackToken, tokenQuery, type PlaybackToken } from '../../internal/auth/playback-signature.js'
-import { loadEdgeTemplate, renderEdgeConfig } from '../../internal/edges/edge-nginx-config.js'
-import { findNginx } from '../../internal/edges/nginx-binary.js'
-import { freePort } from '../support/free-port.js'
 import { waitFor } from '../support/wait-for.js'
+import { segmentBytes, startSignedEdge, startUpstream } from './signed-edge-fixture.js'
 import { startEdgesService, startFakeOrigin, startReporter } from '../edges/edges-test-helpers.js'
 
 // The real edge template, rendered as the edges service renders it with SIGNING_KEY set, run by a
 // real nginx in front of a local upstream: the origin's `st` token opens segments and playlists of
 // its own signal until it expires, and nothing else reaches the cache or the upstream.
 const KEY = 'edge-test-signing-key-0123456789abcdef'
-
-interface Upstream {
-  readonly url: string
-  /** Every request the upstream answered, as path and query. */
-  readonly seen: string[]
-  readonly pathsSeen: () => string[]
-}
-
-/** Answers any .ts path with bytes naming it, any .m3u8 path with a tiny playlist. */
-async function startUpstream (t: Test): Promise<Upstream> {
-  const seen: string[] = []
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/'
-    seen.push(url)
-    const pathname = url.split('?')[0] ?? ''
-    if (pathname.endsWith('.ts')) {
-      res.writeHead(200, { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=86400, immutable' })
-      res.end(segmentBytes(pathname))
-    } else if (pathname.endsWith('.m3u8')) {
-      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' })
-      res.end(`#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:${seen.length}\n`)
-    } else {
-      res.writeHead(404).end()
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(async () => { await new Promise((resolve) => server.close(resolve)) })
-  const port = (server.address() as AddressInfo).port
-  return { url: `http://127.0.0.1:${port}`, seen, pathsSeen: () => seen.map((u) => u.split('?')[0] ?? '') }
-}
-
-function segmentBytes (pathname: string): Buffer {
-  return Buffer.concat([Buffer.from(`segment ${pathname}\n`), Buffer.alloc(2048, 0x47)])
-}
 
 interface Reply { status: number, body: Buffer, headers: Record<string, string | undefined> }
 
@@ -65,44 +23,10 @@ async function get (url: string, method: 'GET' | 'OPTIONS' = 'GET'): Promise<Rep
 const q = (token: PlaybackToken): string => `?${tokenQuery(token)}`
 
 t.test('real edge template with SIGNING_KEY: nginx checks st on segments and playlists', async (t) => {
-  const nginx = findNginx(process.env.NGINX_PATH)
-  if (!('path' in nginx)) {
-    t.fail(`nginx is needed for this test: ${nginx.problem}`)
-    return
-  }
   const upstream = await startUpstream(t)
-  const prefix = await mkdtemp(path.join(tmpdir(), 'zdhls-securelink-'))
-  t.teardown(async () => { await rm(prefix, { recursive: true, force: true }) })
-  await mkdir(path.join(prefix, 'tmp'))
-  await mkdir(path.join(prefix, 'cache'))
-  const port = await freePort()
-  const conf = renderEdgeConfig(await loadEdgeTemplate(), {
-    id: `edge-${port}`,
-    port,
-    listenHost: '127.0.0.1',
-    prefix,
-    originUrl: upstream.url,
-    cacheMaxSize: '64m',
-    segmentCacheValid: '1h',
-    runAsUser: process.getuid?.() === 0 ? userInfo().username : undefined,
-    signingKey: KEY
-  })
-  const confPath = path.join(prefix, 'nginx.conf')
-  await writeFile(confPath, conf)
-  // its own process group: the master and its worker are killed together, by the master's pid
-  const child = spawn(nginx.path, ['-p', prefix, '-c', confPath, '-e', path.join(prefix, 'error.log')], {
-    stdio: ['ignore', 'ignore', 'pipe'], detached: true
-  })
-  let stderr = ''
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  t.teardown(async () => {
-    const pid = child.pid as number
-    try { process.kill(-pid, 'SIGKILL') } catch {}
-    if (child.exitCode === null && child.signalCode === null) await exited
-  })
-  const base = `http://127.0.0.1:${port}`
-  await waitFor(`nginx to listen (${stderr})`, async () => (await get(`${base}/_edge/healthz`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 })
+  const edge = await startSignedEdge(t, upstream, KEY)
+  if (edge === undefined) return
+  const { base, conf } = edge
 
   const now = Math.floor(Date.now() / 1000)
   const good = mintPlaybackToken(KEY, 'live01', now + 600)

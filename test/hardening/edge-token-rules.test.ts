@@ -1,17 +1,12 @@
-import t, { type Test } from 'tap'
-import { spawn } from 'node:child_process'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import t from 'tap'
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir, userInfo } from 'node:os'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { request } from 'undici'
 import { EDGE_EXP_BUCKET_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, checkPlaybackToken, edgeSecret, edgeSecureLinkToken, mintPlaybackToken, tokenQuery } from '../../internal/auth/playback-signature.js'
-import { expWindowPatterns, loadEdgeTemplate, renderEdgeConfig } from '../../internal/edges/edge-nginx-config.js'
+import { expWindowPatterns } from '../../internal/edges/edge-nginx-config.js'
 import { EdgeStateDir } from '../../internal/edges/edge-state-dir.js'
-import { findNginx } from '../../internal/edges/nginx-binary.js'
-import { freePort } from '../support/free-port.js'
-import { waitFor } from '../support/wait-for.js'
+import { startSignedEdge, startUpstream } from './signed-edge-fixture.js'
 import { startEdgesService, startFakeOrigin, startReporter } from '../edges/edges-test-helpers.js'
 
 // Issue 11, case 6: the edge secret is readable by the service user only, and a cache hit at an
@@ -73,27 +68,6 @@ t.test('EDGES_DIR: folders 0700 and nginx.conf 0600, also when an older manager 
   t.equal(await mode(dir.configPath(8102)), 0o600, 'a new edge config')
 })
 
-async function startUpstream (t: Test): Promise<{ url: string, seen: string[] }> {
-  const seen: string[] = []
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/'
-    seen.push(url)
-    const pathname = url.split('?')[0] ?? ''
-    if (pathname.endsWith('.ts')) {
-      res.writeHead(200, { 'content-type': 'video/mp2t' })
-      res.end(Buffer.alloc(1024, 0x47))
-    } else if (pathname.endsWith('.m3u8')) {
-      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' })
-      res.end('#EXTM3U\n#EXT-X-TARGETDURATION:2\n')
-    } else {
-      res.writeHead(404).end()
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(async () => { await new Promise((resolve) => server.close(resolve)) })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }
-}
-
 async function get (url: string): Promise<{ status: number, body: string, cache: string | undefined }> {
   const response = await request(url)
   const body = await response.body.text()
@@ -102,39 +76,10 @@ async function get (url: string): Promise<{ status: number, body: string, cache:
 }
 
 t.test('real nginx: a cached segment obeys the origin\'s token rules', async (t) => {
-  const nginx = findNginx(process.env.NGINX_PATH)
-  if (!('path' in nginx)) {
-    t.fail(`nginx is needed for this test: ${nginx.problem}`)
-    return
-  }
   const upstream = await startUpstream(t)
-  const prefix = await mkdtemp(path.join(tmpdir(), 'zdhls-edgerules-'))
-  t.teardown(async () => { await rm(prefix, { recursive: true, force: true }) })
-  await mkdir(path.join(prefix, 'tmp'))
-  await mkdir(path.join(prefix, 'cache'))
-  const port = await freePort()
-  const confPath = path.join(prefix, 'nginx.conf')
-  await writeFile(confPath, renderEdgeConfig(await loadEdgeTemplate(), {
-    id: `edge-${port}`,
-    port,
-    listenHost: '127.0.0.1',
-    prefix,
-    originUrl: upstream.url,
-    cacheMaxSize: '64m',
-    segmentCacheValid: '1h',
-    runAsUser: process.getuid?.() === 0 ? userInfo().username : undefined,
-    signingKey: KEY
-  }))
-  const child = spawn(nginx.path, ['-p', prefix, '-c', confPath, '-e', path.join(prefix, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
-  let stderr = ''
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  t.teardown(async () => {
-    try { process.kill(-(child.pid as number), 'SIGKILL') } catch {}
-    if (child.exitCode === null && child.signalCode === null) await exited
-  })
-  const base = `http://127.0.0.1:${port}`
-  await waitFor(`nginx to listen (${stderr})`, async () => (await get(`${base}/_edge/healthz`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 })
+  const edge = await startSignedEdge(t, upstream, KEY)
+  if (edge === undefined) return
+  const { base } = edge
 
   const now = nowS()
   const good = mintPlaybackToken(KEY, 'live01', now + 600)
