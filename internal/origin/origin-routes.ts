@@ -172,11 +172,12 @@ function parseMsn (query: Query): number | undefined {
 
 async function sendSegment (reply: FastifyReply, deps: OriginRouteDeps, session: SignalSession, rendition: string, name: string): Promise<FastifyReply> {
   if (!isValidName('segment', name)) throw new HttpErrors.BAD_NAME('segment', name)
-  if (name.endsWith('.ts') && session.isGap(rendition, name)) {
+  const sources = session.segmentSources(rendition, name)
+  // a gap has no candidates: only looked up then, so a listed segment costs one timeline search
+  if (sources?.length === 0 && name.endsWith('.ts') && session.isGap(rendition, name)) {
     // only players that do not implement EXT-X-GAP ask (see gap-filler.ts); final for its MSN, so cacheable
     return await reply.headers({ 'content-type': contentTypeFor(name), 'cache-control': SEGMENT_CACHE_CONTROL, 'access-control-allow-origin': '*' }).send(GAP_FILLER_TS)
   }
-  const sources = session.segmentSources(rendition, name)
   if (sources === undefined || sources.length === 0) throw new OriginErrors.SEGMENT_UNKNOWN(name)
   const key = `${session.signal}/${rendition}/${name}`
   // held while no packager answers, up to 3 target durations: longer than any freeze the design bridges
