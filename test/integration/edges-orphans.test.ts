@@ -7,7 +7,7 @@ import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { freePort } from '../support/free-port.js'
 import { PROJECT_ROOT, ServiceProcess } from '../support/service-process.js'
 import { waitFor } from '../support/wait-for.js'
-import { edgePids, edgesSandbox, fetchVia, killEdgesIn, startFakeOrigin } from '../edges/edges-test-helpers.js'
+import { edgePids, edgesSandbox, fetchVia, killEdgesIn, startFakeOrigin } from '../support/edges-test-helpers.js'
 
 interface ManagerEdge { id: string, port: number, url: string, state: string, nginxPid: number, watchdogPid: number, adopted: boolean }
 

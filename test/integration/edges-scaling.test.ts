@@ -4,7 +4,7 @@ import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
 import { EdgesService } from '../../internal/edges/edges-service.js'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { waitFor } from '../support/wait-for.js'
-import { edgesSandbox, killEdgesIn, reporterEdges, SILENT, startFakeOrigin, startReporter, TOKEN } from '../edges/edges-test-helpers.js'
+import { edgesSandbox, killEdgesIn, reporterEdges, SILENT, startFakeOrigin, startReporter, TOKEN } from '../support/edges-test-helpers.js'
 
 const RATE = 300
 const LOAD_MS = 8000

@@ -7,7 +7,7 @@ import { loadWorkerConfig } from '../../internal/worker/worker-config.js'
 import { WorkerService } from '../../internal/worker/worker-service.js'
 import {
   audioPeakDb, ffprobeStreams, firstFramePsnr, frameNumberOf, freePort, makeCounterInput, packetPts, readMediaPlaylist, type ListedSegment, type MediaPlaylist
-} from '../worker/worker-test-helpers.js'
+} from '../support/worker-test-helpers.js'
 import { waitFor } from '../support/wait-for.js'
 
 const SEG = 2

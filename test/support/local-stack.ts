@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import type { Test } from 'tap'
-import { killEdgesIn } from '../edges/edges-test-helpers.js'
+import { killEdgesIn } from './edges-test-helpers.js'
 import { freePort } from './free-port.js'
 import { PROJECT_ROOT, ServiceProcess } from './service-process.js'
 

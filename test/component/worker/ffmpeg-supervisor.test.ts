@@ -1,0 +1,75 @@
+import t from 'tap'
+import { pino } from 'pino'
+import { FfmpegSupervisor, type FfmpegExit } from '../../../internal/worker/ffmpeg-supervisor.js'
+import type { Boundary } from '../../../internal/worker/epoch-clock.js'
+
+const log = pino({ level: 'silent' })
+const backoff = { initialMs: 50, maxMs: 200, resetAfterMs: 60_000 }
+
+// /bin/sh stands in for ffmpeg: the script decides how the "encoder" behaves
+function supervisor (script: string, hooks: { died?: Array<FfmpegExit & { restartInMs: number }>, spawned?: Boundary[] } = {}): FfmpegSupervisor {
+  return new FfmpegSupervisor({
+    ffmpegPath: '/bin/sh',
+    segmentSeconds: 1,
+    argsFor: () => ['-c', script],
+    log,
+    backoff,
+    stopTimeoutMs: 2000,
+    onDied: (exit) => hooks.died?.push(exit),
+    onSpawn: ({ boundary }) => hooks.spawned?.push(boundary)
+  })
+}
+
+t.test('each run starts on an epoch boundary', async (t) => {
+  const spawned: Boundary[] = []
+  const s = supervisor('exec sleep 30', { spawned })
+  t.teardown(async () => { await s.close() })
+  await s.start()
+  const at = Date.now()
+  t.equal(spawned.length, 1)
+  t.equal(spawned[0]!.t0Ms % 1000, 0)
+  t.ok(at >= spawned[0]!.t0Ms, 'not spawned before its boundary')
+  t.ok(s.pid !== undefined)
+})
+
+t.test('a dying encoder is restarted with doubling backoff, with its last stderr lines', { timeout: 30_000 }, async (t) => {
+  const died: Array<FfmpegExit & { restartInMs: number }> = []
+  const spawned: Boundary[] = []
+  const s = supervisor('echo "boom: input gone" >&2; exit 3', { died, spawned })
+  t.teardown(async () => { await s.close() })
+  await s.start()
+  const deadline = Date.now() + 20_000
+  while (died.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  t.same(died.slice(0, 3).map((d) => d.restartInMs), [50, 100, 200])
+  t.equal(died[0]!.code, 3)
+  t.same(died[0]!.lastStderr, ['boom: input gone'])
+  // every restart waits for a fresh boundary: numbering only moves forward
+  for (let i = 1; i < spawned.length; i++) t.ok(spawned[i]!.msn > spawned[i - 1]!.msn)
+})
+
+t.test('close stops the encoder, is idempotent, and its own kill is not a death', async (t) => {
+  const died: Array<FfmpegExit & { restartInMs: number }> = []
+  const s = supervisor('trap "exit 0" TERM; while true; do sleep 0.1; done', { died })
+  await s.start()
+  const pid = s.pid!
+  await Promise.all([s.close(), s.close()])
+  await s.close()
+  t.throws(() => process.kill(pid, 0), { code: 'ESRCH' })
+  t.same(died, [])
+  t.equal(s.pid, undefined)
+})
+
+t.test('an encoder that ignores SIGTERM is SIGKILLed after the stop timeout', { timeout: 20_000 }, async (t) => {
+  const s = supervisor('trap "" TERM; while true; do sleep 0.1; done')
+  await s.start()
+  const pid = s.pid!
+  await new Promise((r) => setTimeout(r, 200))
+  await s.close()
+  t.throws(() => process.kill(pid, 0), { code: 'ESRCH' })
+})
+
+t.test('a binary that cannot be spawned fails start with one coded error', async (t) => {
+  const s = new FfmpegSupervisor({ ffmpegPath: '/nonexistent/ffmpeg', segmentSeconds: 1, argsFor: () => [], log, backoff })
+  t.teardown(async () => { await s.close() })
+  await t.rejects(s.start(), { code: 'WORKER_ERR_FFMPEG_MISSING', message: /ffmpeg not found or not executable at '\/nonexistent\/ffmpeg': install it or set FFMPEG_PATH/ })
+})

@@ -1,0 +1,30 @@
+import t from 'tap'
+import { blockingTimeoutMs, decideBlockingReload, parseBlockingParams } from '../../../internal/packager/blocking-reload.js'
+import { parsePlaylistInfo } from '../../../internal/packager/media-playlist-info.js'
+
+const info = parsePlaylistInfo('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n') // 10..11
+
+t.test('parseBlockingParams', async (t) => {
+  t.same(parseBlockingParams({}), { ok: true, request: undefined })
+  t.same(parseBlockingParams({ _HLS_msn: '12' }), { ok: true, request: { msn: 12, part: undefined } })
+  t.same(parseBlockingParams({ _HLS_msn: '12', _HLS_part: '3' }), { ok: true, request: { msn: 12, part: 3 } })
+  for (const query of [{ _HLS_part: '1' }, { _HLS_msn: 'x' }, { _HLS_msn: '-1' }, { _HLS_msn: '' }, { _HLS_msn: ['1', '2'] }, { _HLS_msn: '1', _HLS_part: '1e3' }, { _HLS_msn: '1'.repeat(20) }]) {
+    t.equal(parseBlockingParams(query).ok, false, JSON.stringify(query))
+  }
+})
+
+t.test('decideBlockingReload: ready, wait up to last+2, too far beyond', async (t) => {
+  t.equal(decideBlockingReload(info, { msn: 5, part: undefined }), 'ready', 'already gone from the window')
+  t.equal(decideBlockingReload(info, { msn: 11, part: undefined }), 'ready')
+  t.equal(decideBlockingReload(info, { msn: 11, part: 4 }), 'ready')
+  t.equal(decideBlockingReload(info, { msn: 12, part: undefined }), 'wait')
+  t.equal(decideBlockingReload(info, { msn: 13, part: 0 }), 'wait')
+  t.equal(decideBlockingReload(info, { msn: 14, part: undefined }), 'too-far')
+  const ended = parsePlaylistInfo('#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n')
+  t.equal(decideBlockingReload(ended, { msn: 12, part: undefined }), 'ready', 'an ended playlist never blocks')
+})
+
+t.test('timeout is three target durations', async (t) => {
+  t.equal(blockingTimeoutMs(info), 6000)
+  t.equal(blockingTimeoutMs(parsePlaylistInfo('#EXTM3U\n')), 18_000, 'falls back to 6 s target duration')
+})
