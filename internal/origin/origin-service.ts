@@ -15,8 +15,8 @@ import { SegmentFetcher } from './segment-fetcher.js'
 import { SessionRegistry } from './session-registry.js'
 import { UpstreamClient } from './upstream-client.js'
 import { formatAllowlist } from '../config/url-allowlist.js'
-import { buildStatus, type StatusSnapshot } from '../status/status-model.js'
-import { registerStatusRoutes } from '../status/status-routes.js'
+import { buildStatus, type StatusSnapshot } from './status-model.js'
+import { registerStatusRoutes } from './status-routes.js'
 
 /** The origin: what players open. Wires the reporter view, per-signal sessions and the routes. */
 export class OriginService implements Service {

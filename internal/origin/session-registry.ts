@@ -5,7 +5,7 @@ import type { OriginMetrics } from './origin-metrics.js'
 import type { EdgeTarget, IngestView } from './reporter-view.js'
 import { SignalSession, type SignalSessionOptions } from './signal-session.js'
 import type { UpstreamClient } from './upstream-client.js'
-import { FailoverLog } from '../status/failover-log.js'
+import { FailoverLog } from './failover-log.js'
 import { SignalAdmission, type AdmissionLimits, type AdmissionRequester } from './signal-admission.js'
 
 export interface SessionRegistryOptions {

@@ -14,7 +14,7 @@ import type { OriginMetrics } from './origin-metrics.js'
 import { RenditionPoller, type PollResult } from './rendition-poller.js'
 import type { SegmentSource } from './segment-fetcher.js'
 import type { UpstreamClient } from './upstream-client.js'
-import type { FailoverLog } from '../status/failover-log.js'
+import type { FailoverLog } from './failover-log.js'
 import { learnLayout, SIGNAL_LEVEL, type Rendition, type SignalLayout } from './signal-layout.js'
 
 export { SIGNAL_LEVEL } from './signal-layout.js'

@@ -1,6 +1,6 @@
 // A minimal server-sent-events client for tests: collects `status` frames from a live stream.
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
-import type { StatusSnapshot } from '../../internal/status/status-model.js'
+import type { StatusSnapshot } from '../../internal/origin/status-model.js'
 
 export interface SseReader {
   readonly status: number

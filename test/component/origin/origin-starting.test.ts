@@ -3,7 +3,7 @@ import { epochMsn, startFakeLivePackager } from '../../support/fake-live-package
 import { get, startOrigin } from '../../support/origin-harness.js'
 import { parseMediaPlaylist } from '../../../internal/hls/playlist-parser.js'
 import { playlistDuration } from '../../../internal/hls/media-playlist.js'
-import { buildStatus, type SignalView } from '../../../internal/status/status-model.js'
+import { buildStatus, type SignalView } from '../../../internal/origin/status-model.js'
 import type { SignalStatus } from '../../../internal/origin/signal-session.js'
 import { waitFor } from '../../support/wait-for.js'
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { FailoverLog } from '../../../internal/status/failover-log.js'
+import { FailoverLog } from '../../../internal/origin/failover-log.js'
 
 t.test('keeps the newest events only, newest first', async (t) => {
   const log = new FailoverLog(3)

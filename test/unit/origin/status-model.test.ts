@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildStatus, reasonKind, statusChangeKey, type StatusInputs } from '../../../internal/status/status-model.js'
+import { buildStatus, reasonKind, statusChangeKey, type StatusInputs } from '../../../internal/origin/status-model.js'
 import type { SignalStatus } from '../../../internal/origin/signal-session.js'
 
 const A = 'http://127.0.0.1:8080'
