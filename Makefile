@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-NODE := node --import tsx
+NODE := node
 SYSTEM_PACKAGES := ffmpeg nginx-light chromium
 SAMPLE_INPUT := assets/stream.mp4
 
@@ -15,7 +15,7 @@ LOCAL_TARGETS := run-local run-local-redundant run-local-replicas run-local-work
 $(LOCAL_TARGETS): export REPORTER_DISCOVERY_TOKEN ?= $(call local-token,reporter-discovery-token)
 $(LOCAL_TARGETS): export REPORTER_EDGES_TOKEN ?= $(call local-token,reporter-edges-token)
 
-.PHONY: help deps system-deps run-local run-local-redundant run-local-replicas run-local-worker run-local-server1 run-local-server2 \
+.PHONY: help deps build system-deps run-local run-local-redundant run-local-replicas run-local-worker run-local-server1 run-local-server2 \
         run-local-discovery run-local-reporter run-local-origin run-local-edges test typecheck bench-packager chaos clean
 
 help:
@@ -23,11 +23,25 @@ help:
 	@echo "make run-local-redundant  the same with two workers, each feeding its own packager"
 	@echo "make run-local-replicas   the same with two origins (8001, 8011) as Content Steering pathways"
 	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin edges"
+	@echo "make build                compile cmd/ and internal/ into build/ (the run-local targets do it)"
 	@echo "make test                 typecheck and run the whole test suite"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
 	@echo "make chaos                every fault while real players watch; a table and a plot"
 
 deps: system-deps node_modules/.deps-stamp
+
+# Production runs compiled JavaScript: cmd/ and internal/ compiled into build/ by tsc (tsx, which
+# costs each process its loader, stays for development and tests). Rebuilt only when a source, a
+# folder listing (a file added or removed) or a tsconfig changed; tsc itself is incremental too.
+# build/assets points at assets/: compiled code finds its templates at the same relative place.
+BUILD_SOURCES := $(shell find cmd internal -name '*.ts' -o -type d) tsconfig.json tsconfig.build.json
+
+build: build/.build-stamp
+
+build/.build-stamp: node_modules/.deps-stamp $(BUILD_SOURCES)
+	npx tsc -p tsconfig.build.json
+	ln -sfn ../assets build/assets
+	@touch $@
 
 node_modules/.deps-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -52,37 +66,37 @@ system-deps:
 $(SAMPLE_INPUT):
 	bash assets/make-sample-input.sh $@
 
-run-local: deps $(SAMPLE_INPUT)
-	$(NODE) cmd/local/main.ts default
+run-local: deps build $(SAMPLE_INPUT)
+	$(NODE) build/cmd/local/main.js default
 
 # Two epoch-locked workers, each feeding its own packager: an encoder can die without a gap.
-run-local-redundant: deps $(SAMPLE_INPUT)
-	$(NODE) cmd/local/main.ts redundant
+run-local-redundant: deps build $(SAMPLE_INPUT)
+	$(NODE) build/cmd/local/main.js redundant
 
 # Two origin replicas offered as HLS Content Steering pathways: an origin can die without a stall.
-run-local-replicas: deps $(SAMPLE_INPUT)
-	$(NODE) cmd/local/main.ts replicas
+run-local-replicas: deps build $(SAMPLE_INPUT)
+	$(NODE) build/cmd/local/main.js replicas
 
-run-local-worker: deps $(SAMPLE_INPUT)
-	$(NODE) cmd/worker/main.ts
+run-local-worker: deps build $(SAMPLE_INPUT)
+	$(NODE) build/cmd/worker/main.js
 
-run-local-server1: deps
-	PACKAGER_NAME=server1 $(NODE) cmd/packager/main.ts
+run-local-server1: deps build
+	PACKAGER_NAME=server1 $(NODE) build/cmd/packager/main.js
 
-run-local-server2: deps
-	PACKAGER_NAME=server2 $(NODE) cmd/packager/main.ts
+run-local-server2: deps build
+	PACKAGER_NAME=server2 $(NODE) build/cmd/packager/main.js
 
-run-local-discovery: deps
-	$(NODE) cmd/discovery/main.ts
+run-local-discovery: deps build
+	$(NODE) build/cmd/discovery/main.js
 
-run-local-reporter: deps
-	$(NODE) cmd/reporter/main.ts
+run-local-reporter: deps build
+	$(NODE) build/cmd/reporter/main.js
 
-run-local-origin: deps
-	$(NODE) cmd/origin/main.ts
+run-local-origin: deps build
+	$(NODE) build/cmd/origin/main.js
 
-run-local-edges: deps
-	$(NODE) cmd/edges/main.ts
+run-local-edges: deps build
+	$(NODE) build/cmd/edges/main.js
 
 typecheck: deps
 	npx tsc --noEmit -p .
@@ -102,4 +116,4 @@ chaos: deps
 	npm run --silent chaos
 
 clean:
-	rm -rf output output2 .tap coverage
+	rm -rf output output2 .tap coverage build

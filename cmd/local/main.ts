@@ -1,4 +1,4 @@
-import { LOCAL_PROFILES, localComponents, type LocalProfile } from '../../internal/local/local-components.js'
+import { LOCAL_PROFILES, localComponents, type LocalProfile, type LocalRuntime } from '../../internal/local/local-components.js'
 import { ProcessGroup } from '../../internal/local/process-group.js'
 
 // A developer tool, not a service: it only multiplexes the real entrypoints' output.
@@ -7,7 +7,9 @@ if (!LOCAL_PROFILES.includes(profile)) {
   process.stderr.write(`run-local: unknown profile '${profile}', allowed: ${LOCAL_PROFILES.join(', ')}\n`)
   process.exit(2)
 }
-const components = localComponents(profile, process.env.OUTPUT_STREAM_PATH ?? 'output', Number(process.env.ORIGIN_PORT ?? 8001))
+// compiled (`make run-local`: build/cmd/local/main.js) starts compiled services; source starts source
+const runtime: LocalRuntime = import.meta.url.endsWith('.js') ? 'compiled' : 'source'
+const components = localComponents(profile, process.env.OUTPUT_STREAM_PATH ?? 'output', Number(process.env.ORIGIN_PORT ?? 8001), runtime)
 const group = new ProcessGroup(components, { cwd: process.cwd(), env: process.env, out: process.stdout, color: process.stdout.isTTY === true })
 let stopping = false
 // Ctrl-C signals the whole foreground group, children included: they are already stopping

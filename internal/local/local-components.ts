@@ -2,6 +2,8 @@
 export interface LocalComponent {
   readonly name: string
   readonly entry: string
+  /** Node's flags before the entry; absent means TypeScript source run through tsx. */
+  readonly nodeArgs?: readonly string[]
   readonly env: Readonly<Record<string, string>>
   /** Inherited variables removed before it starts: the reporter tokens of roles it does not play. */
   readonly withhold?: readonly string[]
@@ -20,6 +22,19 @@ export const LOCAL_PROFILES = ['default', 'redundant', 'replicas'] as const
 export type LocalProfile = typeof LOCAL_PROFILES[number]
 
 /**
+ * How the entrypoints run: 'compiled' is what `make build` leaves in build/, run by plain node (no
+ * loader in each process); 'source' is the TypeScript itself through tsx, for development.
+ */
+export type LocalRuntime = 'compiled' | 'source'
+
+/** The entry and node flags of one service (`cmd/<service>/main.ts`) in a runtime. */
+export function serviceEntry (service: string, runtime: LocalRuntime): Pick<LocalComponent, 'entry' | 'nodeArgs'> {
+  return runtime === 'compiled'
+    ? { entry: `build/cmd/${service}/main.js`, nodeArgs: [] }
+    : { entry: `cmd/${service}/main.ts`, nodeArgs: ['--import', 'tsx'] }
+}
+
+/**
  * Every component, in start order: reporter and packagers first so the worker's first segments
  * and discovery's first report have somewhere to go.
  *
@@ -29,22 +44,23 @@ export type LocalProfile = typeof LOCAL_PROFILES[number]
  * - replicas: the default plus a second origin on ORIGIN_PORT + 10; both offer players the ladder
  *   on either origin as HLS Content Steering pathways, so an origin can die without a stall.
  */
-export function localComponents (profile: LocalProfile, outputPath: string, originPort = 8001): LocalComponent[] {
+export function localComponents (profile: LocalProfile, outputPath: string, originPort = 8001, runtime: LocalRuntime = 'compiled'): LocalComponent[] {
   const redundant = profile === 'redundant'
   const second = `${outputPath}2`
   const replicaPort = originPort + 10
   // one host name per replica: Shaka Player bans a failed location by host name, port ignored
   const pathways: Record<string, string> = profile === 'replicas' ? { ORIGIN_PATHWAYS: `a=http://localhost:${originPort},b=http://127.0.0.1:${replicaPort}` } : {}
   const reader = WITHHOLD.reader
+  const run = (service: string): Pick<LocalComponent, 'entry' | 'nodeArgs'> => serviceEntry(service, runtime)
   return [
-    { name: 'reporter', entry: 'cmd/reporter/main.ts', env: {}, withhold: WITHHOLD.reporter },
-    { name: 'server1', entry: 'cmd/packager/main.ts', env: { PACKAGER_NAME: 'server1' }, withhold: reader },
-    { name: 'server2', entry: 'cmd/packager/main.ts', env: { PACKAGER_NAME: 'server2', ...(redundant ? { PACKAGER_ROOT: second } : {}) }, withhold: reader },
-    { name: 'worker', entry: 'cmd/worker/main.ts', env: {}, withhold: reader },
-    ...(redundant ? [{ name: 'worker2', entry: 'cmd/worker/main.ts', env: { OUTPUT_STREAM_PATH: second, WORKER_METRICS_PORT: '9465' }, withhold: reader }] : []),
-    { name: 'discovery', entry: 'cmd/discovery/main.ts', env: {}, withhold: WITHHOLD.discovery },
-    { name: 'origin', entry: 'cmd/origin/main.ts', env: pathways, withhold: reader },
-    ...(profile === 'replicas' ? [{ name: 'origin2', entry: 'cmd/origin/main.ts', env: { ...pathways, ORIGIN_PORT: String(replicaPort) }, withhold: reader }] : []),
-    { name: 'edges', entry: 'cmd/edges/main.ts', env: profile === 'replicas' ? { ORIGIN_URL: `http://127.0.0.1:${originPort},http://127.0.0.1:${replicaPort}` } : {}, withhold: WITHHOLD.edges }
+    { name: 'reporter', ...run('reporter'), env: {}, withhold: WITHHOLD.reporter },
+    { name: 'server1', ...run('packager'), env: { PACKAGER_NAME: 'server1' }, withhold: reader },
+    { name: 'server2', ...run('packager'), env: { PACKAGER_NAME: 'server2', ...(redundant ? { PACKAGER_ROOT: second } : {}) }, withhold: reader },
+    { name: 'worker', ...run('worker'), env: {}, withhold: reader },
+    ...(redundant ? [{ name: 'worker2', ...run('worker'), env: { OUTPUT_STREAM_PATH: second, WORKER_METRICS_PORT: '9465' }, withhold: reader }] : []),
+    { name: 'discovery', ...run('discovery'), env: {}, withhold: WITHHOLD.discovery },
+    { name: 'origin', ...run('origin'), env: pathways, withhold: reader },
+    ...(profile === 'replicas' ? [{ name: 'origin2', ...run('origin'), env: { ...pathways, ORIGIN_PORT: String(replicaPort) }, withhold: reader }] : []),
+    { name: 'edges', ...run('edges'), env: profile === 'replicas' ? { ORIGIN_URL: `http://127.0.0.1:${originPort},http://127.0.0.1:${replicaPort}` } : {}, withhold: WITHHOLD.edges }
   ]
 }

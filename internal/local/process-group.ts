@@ -32,7 +32,7 @@ export class ProcessGroup {
     this.components.forEach((component, index) => {
       const env: NodeJS.ProcessEnv = { ...this.options.env, LOG_PRETTY: this.options.env.LOG_PRETTY ?? '1', ...component.env }
       for (const name of component.withhold ?? []) delete env[name]
-      const child = spawn(process.execPath, ['--import', 'tsx', component.entry], {
+      const child = spawn(process.execPath, [...(component.nodeArgs ?? ['--import', 'tsx']), component.entry], {
         cwd: this.options.cwd,
         env,
         stdio: ['ignore', 'pipe', 'pipe']
