@@ -29,6 +29,9 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
 const envFile = Object.fromEntries(readFileSync(path.join(root, 'assets/docker/env.example'), 'utf8').split('\n')
   .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
 const DOCKERFILE = readFileSync(path.join(root, 'assets/docker/Dockerfile'), 'utf8')
+// tsconfig.build.json is JSON with comments: drop the comment lines before parsing
+const BUILD_CONFIG = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { include: string[], compilerOptions: { outDir: string } }
+const BUILD_INCLUDES = BUILD_CONFIG.include
 const IMAGE_ENV = Object.fromEntries([...DOCKERFILE.matchAll(/^ENV\s+(.+)$/gm)].flatMap((m) => (m[1] ?? '').split(/\s+/).map((kv) => kv.split('=') as [string, string])))
 
 /** What the entrypoint sees: image ENV, then env_file, then environment (compose's order). */
@@ -39,22 +42,25 @@ function envOf (service: ComposeService): Record<string, string> {
   return { ...IMAGE_ENV, ...fromFile, ...Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))])) }
 }
 
+/** The source entrypoint (cmd/<x>/main.ts) of the compiled one a command runs (build/cmd/<x>/main.js). */
 function entryOf (service: ComposeService): string | undefined {
-  return service.command?.find((part) => /^cmd\/[a-z-]+\/main\.ts$/.test(part))
+  const compiled = service.command?.find((part) => /^build\/cmd\/[a-z-]+\/main\.js$/.test(part))
+  return compiled?.replace(/^build\//, '').replace(/\.js$/, '.ts')
 }
 
 // entrypoints that are not long-running services of a deployment
 const NOT_SERVICES = new Set(['local', 'sign-url'])
 
-t.test('docker-compose.yml parses and every service runs an existing entrypoint through tsx', async (t) => {
+t.test('docker-compose.yml parses and every service runs the compiled form of an existing entrypoint with plain node', async (t) => {
   const services = Object.entries(compose.services)
   t.ok(services.length >= 6, `${services.length} services`)
   for (const [name, service] of services) {
     const entry = entryOf(service)
-    t.ok(entry !== undefined, `${name}: command names a cmd/<x>/main.ts (${JSON.stringify(service.command)})`)
+    t.ok(entry !== undefined, `${name}: command names a build/cmd/<x>/main.js (${JSON.stringify(service.command)})`)
     if (entry === undefined) continue
     t.ok(existsSync(path.join(root, entry)), `${name}: ${entry} exists`)
-    t.same(service.command?.slice(0, 3), ['node', '--import', 'tsx'], `${name}: node --import tsx`)
+    t.ok(BUILD_INCLUDES.includes('cmd/**/*.ts'), `${name}: tsconfig.build.json compiles ${entry}`)
+    t.same(service.command, ['node', `build/${entry.replace(/\.ts$/, '.js')}`], `${name}: plain node, no TypeScript loader`)
   }
   const deployed = new Set(services.map(([, s]) => entryOf(s)?.split('/')[1]))
   for (const dir of readdirSync(path.join(root, 'cmd'))) {
@@ -141,7 +147,8 @@ t.test('volumes: the worker writes where packagers and discovery read; they read
 })
 
 t.test('the Dockerfile copies only what exists and what the commands need', async (t) => {
-  const copies = [...DOCKERFILE.matchAll(/^COPY\s+(.+)$/gm)].map((m) => (m[1] ?? '').trim().split(/\s+/))
+  // a COPY --from=<stage> copies out of an earlier stage of the image, not from the repository
+  const copies = [...DOCKERFILE.matchAll(/^COPY\s+(?!--from=)(.+)$/gm)].map((m) => (m[1] ?? '').trim().split(/\s+/))
   t.ok(copies.length >= 4)
   const copied = new Set<string>()
   for (const parts of copies) {
@@ -150,9 +157,37 @@ t.test('the Dockerfile copies only what exists and what the commands need', asyn
       copied.add(src.replace(/\/$/, ''))
     }
   }
-  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'cmd', 'internal', 'assets']) t.ok(copied.has(needed), `${needed} is copied`)
+  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'cmd', 'internal', 'assets']) t.ok(copied.has(needed), `${needed} is copied`)
   t.ok(statSync(path.join(root, 'assets/make-sample-input.sh')).isFile(), 'the sample input script the image runs exists')
+  t.match(DOCKERFILE, /^FROM \S+ AS build$/m, 'a build stage')
+  t.match(DOCKERFILE, /^RUN npx tsc -p tsconfig\.build\.json/m, 'which compiles with the build config')
+  t.equal(BUILD_CONFIG.compilerOptions.outDir, 'build', 'into build/, where the commands look')
+  t.match(DOCKERFILE, /^COPY --from=build \/app\/build build$/m, 'the final stage takes the compiled build/')
+  t.match(DOCKERFILE, /ln -s \.\.\/assets build\/assets/, 'and links build/assets, where compiled code resolves its templates')
+  t.match(DOCKERFILE, /^RUN npm ci --omit=dev /m, 'with runtime dependencies only')
+  // npm ci --omit=dev drops devDependencies: whatever the compiled services import must be a dependency
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
-  t.ok(pkg.dependencies.tsx !== undefined, 'tsx is a runtime dependency (npm ci --omit=dev keeps it)')
+  for (const name of bareImportsOf(['cmd', 'internal'])) t.ok(pkg.dependencies[name] !== undefined, `${name}, imported by a service, is a runtime dependency`)
   t.match(DOCKERFILE, /^USER node$/m, 'runs as a non-root user')
 })
+
+/** Package names that the .ts files under these folders import or require. */
+function bareImportsOf (dirs: readonly string[]): Set<string> {
+  const names = new Set<string>()
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, entry.name)
+      if (entry.isDirectory()) visit(rel)
+      else if (entry.name.endsWith('.ts')) {
+        const text = readFileSync(path.join(root, rel), 'utf8')
+        for (const m of text.matchAll(/(?:from\s+|target:\s*|import\(|require\(|\)\(|require\.resolve\(|\.resolve\()'(@?[a-z][\w.-]*(?:\/[\w.-]+)*)'/g)) {
+          const spec = m[1] ?? ''
+          if (spec.startsWith('node:')) continue
+          names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec))
+        }
+      }
+    }
+  }
+  for (const dir of dirs) visit(dir)
+  return names
+}
