@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici'
+import { failureForError } from '../http/upstream-failure.js'
 import type { ProbeOutcome } from './edge-hang-detector.js'
 import { parseStubStatus, type StubStatus } from './stub-status.js'
 
@@ -77,9 +78,6 @@ export class EdgeProber {
 
 // a timeout or abort of ours, or undici's own timeouts: the edge said nothing (a full accept queue
 // drops SYNs, so a connect timeout is silence too); anything else is a refused or broken connection
-const SILENT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_ABORTED', 'ETIMEDOUT'])
 function isSilence (err: unknown): boolean {
-  if (!(err instanceof Error)) return false
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return true
-  return SILENT_CODES.has((err as { code?: string }).code ?? '')
+  return failureForError(err) === 'timeout'
 }

@@ -20,7 +20,7 @@ export async function fetchListedSegment (fetcher: SegmentFetcher, key: string, 
   for (;;) {
     const sources = options.sources() ?? []
     const result: SegmentFetch = sources.length === 0 ? { ok: false, attempts: [] } : await fetcher.fetch(key, sources)
-    if (result.ok || result.attempts.every((a) => a.failure === 'http-404')) return result
+    if (result.ok || result.attempts.every((a) => a.failure === 'http_404')) return result
     if (now() + options.pauseMs >= options.deadline) return result
     await new Promise((resolve) => setTimeout(resolve, options.pauseMs))
   }

@@ -184,7 +184,7 @@ async function sendSegment (reply: FastifyReply, deps: OriginRouteDeps, session:
   const result = await fetchListedSegment(deps.fetcher, key, { sources: () => session.segmentSources(rendition, name), deadline: Date.now() + 3 * session.targetDurationMs, pauseMs: 250 })
   if (!result.ok) {
     const tried = result.attempts.map((a) => `${a.base}: ${a.failure}`).join(', ')
-    if (result.attempts.every((a) => a.failure === 'http-404')) throw new OriginErrors.SEGMENT_UNKNOWN(name)
+    if (result.attempts.every((a) => a.failure === 'http_404')) throw new OriginErrors.SEGMENT_UNKNOWN(name)
     throw new OriginErrors.SEGMENT_UNAVAILABLE(name, tried)
   }
   deps.metrics.segmentsServed.inc({ source: result.from === 'cache' ? 'origin-cache' : 'packager' })

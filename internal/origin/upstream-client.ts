@@ -1,4 +1,5 @@
-import { Agent, request, errors as undiciErrors } from 'undici'
+import { Agent, request } from 'undici'
+import { failureForError, failureForStatus, type UpstreamFailure } from '../http/upstream-failure.js'
 
 export interface UpstreamLimits {
   readonly connectTimeoutMs: number
@@ -9,8 +10,8 @@ export interface UpstreamLimits {
   readonly maxBodyBytes: number
 }
 
-/** Why an upstream fetch failed, in a fixed vocabulary (used as metric label values and health reasons). */
-export type UpstreamFailure = 'refused' | 'reset' | 'timeout' | 'too-large' | 'http-4xx' | 'http-404' | 'http-5xx' | 'error'
+/** Why an upstream fetch failed: the shared vocabulary (metric label values and health reasons). */
+export type { UpstreamFailure }
 
 export type UpstreamResult =
   | { readonly ok: true, readonly status: number, readonly body: Buffer, readonly contentType: string | undefined }
@@ -41,12 +42,12 @@ export class UpstreamClient {
       const res = await request(url, { method: 'GET', dispatcher: this.agent, headersTimeout, signal })
       if (res.statusCode !== 200) {
         await res.body.dump({ limit: 64 * 1024 }).catch(() => {})
-        return { ok: false, failure: statusFailure(res.statusCode), status: res.statusCode, detail: `HTTP ${res.statusCode}` }
+        return { ok: false, failure: failureForStatus(res.statusCode), status: res.statusCode, detail: `HTTP ${res.statusCode}` }
       }
       const declared = Number(res.headers['content-length'] ?? NaN)
       if (declared > this.limits.maxBodyBytes) {
         abandon(res.body)
-        return { ok: false, failure: 'too-large', detail: `content-length ${declared} exceeds ${this.limits.maxBodyBytes} bytes` }
+        return { ok: false, failure: 'too_large', detail: `content-length ${declared} exceeds ${this.limits.maxBodyBytes} bytes` }
       }
       const chunks: Buffer[] = []
       let size = 0
@@ -54,14 +55,14 @@ export class UpstreamClient {
         size += (chunk as Buffer).length
         if (size > this.limits.maxBodyBytes) {
           abandon(res.body)
-          return { ok: false, failure: 'too-large', detail: `body exceeds ${this.limits.maxBodyBytes} bytes` }
+          return { ok: false, failure: 'too_large', detail: `body exceeds ${this.limits.maxBodyBytes} bytes` }
         }
         chunks.push(chunk as Buffer)
       }
       const type = res.headers['content-type']
       return { ok: true, status: 200, body: Buffer.concat(chunks, size), contentType: typeof type === 'string' ? type : undefined }
     } catch (err) {
-      return { ok: false, failure: classify(err), detail: err instanceof Error ? err.message : String(err) }
+      return { ok: false, failure: failureForError(err), detail: err instanceof Error ? err.message : String(err) }
     }
   }
 
@@ -74,20 +75,4 @@ export class UpstreamClient {
 function abandon (body: NodeJS.ReadableStream & { destroy: () => void }): void {
   body.on('error', () => {})
   body.destroy()
-}
-
-function statusFailure (status: number): UpstreamFailure {
-  if (status === 404) return 'http-404'
-  if (status >= 500) return 'http-5xx'
-  return 'http-4xx'
-}
-
-function classify (err: unknown): UpstreamFailure {
-  if (err instanceof undiciErrors.ConnectTimeoutError || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'timeout'
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timeout'
-  const code = (err as { code?: string } | undefined)?.code
-  if (code === 'ECONNREFUSED') return 'refused'
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset'
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout'
-  return 'error'
 }

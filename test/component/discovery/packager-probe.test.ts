@@ -40,7 +40,7 @@ t.test('HTTP failures become reasons', async (t) => {
   fake.answers.set('/live01/playlist.m3u8', { status: 200, body: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttp://169.254.169.254/x.m3u8\n' })
   t.same(await p.probePlaylist(fake.url, 'live01'), { ok: false, reason: 'foreign variant' })
   fake.answers.set('/live01/playlist.m3u8', { status: 200, body: '#EXTM3U\n' + '#EXT-X-TARGETDURATION:2\n'.repeat(5000) })
-  t.same(await p.probePlaylist(fake.url, 'live01'), { ok: false, reason: 'too large' }, 'a body over the cap is refused')
+  t.same(await p.probePlaylist(fake.url, 'live01'), { ok: false, reason: 'too_large' }, 'a body over the cap is refused')
 })
 
 t.test('a server that accepts but never answers times out within the probe timeout', async (t) => {

@@ -7,7 +7,7 @@ import { waitFor } from '../../support/wait-for.js'
 const MODES: ReadonlyArray<[PlaylistMode, string, string]> = [
   ['garbage', 'malformed', 'an HTML error page with NUL bytes instead of a playlist'],
   ['hostile', 'malformed', 'segment URIs that leave the folder or name another host'],
-  ['huge', 'too-large', '50 MB of playlist, chunked, no content-length'],
+  ['huge', 'too_large', '50 MB of playlist, chunked, no content-length'],
   ['stall', 'timeout', 'a playlist body that never finishes']
 ]
 

@@ -38,9 +38,9 @@ t.test('a segment fetch that fails on one packager is retried on the other insid
   }
 
   const text = await metrics(origin)
-  t.ok(metricValue(text, 'origin_upstream_fetches_total', { kind: 'segment', result: 'http-5xx' }) >= 1, 'the 500 is counted')
+  t.ok(metricValue(text, 'origin_upstream_fetches_total', { kind: 'segment', result: 'http_5xx' }) >= 1, 'the 500 is counted')
   t.ok(metricValue(text, 'origin_upstream_fetches_total', { kind: 'segment', result: 'reset' }) >= 1, 'the reset is counted')
-  t.ok(metricValue(text, 'origin_upstream_fetches_total', { kind: 'segment', result: 'http-404' }) >= 1, 'the 404 is counted')
+  t.ok(metricValue(text, 'origin_upstream_fetches_total', { kind: 'segment', result: 'http_404' }) >= 1, 'the 404 is counted')
 
   // the good answers are cached: asking again costs nothing upstream
   const before = a.counts.segment + b.counts.segment
@@ -58,7 +58,7 @@ t.test('when every packager fails, the player gets a coded error at once, not a 
 
   const broken = await get(`${origin.url}/live01/lo/${last}.ts`)
   t.equal(broken.status, 502)
-  t.match(JSON.parse(broken.text), { error: 'ORIGIN_ERR_SEGMENT_UNAVAILABLE', message: /http-5xx/ })
+  t.match(JSON.parse(broken.text), { error: 'ORIGIN_ERR_SEGMENT_UNAVAILABLE', message: /http_5xx/ })
   const missing = await get(`${origin.url}/live01/lo/${last - 1}.ts`)
   t.equal(missing.status, 404, 'every packager said 404: so does the origin')
   t.match(JSON.parse(missing.text), { error: 'ORIGIN_ERR_SEGMENT_UNKNOWN' })

@@ -57,5 +57,5 @@ t.test('when every source fails, each attempt is reported', async (t) => {
   const missing = await packager(t, () => ({ status: 404 }))
   const result = await fetcher(t).fetch('k', [broken, missing].map((p) => ({ base: p.base, path: 'a.ts' })))
   t.equal(result.ok, false)
-  if (!result.ok) t.same(result.attempts.map((a) => a.failure), ['http-5xx', 'http-404'])
+  if (!result.ok) t.same(result.attempts.map((a) => a.failure), ['http_5xx', 'http_404'])
 })

@@ -38,18 +38,18 @@ t.test('a 200 body comes back whole with its content type', async (t) => {
 
 t.test('every failure is classified, never thrown', async (t) => {
   const cases: Array<[string, Script, string]> = [
-    ['404', (res) => { res.statusCode = 404; res.end('no') }, 'http-404'],
-    ['500', (res) => { res.statusCode = 500; res.end('boom') }, 'http-5xx'],
-    ['403', (res) => { res.statusCode = 403; res.end() }, 'http-4xx'],
+    ['404', (res) => { res.statusCode = 404; res.end('no') }, 'http_404'],
+    ['500', (res) => { res.statusCode = 500; res.end('boom') }, 'http_5xx'],
+    ['403', (res) => { res.statusCode = 403; res.end() }, 'http_4xx'],
     ['reset', (res) => { res.socket?.destroy() }, 'reset'],
     ['headers never come', () => {}, 'timeout'],
     ['body never ends', (res) => { res.writeHead(200); res.write('partial') }, 'timeout'],
-    ['declared too large', (res) => { res.setHeader('content-length', '5000'); res.end(Buffer.alloc(5000)) }, 'too-large'],
+    ['declared too large', (res) => { res.setHeader('content-length', '5000'); res.end(Buffer.alloc(5000)) }, 'too_large'],
     ['endless chunked body', (res) => {
       res.writeHead(200)
       const timer = setInterval(() => { if (!res.write(Buffer.alloc(512))) clearInterval(timer) }, 5)
       res.on('close', () => clearInterval(timer))
-    }, 'too-large']
+    }, 'too_large']
   ]
   const c = client(t)
   for (const [name, script, failure] of cases) {

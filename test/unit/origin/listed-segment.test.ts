@@ -11,7 +11,7 @@ function scriptedClient (answer: (call: number, url: string) => UpstreamResult):
 }
 
 const timeout: UpstreamResult = { ok: false, failure: 'timeout', detail: 'headers timeout' }
-const notFound: UpstreamResult = { ok: false, failure: 'http-404', status: 404, detail: 'HTTP 404' }
+const notFound: UpstreamResult = { ok: false, failure: 'http_404', status: 404, detail: 'HTTP 404' }
 const bytes: UpstreamResult = { ok: true, status: 200, body: Buffer.from('ts'), contentType: 'video/mp2t' }
 const sources = [{ base: 'http://a', path: 'live01/hi/1.ts' }, { base: 'http://b', path: 'live01/hi/1.ts' }]
 
