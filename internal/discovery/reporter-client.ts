@@ -1,9 +1,8 @@
-import { Agent, request } from 'undici'
 import type { Counter } from 'prom-client'
+import { ReporterPost } from '../http/reporter-post.js'
 import type { Logger } from '../log/logger.js'
 import type { IngestReport } from '../reporter/report-schema.js'
-import { backoffDelayMs } from './backoff.js'
-import { reasonForError } from './probe-reason.js'
+import { backoffDelayMs } from '../process/backoff.js'
 
 export interface ReporterClientOptions {
   readonly url: string
@@ -11,7 +10,7 @@ export interface ReporterClientOptions {
   readonly log: Logger
   readonly now: () => number
   readonly timeoutMs?: number
-  /** Failed POSTs by reason: 'refused', 'timeout', 'http_4xx', 'http_5xx', ... */
+  /** Failed POSTs by failure code (internal/http/upstream-failure.ts): 'refused', 'timeout', 'http_4xx', ... */
   readonly failures?: Counter<'reason'>
 }
 
@@ -22,7 +21,7 @@ export interface ReporterClientOptions {
  */
 export class ReporterClient {
   readonly #options: ReporterClientOptions
-  readonly #agent: Agent
+  readonly #post: ReporterPost
   readonly #log: Logger
   #failures = 0
   #nextAttemptAt = 0
@@ -31,38 +30,20 @@ export class ReporterClient {
   constructor (options: ReporterClientOptions) {
     this.#options = options
     this.#log = options.log.child({ component: 'reporter-client' })
-    const timeout = options.timeoutMs ?? 2000
-    this.#agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, maxResponseSize: 64 * 1024 })
+    this.#post = new ReporterPost({ url: options.url, token: options.token, timeoutMs: options.timeoutMs ?? 2000, failures: options.failures })
   }
 
   /** True when the reporter took the report; false when it failed or was skipped during backoff. */
   async send (report: IngestReport): Promise<boolean> {
     const now = this.#options.now()
     if (now < this.#nextAttemptAt) return false
-    let failure: { reason: string, metric: string, err?: unknown, status?: number }
-    try {
-      const response = await request(`${this.#options.url}/ingests`, {
-        method: 'POST',
-        dispatcher: this.#agent,
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 2000),
-        headers: {
-          'content-type': 'application/json',
-          ...(this.#options.token !== undefined ? { authorization: `Bearer ${this.#options.token}` } : {})
-        },
-        body: JSON.stringify(report)
-      })
-      const text = await response.body.text().catch(() => '')
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        this.#recovered()
-        return true
-      }
-      const metric = response.statusCode >= 500 ? 'http_5xx' : 'http_4xx'
-      failure = { reason: `http ${response.statusCode}: ${text.slice(0, 200)}`, metric, status: response.statusCode }
-    } catch (err) {
-      const reason = reasonForError(err)
-      failure = { reason, metric: reason.replace(/ /g, '_'), err }
+    const result = await this.#post.post('/ingests', report)
+    if (result.ok) {
+      this.#recovered()
+      return true
     }
-    this.#failed(failure)
+    // an answered failure is logged with what the reporter said; a thrown one by its code
+    this.#failed({ reason: result.status === undefined ? result.failure : result.detail, status: result.status })
     return false
   }
 
@@ -72,15 +53,14 @@ export class ReporterClient {
   }
 
   async close (): Promise<void> {
-    await this.#agent.close()
+    await this.#post.close()
   }
 
-  #failed (failure: { reason: string, metric: string, err?: unknown, status?: number }): void {
+  #failed (failure: { reason: string, status: number | undefined }): void {
     const now = this.#options.now()
     this.#failures++
     const delay = backoffDelayMs(this.#failures)
     this.#nextAttemptAt = now + delay
-    this.#options.failures?.inc({ reason: failure.metric })
     if (this.#failures === 1) {
       this.#outageStartedAt = now
       // 403: a valid token of another writer role (the edges manager's, say)

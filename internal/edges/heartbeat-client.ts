@@ -1,5 +1,5 @@
-import { Agent, request } from 'undici'
 import type { Counter } from 'prom-client'
+import { ReporterPost } from '../http/reporter-post.js'
 import type { Logger } from '../log/logger.js'
 import type { EdgeStatus } from '../reporter/report-schema.js'
 
@@ -8,7 +8,7 @@ export interface HeartbeatClientOptions {
   readonly token: string | undefined
   readonly log: Logger
   readonly timeoutMs: number
-  /** Failed POSTs by reason: refused, timeout, http_4xx, http_5xx, error. */
+  /** Failed POSTs by failure code (internal/http/upstream-failure.ts): refused, timeout, http_4xx, ... */
   readonly failures?: Counter<'reason'>
 }
 
@@ -19,7 +19,7 @@ export interface HeartbeatClientOptions {
  */
 export class HeartbeatClient {
   readonly #options: HeartbeatClientOptions
-  readonly #agent: Agent
+  readonly #post: ReporterPost
   readonly #log: Logger
   #failing = false
   #failedSince = 0
@@ -27,38 +27,18 @@ export class HeartbeatClient {
   constructor (options: HeartbeatClientOptions) {
     this.#options = options
     this.#log = options.log.child({ component: 'heartbeat' })
-    const timeout = options.timeoutMs
-    this.#agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, maxResponseSize: 64 * 1024 })
+    this.#post = new ReporterPost({ url: options.url, token: options.token, timeoutMs: options.timeoutMs, failures: options.failures })
   }
 
   /** True when the reporter took the heartbeat. */
   async send (edges: readonly EdgeStatus[], ttlMs: number): Promise<boolean> {
-    let reason: string
-    let detail: string
-    try {
-      const response = await request(`${this.#options.url}/edges`, {
-        method: 'POST',
-        dispatcher: this.#agent,
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          ...(this.#options.token !== undefined ? { authorization: `Bearer ${this.#options.token}` } : {})
-        },
-        body: JSON.stringify({ edges, ttl_ms: ttlMs })
-      })
-      const text = await response.body.text().catch(() => '')
-      if (response.statusCode >= 200 && response.statusCode < 300) {
-        this.#recovered()
-        return true
-      }
-      reason = response.statusCode >= 500 ? 'http_5xx' : 'http_4xx'
-      detail = `http ${response.statusCode}: ${text.slice(0, 200)}${response.statusCode === 401 || response.statusCode === 403 ? ' (check REPORTER_TOKEN / REPORTER_EDGES_TOKEN: the edges manager needs its own token)' : ''}`
-    } catch (err) {
-      const code = (err as { code?: string }).code
-      reason = code === 'ECONNREFUSED' ? 'refused' : code === 'UND_ERR_CONNECT_TIMEOUT' || (err as Error).name === 'TimeoutError' ? 'timeout' : 'error'
-      detail = (err as Error).message
+    const result = await this.#post.post('/edges', { edges, ttl_ms: ttlMs })
+    if (result.ok) {
+      this.#recovered()
+      return true
     }
-    this.#options.failures?.inc({ reason })
+    const hint = result.status === 401 || result.status === 403 ? ' (check REPORTER_TOKEN / REPORTER_EDGES_TOKEN: the edges manager needs its own token)' : ''
+    const detail = result.detail + hint
     if (!this.#failing) {
       this.#failing = true
       this.#failedSince = Date.now()
@@ -68,7 +48,7 @@ export class HeartbeatClient {
   }
 
   async close (): Promise<void> {
-    await this.#agent.close()
+    await this.#post.close()
   }
 
   #recovered (): void {
