@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { Counter, Registry } from 'prom-client'
 import { ReporterPost } from '../../../internal/http/reporter-post.js'
 import { ReporterClient } from '../../../internal/discovery/reporter-client.js'
@@ -35,7 +35,7 @@ async function count (registry: Registry, reason: string): Promise<number> {
   return metric?.values.find((v) => v.labels.reason === reason)?.value ?? 0
 }
 
-function capture (): { log: ReturnType<typeof pino>, lines: Array<Record<string, unknown>> } {
+function capture (): { log: Logger, lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = []
   const log = pino({ level: 'debug' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } })
   return { log, lines }
