@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import type { Logger } from '../log/logger.js'
-import { DEFAULT_BACKOFF, nextBackoffMs, type BackoffPolicy } from './backoff.js'
+import { RESTART_BACKOFF, nextBackoffMs, type BackoffPolicy } from '../process/backoff.js'
+import { ChildSupervisor, type ChildExit } from '../process/child-supervisor.js'
 import { nextBoundary, type Boundary } from './epoch-clock.js'
 import { parseProgressSpeed } from './progress-parser.js'
 import { WorkerErrors } from './worker-errors.js'
@@ -31,27 +30,28 @@ export interface FfmpegSupervisorOptions {
 }
 
 /**
- * Keeps one ffmpeg running, each run started on the next epoch boundary. A failure to spawn the
- * very first run rejects start(); a later death is logged and restarted with exponential backoff.
- * Exits that close() causes are not deaths.
+ * Keeps one ffmpeg running, each run started on the next epoch boundary and watched by a
+ * ChildSupervisor. A failure to spawn the very first run rejects start(); a later death is logged
+ * and restarted with exponential backoff. Exits that close() causes are not deaths. ffmpeg stays
+ * in the worker's process group, so a signal to the worker's group (Ctrl-C, a SIGKILL of the
+ * group) takes it along.
  */
 export class FfmpegSupervisor {
-  private child: ChildProcess | undefined
+  private run: ChildSupervisor | undefined
   private timer: NodeJS.Timeout | undefined
-  private closing = false
+  private closing: Promise<void> | undefined
   private started = false
   private backoffMs: number | undefined
-  private exited: Promise<void> = Promise.resolve()
   private firstRun: { resolve: () => void, reject: (err: Error) => void } | undefined
   private readonly policy: BackoffPolicy
 
   constructor (private readonly options: FfmpegSupervisorOptions) {
-    this.policy = options.backoff ?? DEFAULT_BACKOFF
+    this.policy = options.backoff ?? RESTART_BACKOFF
   }
 
   /** PID of the running ffmpeg, if any. */
   get pid (): number | undefined {
-    return this.child?.pid
+    return this.run?.pid
   }
 
   /** Resolves once the first ffmpeg has been spawned; rejects with one clear error if it cannot be. */
@@ -63,21 +63,19 @@ export class FfmpegSupervisor {
     await first
   }
 
+  /** Stops ffmpeg (SIGTERM, SIGKILL after the stop timeout) and restarts no more; idempotent. */
   async close (): Promise<void> {
-    if (this.closing) return await this.exited
-    this.closing = true
+    this.closing ??= this.stop()
+    await this.closing
+  }
+
+  private async stop (): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
     this.firstRun?.reject(new Error('closed before ffmpeg started'))
     this.firstRun = undefined
-    const child = this.child
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      // SIGTERM lets ffmpeg finish the segment it is writing; SIGKILL if it hangs
-      child.kill('SIGTERM')
-      const force = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs ?? 5000)
-      await this.exited
-      clearTimeout(force)
-    }
+    // SIGTERM lets ffmpeg finish the segment it is writing; SIGKILL if it hangs
+    await this.run?.close(this.options.stopTimeoutMs ?? 5000)
   }
 
   private scheduleRun (delayMs: number): void {
@@ -90,69 +88,58 @@ export class FfmpegSupervisor {
 
   private spawnRun (boundary: Boundary): void {
     this.timer = undefined
-    if (this.closing) return
+    if (this.closing !== undefined) return
     const { ffmpegPath, log } = this.options
-    const args = this.options.argsFor(boundary)
-    const startedAt = Date.now()
     const tail: string[] = []
-    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    this.child = child
-    let spawned = false
-    let resolveExited!: () => void
-    this.exited = new Promise((resolve) => { resolveExited = resolve })
-
-    child.once('spawn', () => {
-      spawned = true
-      log.info({ pid: child.pid, msn: boundary.msn, t0: new Date(boundary.t0Ms).toISOString() }, 'ffmpeg started')
-      this.options.onSpawn?.({ pid: child.pid ?? 0, boundary })
+    const run = new ChildSupervisor({ file: ffmpegPath, args: this.options.argsFor(boundary) })
+    this.run = run
+    run.on('spawned', ({ pid }) => {
+      log.info({ pid, msn: boundary.msn, t0: new Date(boundary.t0Ms).toISOString() }, 'ffmpeg started')
+      this.options.onSpawn?.({ pid, boundary })
       this.firstRun?.resolve()
       this.firstRun = undefined
     })
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      if (spawned) {
-        log.warn({ err }, 'ffmpeg process error')
+    run.on('error', (err) => { log.warn({ err }, 'ffmpeg process error') })
+    run.on('failed', ({ error }) => { if (error !== undefined) this.spawnFailed(error) })
+    run.on('line', ({ stream, line }) => {
+      if (stream === 'stdout') {
+        const speed = parseProgressSpeed(line)
+        if (speed !== undefined) this.options.onSpeed?.(speed)
         return
       }
-      // a spawn failure, not a death: no exit event follows
-      this.child = undefined
-      resolveExited()
-      const error = err.code === 'ENOENT' || err.code === 'EACCES'
-        ? new WorkerErrors.FFMPEG_MISSING('ffmpeg', ffmpegPath, 'FFMPEG_PATH')
-        : new WorkerErrors.SPAWN_FAILED(ffmpegPath, err.message)
-      if (this.firstRun !== undefined) {
-        this.firstRun.reject(error)
-        this.firstRun = undefined
-        return
-      }
-      if (this.closing) return
-      const restartInMs = this.bumpBackoff(0)
-      log.error({ err: error, restartInMs }, 'ffmpeg could not be started, retrying')
-      this.scheduleRun(restartInMs)
-    })
-
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      log.debug({ pid: child.pid, line }, 'ffmpeg')
+      log.debug({ pid: run.pid, line }, 'ffmpeg')
       tail.push(line)
       if (tail.length > STDERR_TAIL) tail.shift()
     })
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const speed = parseProgressSpeed(line)
-      if (speed !== undefined) this.options.onSpeed?.(speed)
+    run.on('exited', (exit) => {
+      if (this.closing !== undefined) log.info({ pid: exit.pid, exitCode: exit.code, exitSignal: exit.signal }, 'ffmpeg stopped')
     })
+    run.on('died', (exit) => { this.died(exit, tail) })
+    // a spawn failure is reported through 'failed'
+    run.start().catch(() => {})
+  }
 
-    child.once('exit', (code, signal) => {
-      if (this.child === child) this.child = undefined
-      resolveExited()
-      if (this.closing) {
-        log.info({ pid: child.pid, exitCode: code, exitSignal: signal }, 'ffmpeg stopped')
-        return
-      }
-      const runMs = Date.now() - startedAt
-      const restartInMs = this.bumpBackoff(runMs)
-      log.warn({ pid: child.pid, exitCode: code, exitSignal: signal, runMs, restartInMs, lastStderr: tail.slice(-5) }, 'ffmpeg died, restarting')
-      this.options.onDied?.({ code, signal, runMs, lastStderr: [...tail], restartInMs })
-      this.scheduleRun(restartInMs)
-    })
+  private spawnFailed (err: NodeJS.ErrnoException): void {
+    const { ffmpegPath, log } = this.options
+    const error = err.code === 'ENOENT' || err.code === 'EACCES'
+      ? new WorkerErrors.FFMPEG_MISSING('ffmpeg', ffmpegPath, 'FFMPEG_PATH')
+      : new WorkerErrors.SPAWN_FAILED(ffmpegPath, err.message)
+    if (this.firstRun !== undefined) {
+      this.firstRun.reject(error)
+      this.firstRun = undefined
+      return
+    }
+    if (this.closing !== undefined) return
+    const restartInMs = this.bumpBackoff(0)
+    log.error({ err: error, restartInMs }, 'ffmpeg could not be started, retrying')
+    this.scheduleRun(restartInMs)
+  }
+
+  private died (exit: ChildExit, tail: readonly string[]): void {
+    const restartInMs = this.bumpBackoff(exit.runMs)
+    this.options.log.warn({ pid: exit.pid, exitCode: exit.code, exitSignal: exit.signal, runMs: exit.runMs, restartInMs, lastStderr: tail.slice(-5) }, 'ffmpeg died, restarting')
+    this.options.onDied?.({ code: exit.code, signal: exit.signal, runMs: exit.runMs, lastStderr: [...tail], restartInMs })
+    this.scheduleRun(restartInMs)
   }
 
   private bumpBackoff (runMs: number): number {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { audioLeadSamples, loopOffsetSeconds, nextBoundary, programDateTime } from '../../../internal/worker/epoch-clock.js'
-import { nextBackoffMs } from '../../../internal/worker/backoff.js'
+import { nextBackoffMs } from '../../../internal/process/backoff.js'
 
 t.test('the next boundary is the next multiple of SEG since the epoch', async (t) => {
   t.same(nextBoundary(1_700_000_000_001, 2), { t0Ms: 1_700_000_002_000, msn: 850_000_001 })
