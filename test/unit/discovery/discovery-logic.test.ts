@@ -4,7 +4,7 @@ import { liveSignals, signalOfPlaylist } from '../../../internal/discovery/disk-
 import { checkPlaylist } from '../../../internal/discovery/playlist-check.js'
 import { ProgressTracker } from '../../../internal/discovery/progress-tracker.js'
 import { metricReasonFor, reasonForError } from '../../../internal/discovery/probe-reason.js'
-import { backoffDelayMs } from '../../../internal/discovery/backoff.js'
+import { backoffDelayMs } from '../../../internal/process/backoff.js'
 import { packagerStatus } from '../../../internal/discovery/packager-status.js'
 import { MASTER, mediaPlaylist } from '../../support/fake-packager.js'
 
