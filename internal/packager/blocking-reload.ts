@@ -1,4 +1,5 @@
-import type { PlaylistInfo } from './media-playlist-info.js'
+import type { PlaylistScan } from '../hls/playlist-scanner.js'
+import { FALLBACK_TARGET_DURATION_S } from '../hls/target-duration.js'
 
 /** A blocking playlist reload request (RFC 8216bis 6.2.5.2). */
 export interface BlockingRequest {
@@ -29,7 +30,7 @@ export type BlockingDecision = 'ready' | 'wait' | 'too-far'
  * Whether the playlist satisfies the request now. Without partial segments, listing segment N
  * (or later) is what the RFC asks for `_HLS_msn=N` with or without `_HLS_part`.
  */
-export function decideBlockingReload (info: PlaylistInfo, request: BlockingRequest): BlockingDecision {
+export function decideBlockingReload (info: PlaylistScan, request: BlockingRequest): BlockingDecision {
   if (info.isMaster || info.endList) return 'ready'
   if (info.lastMsn >= request.msn) return 'ready'
   if (request.msn > info.lastMsn + 2) return 'too-far'
@@ -37,6 +38,6 @@ export function decideBlockingReload (info: PlaylistInfo, request: BlockingReque
 }
 
 /** How long a blocked request may wait: three target durations (RFC 8216bis 6.2.5.2). */
-export function blockingTimeoutMs (info: PlaylistInfo, fallbackTargetDurationS = 6): number {
+export function blockingTimeoutMs (info: PlaylistScan, fallbackTargetDurationS = FALLBACK_TARGET_DURATION_S): number {
   return 3 * (info.targetDurationS ?? fallbackTargetDurationS) * 1000
 }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { contentTypeFor } from '../hls/names.js'
 import type { Logger } from '../log/logger.js'
-import { parsePlaylistInfo, type PlaylistInfo } from './media-playlist-info.js'
+import { scanPlaylist, type PlaylistScan } from '../hls/playlist-scanner.js'
 import type { TargetKind } from './request-target.js'
 
 export const PLAYLIST_CACHE_CONTROL = 'no-cache'
@@ -25,7 +25,7 @@ export interface CachedFile {
   readonly headerList: readonly string[]
   /** Headers of a 304 or 206: everything but the length. */
   readonly baseHeaders: Readonly<Record<string, string>>
-  readonly info: PlaylistInfo | undefined
+  readonly info: PlaylistScan | undefined
   readonly freshUntil: number
 }
 
@@ -187,7 +187,7 @@ export class FileStore {
         baseHeaders: withTag,
         headers,
         headerList: Object.entries(headers).flat(),
-        info: kind === 'playlist' ? parsePlaylistInfo(body.toString('utf8')) : undefined,
+        info: kind === 'playlist' ? scanPlaylist(body.toString('utf8')) : undefined,
         freshUntil
       }
     } finally {

@@ -1,8 +1,9 @@
 import t from 'tap'
 import { blockingTimeoutMs, decideBlockingReload, parseBlockingParams } from '../../../internal/packager/blocking-reload.js'
-import { parsePlaylistInfo } from '../../../internal/packager/media-playlist-info.js'
+import { FALLBACK_TARGET_DURATION_MS } from '../../../internal/hls/target-duration.js'
+import { scanPlaylist } from '../../../internal/hls/playlist-scanner.js'
 
-const info = parsePlaylistInfo('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n') // 10..11
+const info = scanPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n') // 10..11
 
 t.test('parseBlockingParams', async (t) => {
   t.same(parseBlockingParams({}), { ok: true, request: undefined })
@@ -20,11 +21,14 @@ t.test('decideBlockingReload: ready, wait up to last+2, too far beyond', async (
   t.equal(decideBlockingReload(info, { msn: 12, part: undefined }), 'wait')
   t.equal(decideBlockingReload(info, { msn: 13, part: 0 }), 'wait')
   t.equal(decideBlockingReload(info, { msn: 14, part: undefined }), 'too-far')
-  const ended = parsePlaylistInfo('#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n')
+  const ended = scanPlaylist('#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n')
   t.equal(decideBlockingReload(ended, { msn: 12, part: undefined }), 'ready', 'an ended playlist never blocks')
 })
 
 t.test('timeout is three target durations', async (t) => {
   t.equal(blockingTimeoutMs(info), 6000)
-  t.equal(blockingTimeoutMs(parsePlaylistInfo('#EXTM3U\n')), 18_000, 'falls back to 6 s target duration')
+  // the packager's own 6 s fallback gave way to the one shared fallback (hls/target-duration.ts)
+  t.equal(blockingTimeoutMs(scanPlaylist('#EXTM3U\n')), 3 * FALLBACK_TARGET_DURATION_MS, 'falls back to the shared fallback target duration')
+  t.equal(FALLBACK_TARGET_DURATION_MS, 2000)
+  t.equal(blockingTimeoutMs(scanPlaylist('#EXTM3U\n'), 6), 18_000, 'an explicit fallback still wins')
 })

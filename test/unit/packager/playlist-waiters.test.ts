@@ -1,11 +1,11 @@
 import t from 'tap'
 import type { CachedFile } from '../../../internal/packager/file-store.js'
-import { parsePlaylistInfo } from '../../../internal/packager/media-playlist-info.js'
+import { scanPlaylist } from '../../../internal/hls/playlist-scanner.js'
 import { PlaylistWaiters } from '../../../internal/packager/playlist-waiters.js'
 
 function file (lastMsn: number): CachedFile {
   const text = `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:${lastMsn}\n#EXTINF:1,\ns.ts\n`
-  return { type: 'memory', kind: 'playlist', body: Buffer.from(text), etag: '"x"', headers: {}, headerList: [], baseHeaders: {}, info: parsePlaylistInfo(text), freshUntil: 0 }
+  return { type: 'memory', kind: 'playlist', body: Buffer.from(text), etag: '"x"', headers: {}, headerList: [], baseHeaders: {}, info: scanPlaylist(text), freshUntil: 0 }
 }
 
 t.test('notify releases only the waiters it satisfies', async (t) => {
