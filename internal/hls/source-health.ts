@@ -1,3 +1,4 @@
+import { FALLBACK_TARGET_DURATION_MS } from './target-duration.js'
 /**
  * Pure health tracker for the sources (packagers) of one signal. The service feeds it what each
  * poll saw and asks, at a given time, which sources may provide NEW segments (the `eligible` input
@@ -74,7 +75,7 @@ export const DEFAULT_HEALTH_OPTIONS: SourceHealthOptions = Object.freeze({
   holdTargetDurations: 3,
   maxHoldTargetDurations: 24,
   flapWindowMs: 60_000,
-  defaultTargetDurationMs: 2000,
+  defaultTargetDurationMs: FALLBACK_TARGET_DURATION_MS,
   rewindWindowTargetDurations: 10
 })
 

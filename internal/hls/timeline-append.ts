@@ -11,6 +11,7 @@ import {
   commonRange, currentAlignment, entryDuration, lastEntry, outputName, pdtTolerance, preferredFirst, referenceRendition,
   segmentsAt, sortedSourceIds
 } from './timeline-draft.js'
+import { FALLBACK_TARGET_DURATION_S } from './target-duration.js'
 
 /** The output renditions of one MSN: the provider first, then every aligned source that lists it. */
 function buildRenditions (draft: TimelineDraft, ctx: StepContext, msn: number, providerId: string, segments: SegmentsByRendition): Record<string, OutputRendition> {
@@ -79,7 +80,7 @@ export function appendFromAligned (draft: TimelineDraft, ctx: StepContext): bool
 export function isOverdue (draft: TimelineDraft, ctx: StepContext): boolean {
   const last = lastEntry(draft)
   if (last === undefined || draft.lastAppendAt === undefined) return false
-  const td = (draft.targetDuration ?? 1) * 1000
+  const td = (draft.targetDuration ?? FALLBACK_TARGET_DURATION_S) * 1000
   return ctx.now >= draft.lastAppendAt + entryDuration(last, draft) * 1000 + ctx.options.graceTargetDurations * td
 }
 

@@ -5,6 +5,7 @@
 import type { Segment } from './media-playlist.js'
 import { lastMsn as playlistLastMsn, segmentByMsn } from './media-playlist.js'
 import { baseName } from './playlist-uri.js'
+import { FALLBACK_TARGET_DURATION_S } from './target-duration.js'
 import type { OutputEntry, RetiredEntry, SourceAlignment, SourceInput, TimelineOptions, TimelineState } from './timeline-state.js'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -37,7 +38,7 @@ export function sortedSourceIds (sources: ReadonlyMap<string, SourceInput>): str
 
 /** How far apart two PROGRAM-DATE-TIMEs may be and still name the same segment. */
 export function pdtTolerance (draft: TimelineDraft, options: TimelineOptions): number {
-  return options.pdtToleranceMs ?? Math.min(250, ((draft.targetDuration ?? 1) * 1000) / 4)
+  return options.pdtToleranceMs ?? Math.min(250, ((draft.targetDuration ?? FALLBACK_TARGET_DURATION_S) * 1000) / 4)
 }
 
 /** The rendition whose durations and PDTs stand for all of them (the first, sorted). */
