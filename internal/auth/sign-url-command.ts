@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config-error.js'
-import { readHttpUrl, readPort, type Env } from '../config/env-readers.js'
+import { readHttpUrl, type Env } from '../config/env-readers.js'
+import { readOriginPort } from '../config/peer-addresses.js'
 import { isValidName } from '../hls/names.js'
 import { MAX_TOKEN_LIFETIME_SECONDS, mintPlaybackToken, tokenQuery } from './playback-signature.js'
 import { readSigningKey } from './signing-key.js'
@@ -17,7 +18,7 @@ export function signUrlCommand (args: readonly string[], env: Env, nowMs: number
   try {
     const key = readSigningKey(env)
     if (key === undefined) return { ok: false, error: 'SIGNING_KEY: must be set to the origin\'s key to sign URLs' }
-    const base = readHttpUrl(env, 'ORIGIN_PUBLIC_URL', `http://localhost:${readPort(env, 'ORIGIN_PORT', 8001)}`)
+    const base = readHttpUrl(env, 'ORIGIN_PUBLIC_URL', `http://localhost:${readOriginPort(env)}`)
     const exp = Math.floor(nowMs / 1000) + Number(ttl)
     return { ok: true, output: `${base}/${signal}/playlist.m3u8?${tokenQuery(mintPlaybackToken(key, signal, exp))}` }
   } catch (err) {

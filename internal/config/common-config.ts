@@ -1,4 +1,4 @@
-import { readHost, readLogLevel, readString, type Env, type LogLevel } from './env-readers.js'
+import { readHost, readLogLevel, readOptionalBoolean, readString, type Env, type LogLevel } from './env-readers.js'
 import { ConfigError } from './config-error.js'
 
 /** Settings every service shares. */
@@ -17,11 +17,11 @@ export function loadCommonConfig (env: Env): CommonConfig {
   if (!SIGNAL_NAME_PATTERN.test(signalName)) {
     throw new ConfigError('LIVE_SIGNAL_NAME', `'${signalName}' must be 1-64 letters, digits, '-' or '_', starting with a letter or digit`)
   }
-  const pretty = env.LOG_PRETTY
   return {
     host: readHost(env),
     logLevel: readLogLevel(env),
-    logPretty: pretty === undefined || pretty === '' ? undefined : /^(1|true|yes)$/i.test(pretty),
+    // unset: pretty on a terminal (createLogger decides); junk stops the start like any bad value
+    logPretty: readOptionalBoolean(env, 'LOG_PRETTY'),
     signalName,
     outputPath: readString(env, 'OUTPUT_STREAM_PATH', 'output')
   }

@@ -54,8 +54,13 @@ export function readDurationMs (
 }
 
 export function readBoolean (env: Env, name: string, fallback: boolean): boolean {
+  return readOptionalBoolean(env, name) ?? fallback
+}
+
+/** A boolean, or undefined when unset (the caller decides, e.g. pretty logs on a terminal); junk is a ConfigError. */
+export function readOptionalBoolean (env: Env, name: string): boolean | undefined {
   const value = raw(env, name)
-  if (value === undefined) return fallback
+  if (value === undefined) return undefined
   if (/^(1|true|yes|on)$/i.test(value)) return true
   if (/^(0|false|no|off)$/i.test(value)) return false
   throw new ConfigError(name, `'${value}' is not a boolean (true/false, 1/0, yes/no, on/off)`)

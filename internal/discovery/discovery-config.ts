@@ -1,5 +1,7 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
-import { readDurationMs, readHttpUrl, readHttpUrlList, readPort, type Env } from '../config/env-readers.js'
+import { readDurationMs, readHttpUrlList, readPort, type Env } from '../config/env-readers.js'
+import { localPackagerUrls, readPackagerPorts, readReporterUrl } from '../config/peer-addresses.js'
+import { readMaxPlaylistAgeMs } from '../config/playlist-age.js'
 import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
 
 export interface DiscoveryConfig extends CommonConfig {
@@ -22,9 +24,7 @@ export interface DiscoveryConfig extends CommonConfig {
 
 export function loadDiscoveryConfig (env: Env): DiscoveryConfig {
   const common = loadCommonConfig(env)
-  const one = readPort(env, 'SERVER_ONE_PORT', 8080)
-  const two = readPort(env, 'SERVER_TWO_PORT', 9090)
-  const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
+  const packagerPorts = readPackagerPorts(env)
   const runFrequencyMs = readDurationMs(env, 'DISCOVERY_RUN_FREQUENCY', 1000, { minMs: 100, maxMs: 600_000 })
   const probeTimeoutMs = readDurationMs(env, 'PROBE_TIMEOUT', 800, { minMs: 50, maxMs: 30_000 })
   const token = readWriterToken(env, 'discovery')
@@ -32,9 +32,9 @@ export function loadDiscoveryConfig (env: Env): DiscoveryConfig {
     ...common,
     port: readPort(env, 'DISCOVERY_PORT', 2001),
     runFrequencyMs,
-    maxPlaylistAgeMs: readDurationMs(env, 'MAX_AGE_PLAYLIST', 10_000, { minMs: 100, maxMs: 3_600_000 }),
-    packagerUrls: Object.freeze(readHttpUrlList(env, 'PACKAGER_URLS', [`http://localhost:${one}`, `http://localhost:${two}`])),
-    reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
+    maxPlaylistAgeMs: readMaxPlaylistAgeMs(env),
+    packagerUrls: Object.freeze(readHttpUrlList(env, 'PACKAGER_URLS', localPackagerUrls(packagerPorts))),
+    reporterUrl: readReporterUrl(env),
     reporterToken: token?.token,
     reporterTokenVariable: token?.variable ?? TOKEN_VARIABLES.discovery,
     probeTimeoutMs,

@@ -3,8 +3,9 @@ import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
 import { readEdgePorts } from '../config/edge-ports.js'
 import {
-  readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readOptionalString, readPort, readString, type Env
+  readDurationMs, readHttpUrlList, readInteger, readOptionalString, readPort, readString, type Env
 } from '../config/env-readers.js'
+import { readOriginPort, readReporterUrl } from '../config/peer-addresses.js'
 import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
 import type { ScalePolicy } from './edge-scaler.js'
 import { findNginx } from './nginx-binary.js'
@@ -61,8 +62,8 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
   if (port !== 0 && port >= basePort && port < basePort + portSpan) {
     throw new ConfigError('EDGES_PORT', `${port} lies inside the edge port range ${basePort}-${basePort + portSpan - 1}`)
   }
-  const originPort = readPort(env, 'ORIGIN_PORT', 8001)
-  const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
+  const originPort = readOriginPort(env)
+  const reporterUrl = readReporterUrl(env)
   const token = readWriterToken(env, 'edges')
   const heartbeatMs = readDurationMs(env, 'EDGE_HEARTBEAT', 1000, { minMs: 100, maxMs: 60_000 })
   const ttlMs = readDurationMs(env, 'EDGE_TTL', 5000, { minMs: 200, maxMs: 600_000 })
@@ -97,7 +98,7 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
     publicHost,
     originUrl,
     originBackups: Object.freeze(originUrls.slice(1)),
-    reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
+    reporterUrl,
     reporterToken: token?.token,
     reporterTokenVariable: token?.variable ?? TOKEN_VARIABLES.edges,
     edgesDir: readString(env, 'EDGES_DIR', '.local/edges'),

@@ -2,7 +2,9 @@ import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { readSigningKey } from '../auth/signing-key.js'
 import { readOriginPathways, type OriginPathway } from './origin-pathways.js'
 import { ConfigError } from '../config/config-error.js'
-import { readBoolean, readDurationMs, readHttpUrl, readHttpUrlList, readInteger, readOptionalString, readPort, type Env } from '../config/env-readers.js'
+import { readBoolean, readDurationMs, readHttpUrlList, readInteger, readOptionalString, type Env } from '../config/env-readers.js'
+import { localPackagerUrls, readOriginPort, readPackagerPorts, readReporterUrl } from '../config/peer-addresses.js'
+import { readMaxPlaylistAgeMs } from '../config/playlist-age.js'
 import { readEdgePorts } from '../config/edge-ports.js'
 import { parseAllowlist, type AllowedOrigin } from '../config/url-allowlist.js'
 import { DEFAULT_REPORTER_ANSWER_BYTES } from '../reporter/reporter-limits.js'
@@ -60,16 +62,14 @@ export interface OriginConfig extends CommonConfig {
 
 export function loadOriginConfig (env: Env): OriginConfig {
   const common = loadCommonConfig(env)
-  const one = readPort(env, 'SERVER_ONE_PORT', 8080)
-  const two = readPort(env, 'SERVER_TWO_PORT', 9090)
-  const reporterPort = readPort(env, 'REPORTER_PORT', 2000)
+  const packagerPorts = readPackagerPorts(env)
   const reporterPollMs = readDurationMs(env, 'REPORTER_POLL_INTERVAL', 1000, { minMs: 100, maxMs: 60_000 })
   const edges = readEdgeProbeConfig(env, reporterPollMs)
   return Object.freeze({
     ...common,
-    port: readPort(env, 'ORIGIN_PORT', 8001),
-    reporterUrl: readHttpUrl(env, 'REPORTER_URL', `http://localhost:${reporterPort}`),
-    packagerAllowlist: Object.freeze(readHttpUrlList(env, 'PACKAGER_ALLOWLIST', [`http://localhost:${one}`, `http://localhost:${two}`])),
+    port: readOriginPort(env),
+    reporterUrl: readReporterUrl(env),
+    packagerAllowlist: Object.freeze(readHttpUrlList(env, 'PACKAGER_ALLOWLIST', localPackagerUrls(packagerPorts))),
     edgeAllowlist: readEdgeAllowlist(env, common),
     reporterPollMs,
     reporterMaxAnswerBytes: readInteger(env, 'REPORTER_MAX_ANSWER_BYTES', DEFAULT_REPORTER_ANSWER_BYTES, { min: 64 * 1024, max: 256 * 1024 * 1024 }),
@@ -80,7 +80,7 @@ export function loadOriginConfig (env: Env): OriginConfig {
     segmentCacheBytes: readInteger(env, 'ORIGIN_CACHE_MB', 256, { min: 1, max: 65536 }) * 1024 * 1024,
     windowSegments: readInteger(env, 'ORIGIN_WINDOW_SEGMENTS', 6, { min: 3, max: 100 }),
     recoveryHoldMs: readDurationMs(env, 'RECOVERY_HOLD', 6000, { minMs: 0, maxMs: 600_000 }),
-    maxPlaylistAgeMs: readDurationMs(env, 'MAX_AGE_PLAYLIST', 10_000, { minMs: 1000, maxMs: 3_600_000 }),
+    maxPlaylistAgeMs: readMaxPlaylistAgeMs(env),
     ...edges,
     signingKey: readSigningKey(env),
     testOnlyNoFailover: readBoolean(env, 'ORIGIN_TEST_ONLY_NO_FAILOVER', false),

@@ -1,6 +1,7 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
 import { readBoolean, readDurationMs, readInteger, readOptionalString, readPort, readString, type Env } from '../config/env-readers.js'
+import { readPackagerPorts } from '../config/peer-addresses.js'
 
 export const PACKAGER_NAMES = ['server1', 'server2'] as const
 export type PackagerName = typeof PACKAGER_NAMES[number]
@@ -25,12 +26,9 @@ export function loadPackagerConfig (env: Env): PackagerConfig {
     throw new ConfigError('PACKAGER_NAME', `'${rawName}' is not one of ${PACKAGER_NAMES.join(', ')}`)
   }
   const name = rawName as PackagerName
-  const namedPort = name === 'server1'
-    ? readPort(env, 'SERVER_ONE_PORT', 8080)
-    : readPort(env, 'SERVER_TWO_PORT', 9090)
-  // read both so a malformed one is reported even when the other server is started
-  if (name === 'server1') readPort(env, 'SERVER_TWO_PORT', 9090)
-  else readPort(env, 'SERVER_ONE_PORT', 8080)
+  // both are read, so a malformed one is reported even when the other server is started
+  const ports = readPackagerPorts(env)
+  const namedPort = name === 'server1' ? ports.one : ports.two
   const port = readOptionalString(env, 'PACKAGER_PORT') === undefined ? namedPort : readPort(env, 'PACKAGER_PORT', namedPort)
   const cacheMb = readInteger(env, 'PACKAGER_CACHE_MB', 256, { min: 1, max: 65536 })
   return Object.freeze({

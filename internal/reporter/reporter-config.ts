@@ -1,6 +1,7 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
-import { isLoopbackHost, readDurationMs, readInteger, readPort, type Env } from '../config/env-readers.js'
+import { isLoopbackHost, readDurationMs, readInteger, type Env } from '../config/env-readers.js'
+import { readReporterPort } from '../config/peer-addresses.js'
 import { readTokenVariable, SHARED_TOKEN_VARIABLE, TOKEN_VARIABLES, WRITER_ROLES, type WriterRole } from '../config/writer-tokens.js'
 import { DEFAULT_LIMITS, type RegistryLimits } from './reporter-limits.js'
 import type { ReporterTokens } from './writer-auth.js'
@@ -32,7 +33,7 @@ export function loadReporterConfig (env: Env): ReporterConfig {
   }
   return Object.freeze({
     ...common,
-    port: readPort(env, 'REPORTER_PORT', 2000),
+    port: readReporterPort(env),
     token,
     tokens,
     sharedTokenRoles,
