@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js'
 import { liveSignals, signalOfPlaylist } from './disk-liveness.js'
 
 /**
- * Knows which signals are being written under the output folder, like the Go original: a chokidar
+ * Knows which signals are being written under the output folder, like the Go original (docs/design.md): a chokidar
  * watch (depth 2) keeps the playlists' paths and mtimes, and each scan re-stats the few known
  * playlists so a missed or coalesced change event cannot make a live signal look dead.
  */

@@ -2,7 +2,7 @@ import type { MediaPlaylist } from './media-playlist.js'
 import { playlistDuration } from './media-playlist.js'
 import { segmentPath } from './playlist-uri.js'
 
-/** Which rule of RFC 8216bis 6.2 (DESIGN section 4) an update broke. */
+/** Which rule of RFC 8216bis 6.2 (the origin's rules in docs/design.md) an update broke. */
 export type ViolationRule =
   | 'media-sequence-decreased'
   | 'discontinuity-sequence-decreased'

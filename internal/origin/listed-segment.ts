@@ -10,7 +10,7 @@ export interface ListedSegmentOptions {
 }
 
 /**
- * A listed segment can be fetched (RFC 8216bis 6.2 and DESIGN rule 5), even when every packager
+ * A listed segment can be fetched (RFC 8216bis 6.2 and rule 5 in docs/design.md), even when every packager
  * that has it froze a moment after listing it: while no packager answers, the request is held and
  * the round tried again until `deadline`, rather than answered 502. Players forgive a slow segment
  * load far more readily than a failed one. A segment every packager answers 404 for is final.

@@ -8,7 +8,7 @@ import { applyProbeResults, applyReporterEdges, decideEdges, edgesToProbe, INITI
 export type IngestView = ReadonlyMap<string, readonly string[]>
 
 /**
- * Pure: reads the reporter's GET /ingests answer (the Go original's shape; extra fields ignored),
+ * Pure: reads the reporter's GET /ingests answer (the Go original's shape, docs/design.md; extra fields ignored),
  * keeping only well-named signals and packagers on the allow-list, so a poisoned reporter cannot
  * make the origin fetch from anywhere else.
  */

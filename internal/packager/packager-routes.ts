@@ -25,7 +25,7 @@ const PREFLIGHT_HEADERS = {
 
 /**
  * GET/HEAD /<signal>/<file> and /<signal>/<rendition>/<file>, served from memory; OPTIONS for
- * CORS preflight; /healthcheck as the Go original.
+ * CORS preflight; /healthcheck as the Go original (docs/design.md).
  */
 export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRouteDeps): void {
   const { store, waiters, metrics } = deps
@@ -108,7 +108,7 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
   app.get<{ Params: FileParams }>('/:signal/:file', handler)
   app.get<{ Params: FileParams }>('/:signal/:rendition/:file', handler)
   app.options('/*', (_request, reply) => { void reply.code(204).headers(PREFLIGHT_HEADERS).send() })
-  // the Go original's probe: any 200 means up
+  // the Go original's probe (docs/design.md): any 200 means up
   app.get('/healthcheck', (_request, reply) => { void reply.header('access-control-allow-origin', '*').send('OK') })
 }
 

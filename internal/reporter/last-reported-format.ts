@@ -6,7 +6,7 @@ function pad (n: number): string {
 }
 
 /**
- * The Go original's `last_reported`: 'Fri, 05 Apr 2024 11:23:45 -03' (Go layout
+ * The Go original's `last_reported` (docs/design.md): 'Fri, 05 Apr 2024 11:23:45 -03' (Go layout
  * 'Mon, 02 Jan 2006 15:04:05 -07'). The zone is the local one unless `offsetMinutes` (east of
  * UTC) is given; offsets that are not whole hours print as '+0530' so no information is lost.
  */

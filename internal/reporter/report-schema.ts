@@ -47,7 +47,7 @@ export type EdgeReport = Static<typeof EdgeReportSchema>
 
 export const SignalParamsSchema = Type.Object({ signal: Type.String({ maxLength: 200 }) })
 
-/** One entry of GET /ingests: the Go original's three fields plus per-packager detail. */
+/** One entry of GET /ingests: the Go original's three fields (docs/design.md) plus per-packager detail. */
 export interface IngestView {
   readonly signal: string
   /** Healthy packagers only, sorted by URL. */

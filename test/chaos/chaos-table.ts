@@ -25,7 +25,7 @@ export interface FaultRow {
   readonly byPlayer?: Readonly<Record<string, { readonly stalls: number, readonly fatalErrors: number }>>
 }
 
-/** The cells the design says must be zero (DESIGN.md section 7). */
+/** The cells the design says must be zero (docs/design.md, The proof). */
 export const MUST_BE_ZERO = ['stalls', 'fatalErrors', 'playerHttpErrors', 'watcherHttpErrors', 'violations'] as const
 
 const COLUMNS: ReadonlyArray<{ key: keyof FaultRow, title: string }> = [

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos`: the fault matrix of DESIGN.md section 7 on the real local stack, watched through
+ * `npm run chaos`: the fault matrix of docs/design.md (The proof) on the real local stack, watched through
  * the origin by browser players in headless Chromium (hls.js, Shaka Player and video.js with VHS,
  * one each by default), ffmpeg reading HLS and the rule-checking watcher.
  * Prints one row per fault and writes table.txt, plot.svg and report.json under .local/chaos/<time>/.

@@ -249,7 +249,7 @@ export async function watchOutput (origin: OriginUnderTest, rules: PlaylistRuleL
   return { renditions: result, segments, httpErrors }
 }
 
-// DESIGN rule 4 asks for 1.5 TD; the brief allows about 2 TD; plus one player poll interval
+// rule 4 (docs/design.md) asks for 1.5 TD; the original brief allowed about 2 TD; plus one player poll interval
 const GAP_BUDGET_MS = 2 * 1000 + 250
 
 /** The watched output grew by at least `minNew` segments on time, without discontinuity, all served by `survivor`. */

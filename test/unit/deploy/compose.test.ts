@@ -128,7 +128,7 @@ t.test('every published port is the port the service listens on by default', asy
       t.ok(match !== null, `${name}: '${mapping}' is host:container`)
       const listens = portOf[name]?.(envOf(service))
       t.equal(Number(match?.[2]), listens, `${name}: container port ${match?.[2] ?? ''} is where it listens`)
-      t.equal(Number(match?.[1] ?? match?.[2]), expected[name], `${name}: published on the Go original's default`)
+      t.equal(Number(match?.[1] ?? match?.[2]), expected[name], `${name}: published on the Go original's default (docs/design.md)`)
     }
   }
   for (const name of Object.keys(expected)) t.ok((s[name]?.ports ?? []).length > 0, `${name} is published`)

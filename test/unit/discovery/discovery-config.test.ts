@@ -1,7 +1,7 @@
 import t from 'tap'
 import { loadDiscoveryConfig } from '../../../internal/discovery/discovery-config.js'
 
-t.test('defaults follow the Go original', async (t) => {
+t.test('defaults follow the Go original (docs/design.md)', async (t) => {
   const config = loadDiscoveryConfig({})
   t.same(config.packagerUrls, ['http://localhost:8080', 'http://localhost:9090'])
   t.equal(config.reporterUrl, 'http://localhost:2000')

@@ -2,7 +2,7 @@ import t from 'tap'
 import { loadReporterConfig } from '../../../internal/reporter/reporter-config.js'
 import { ConfigError } from '../../../internal/config/config-error.js'
 
-t.test('defaults match the Go original and the config is frozen', async (t) => {
+t.test('defaults match the Go original (docs/design.md) and the config is frozen', async (t) => {
   const config = loadReporterConfig({ REPORTER_TOKEN: 'a-long-token' })
   t.equal(config.port, 2000)
   t.equal(config.ttlMs, 5000)

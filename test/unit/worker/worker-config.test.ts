@@ -3,7 +3,7 @@ import { loadWorkerConfig } from '../../../internal/worker/worker-config.js'
 import { parseLadder } from '../../../internal/worker/ladder.js'
 import { ConfigError } from '../../../internal/config/config-error.js'
 
-t.test('defaults match the Go original and the brief', async (t) => {
+t.test('defaults match the Go original and the project\'s own defaults (docs/design.md)', async (t) => {
   const c = loadWorkerConfig({})
   t.equal(c.inputPath, 'assets/stream.mp4')
   t.equal(c.outputPath, 'output')
