@@ -1,3 +1,5 @@
+import { formatProgramDateTime } from '../hls/playlist-serializer.js'
+
 /** Where a run starts on the epoch grid. */
 export interface Boundary {
   /** Wall-clock time of the boundary, ms since the Unix epoch (a multiple of the segment duration). */
@@ -39,7 +41,12 @@ export function audioLeadSamples (t0Ms: number, sampleRate: number, frameSize = 
   return t0Samples % frameSize
 }
 
-/** PROGRAM-DATE-TIME of a segment: its boundary, ISO 8601 with milliseconds and Z. */
+/** Where segment `msn` starts on the epoch grid, ms since the Unix epoch: its PROGRAM-DATE-TIME. */
+export function boundaryMs (msn: number, segmentSeconds: number): number {
+  return msn * segmentSeconds * 1000
+}
+
+/** PROGRAM-DATE-TIME of a segment: its boundary, ISO 8601 with milliseconds and Z (as hls/ writes it). */
 export function programDateTime (msn: number, segmentSeconds: number): string {
-  return new Date(msn * segmentSeconds * 1000).toISOString()
+  return formatProgramDateTime(boundaryMs(msn, segmentSeconds))
 }

@@ -1,3 +1,5 @@
+import type { MasterPlaylist, Variant } from '../hls/master-playlist.js'
+import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
 import type { Rendition } from './ladder.js'
 import { codecsFor } from './codec-string.js'
 
@@ -19,17 +21,24 @@ export function bandwidthFor (rendition: Rendition): { peak: number, average: nu
   return { peak, average }
 }
 
-/** The master playlist for the ladder, highest rendition first; variant URIs are `<rendition>/playlist.m3u8`. */
-export function buildMasterPlaylist (options: MasterPlaylistOptions): string {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS']
+/** The master playlist model for the ladder, highest rendition first; variant URIs are `<rendition>/playlist.m3u8`. */
+export function masterPlaylistFor (options: MasterPlaylistOptions): MasterPlaylist {
   const ordered = [...options.ladder].sort((a, b) => b.videoKbps - a.videoKbps)
-  for (const r of ordered) {
+  const variants: Variant[] = ordered.map((r) => {
     const { peak, average } = bandwidthFor(r)
-    lines.push(
-      `#EXT-X-STREAM-INF:BANDWIDTH=${peak},AVERAGE-BANDWIDTH=${average},RESOLUTION=${r.width}x${r.height},` +
-      `CODECS="${codecsFor(r, options.frameRate, options.preset)}",FRAME-RATE=${options.frameRate.toFixed(3)}`,
-      `${r.name}/playlist.m3u8`
-    )
-  }
-  return lines.join('\n') + '\n'
+    return {
+      uri: `${r.name}/playlist.m3u8`,
+      bandwidth: peak,
+      averageBandwidth: average,
+      resolution: { width: r.width, height: r.height },
+      codecs: codecsFor(r, options.frameRate, options.preset),
+      frameRate: options.frameRate
+    }
+  })
+  return { kind: 'master', version: 3, independentSegments: true, variants }
+}
+
+/** The master playlist text, written by hls/'s serializer. */
+export function buildMasterPlaylist (options: MasterPlaylistOptions): string {
+  return serializeMasterPlaylist(masterPlaylistFor(options))
 }

@@ -1,29 +1,37 @@
-import { programDateTime } from './epoch-clock.js'
+import type { MediaPlaylist, Segment } from '../hls/media-playlist.js'
+import { serializeMediaPlaylist } from '../hls/playlist-serializer.js'
+import { boundaryMs } from './epoch-clock.js'
 
 /** The outcome of a rewrite: errors are data, so a half-written or foreign playlist is skipped, not thrown. */
 export type RewriteResult =
-  | { readonly ok: true, readonly text: string, readonly firstMsn: number, readonly lastMsn: number, readonly segments: number }
+  | { readonly ok: true, readonly text: string, readonly playlist: MediaPlaylist, readonly firstMsn: number, readonly lastMsn: number, readonly segments: number }
+  | { readonly ok: false, readonly reason: string }
+
+export type PrivateReadResult =
+  | { readonly ok: true, readonly playlist: MediaPlaylist }
   | { readonly ok: false, readonly reason: string }
 
 const SEGMENT_NAME = /^(\d{1,15})\.ts$/
+const EXTINF_SECONDS = /^\d+(\.\d+)?$/
 
 /**
- * Turns the private playlist ffmpeg writes into the public one: media sequence and
+ * Reads the private playlist ffmpeg writes into the public model: media sequence and
  * PROGRAM-DATE-TIME come from the segment names (`<msn>.ts`, msn = epoch seconds / SEG), so they
  * are exact whatever ffmpeg's clock said; EXT-X-ENDLIST is dropped because the event goes on
- * after a worker restart.
+ * after a worker restart. Lenient where ffmpeg is (any tag it adds is ignored), strict on what
+ * the public playlist promises: contiguous `<msn>.ts` names, each with a decimal EXTINF.
  */
-export function rewritePrivatePlaylist (privateText: string, segmentSeconds: number): RewriteResult {
+export function readPrivatePlaylist (privateText: string, segmentSeconds: number): PrivateReadResult {
   const lines = privateText.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '')
   if (lines[0] !== '#EXTM3U') return { ok: false, reason: 'missing #EXTM3U' }
-  const segments: Array<{ msn: number, duration: string, uri: string, discontinuity: boolean }> = []
-  let pendingDuration: string | undefined
+  const segments: Segment[] = []
+  let pendingDuration: number | undefined
   let pendingDiscontinuity = false
   for (const line of lines.slice(1)) {
     if (line.startsWith('#EXTINF:')) {
       const duration = line.slice('#EXTINF:'.length).split(',')[0] ?? ''
-      if (!/^\d+(\.\d+)?$/.test(duration)) return { ok: false, reason: `bad EXTINF '${line}'` }
-      pendingDuration = duration
+      if (!EXTINF_SECONDS.test(duration)) return { ok: false, reason: `bad EXTINF '${line}'` }
+      pendingDuration = Number(duration)
     } else if (line === '#EXT-X-DISCONTINUITY') {
       pendingDiscontinuity = true
     } else if (!line.startsWith('#')) {
@@ -35,29 +43,39 @@ export function rewritePrivatePlaylist (privateText: string, segmentSeconds: num
       if (previous !== undefined && msn !== previous.msn + 1) {
         return { ok: false, reason: `segment ${msn} does not follow ${previous.msn}` }
       }
-      segments.push({ msn, duration: pendingDuration, uri: line, discontinuity: pendingDiscontinuity })
+      segments.push({ msn, uri: line, duration: pendingDuration, discontinuity: pendingDiscontinuity, programDateTimeMs: boundaryMs(msn, segmentSeconds) })
       pendingDuration = undefined
       pendingDiscontinuity = false
     }
     // every other tag (VERSION, TARGETDURATION, MEDIA-SEQUENCE, ENDLIST, ...) is rebuilt or dropped
   }
   const first = segments[0]
-  const last = segments[segments.length - 1]
-  if (first === undefined || last === undefined) return { ok: false, reason: 'no segments yet' }
-
+  if (first === undefined) return { ok: false, reason: 'no segments yet' }
   // EXTINF rounded must not exceed the target duration (RFC 8216bis 4.4.3.1); with an exact GOP it is SEG
-  const longest = Math.max(...segments.map((s) => Math.round(Number(s.duration))))
-  const targetDuration = Math.max(segmentSeconds, longest)
-  const out = [
-    '#EXTM3U',
-    '#EXT-X-VERSION:3',
-    `#EXT-X-TARGETDURATION:${targetDuration}`,
-    `#EXT-X-MEDIA-SEQUENCE:${first.msn}`,
-    '#EXT-X-INDEPENDENT-SEGMENTS'
-  ]
-  for (const s of segments) {
-    if (s.discontinuity) out.push('#EXT-X-DISCONTINUITY')
-    out.push(`#EXT-X-PROGRAM-DATE-TIME:${programDateTime(s.msn, segmentSeconds)}`, `#EXTINF:${s.duration},`, s.uri)
+  const longest = Math.max(...segments.map((s) => Math.round(s.duration)))
+  return {
+    ok: true,
+    playlist: {
+      kind: 'media',
+      version: 3,
+      targetDuration: Math.max(segmentSeconds, longest),
+      mediaSequence: first.msn,
+      // ffmpeg's discontinuities stay on their segments; the worker never counted those that left
+      // the window, and writing the 0 it always meant keeps that (RFC 8216bis 4.4.3.3 default)
+      discontinuitySequence: 0,
+      segments,
+      endList: false,
+      independentSegments: true
+    }
   }
-  return { ok: true, text: out.join('\n') + '\n', firstMsn: first.msn, lastMsn: last.msn, segments: segments.length }
+}
+
+/** Turns the private playlist ffmpeg writes into the public one, written by hls/'s serializer. */
+export function rewritePrivatePlaylist (privateText: string, segmentSeconds: number): RewriteResult {
+  const read = readPrivatePlaylist(privateText, segmentSeconds)
+  if (!read.ok) return read
+  const { playlist } = read
+  const first = playlist.segments[0] as Segment
+  const last = playlist.segments[playlist.segments.length - 1] as Segment
+  return { ok: true, text: serializeMediaPlaylist(playlist), playlist, firstMsn: first.msn, lastMsn: last.msn, segments: playlist.segments.length }
 }

@@ -4,13 +4,14 @@ import { codecsFor, h264LevelIdc } from '../../../internal/worker/codec-string.j
 import { parseLadder, DEFAULT_LADDER } from '../../../internal/worker/ladder.js'
 
 t.test('master lists every rendition, highest first, with the attributes players need', async (t) => {
+  // written by hls/'s serializer, which puts FRAME-RATE before CODECS (attribute order carries no meaning)
   const text = buildMasterPlaylist({ ladder: parseLadder('240p:426x240:400,720p:1280x720:3000'), frameRate: 30, preset: 'superfast' })
   t.equal(text, `#EXTM3U
 #EXT-X-VERSION:3
 #EXT-X-INDEPENDENT-SEGMENTS
-#EXT-X-STREAM-INF:BANDWIDTH=3702240,AVERAGE-BANDWIDTH=3378240,RESOLUTION=1280x720,CODECS="avc1.4d401f,mp4a.40.2",FRAME-RATE=30.000
+#EXT-X-STREAM-INF:BANDWIDTH=3702240,AVERAGE-BANDWIDTH=3378240,RESOLUTION=1280x720,FRAME-RATE=30.000,CODECS="avc1.4d401f,mp4a.40.2"
 720p/playlist.m3u8
-#EXT-X-STREAM-INF:BANDWIDTH=544320,AVERAGE-BANDWIDTH=501120,RESOLUTION=426x240,CODECS="avc1.4d401f,mp4a.40.2",FRAME-RATE=30.000
+#EXT-X-STREAM-INF:BANDWIDTH=544320,AVERAGE-BANDWIDTH=501120,RESOLUTION=426x240,FRAME-RATE=30.000,CODECS="avc1.4d401f,mp4a.40.2"
 240p/playlist.m3u8
 `)
 })
