@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { DEFAULT_PARSE_LIMITS, parsePlaylist, type ParseLimits } from '../hls/playlist-parser.js'
 
 /** What a probe needs from a playlist; anything else about it is the origin's business. */
 export type PlaylistCheck =
@@ -13,52 +13,29 @@ export type PlaylistCheck =
   }
   | { readonly kind: 'malformed' | 'empty', readonly detail: string }
 
-interface ParsedManifest {
-  targetDuration?: unknown
-  mediaSequence?: unknown
-  segments?: Array<{ uri?: unknown }>
-  playlists?: Array<{ uri?: unknown }>
-}
-interface ParserModule { Parser: new () => { push: (text: string) => void, end: () => void, manifest: ParsedManifest } }
+// Absolute URIs are read, not refused: the prober checks a variant's host itself ("foreign
+// variant"), and a segment's host is the origin's business, not a sign the packager is down.
+const PROBE_LIMITS: ParseLimits = Object.freeze({ ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true, allowAbsoluteVariantUris: true })
 
-// m3u8-parser ships no type declarations; load it through require and give it the small shape used here
-const { Parser } = createRequire(import.meta.url)('m3u8-parser') as ParserModule
-
-/** Classifies a playlist body. m3u8-parser accepts nearly anything, so the checks that matter are ours. */
+/** Classifies a playlist body with hls/'s strict parser, the one the origin reads packagers with. */
 export function checkPlaylist (text: string): PlaylistCheck {
   if (!/^(?:\uFEFF)?#EXTM3U[ \t]*\r?\n/.test(text)) return { kind: 'malformed', detail: 'does not start with #EXTM3U' }
-  let manifest: ParsedManifest
-  try {
-    const parser = new Parser()
-    parser.push(text)
-    parser.end()
-    manifest = parser.manifest
-  } catch (err) {
-    return { kind: 'malformed', detail: err instanceof Error ? err.message : 'parser failed' }
+  // a byte order mark is tolerated here (some packagers write one); the parser wants the tag first
+  const parsed = parsePlaylist(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text, PROBE_LIMITS)
+  if (!parsed.ok) return { kind: 'malformed', detail: parsed.reason }
+  const playlist = parsed.playlist
+  if (playlist.kind === 'master') {
+    const first = playlist.variants[0]
+    if (first === undefined) return { kind: 'malformed', detail: 'master playlist lists no variants' }
+    return { kind: 'master', firstVariantUri: first.uri }
   }
-  const variants = manifest.playlists ?? []
-  if (variants.length > 0) {
-    const uri = variants[0]?.uri
-    if (typeof uri !== 'string' || uri === '') return { kind: 'malformed', detail: 'first variant has no URI' }
-    return { kind: 'master', firstVariantUri: uri }
-  }
-  const target = manifest.targetDuration
-  if (typeof target !== 'number' || !Number.isFinite(target) || target <= 0) {
-    return { kind: 'malformed', detail: 'media playlist without a valid EXT-X-TARGETDURATION' }
-  }
-  const sequence = manifest.mediaSequence ?? 0
-  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) {
-    return { kind: 'malformed', detail: 'invalid EXT-X-MEDIA-SEQUENCE' }
-  }
-  const segments = manifest.segments ?? []
-  const last = segments[segments.length - 1]
+  const last = playlist.segments[playlist.segments.length - 1]
   if (last === undefined) return { kind: 'empty', detail: 'media playlist lists no segments' }
-  if (typeof last.uri !== 'string' || last.uri === '') return { kind: 'malformed', detail: 'last segment has no URI' }
   return {
     kind: 'media',
-    mediaSequence: sequence,
-    lastSequence: sequence + segments.length - 1,
+    mediaSequence: playlist.mediaSequence,
+    lastSequence: last.msn,
     lastSegmentUri: last.uri,
-    targetDurationMs: target * 1000
+    targetDurationMs: playlist.targetDuration * 1000
   }
 }

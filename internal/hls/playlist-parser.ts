@@ -2,7 +2,7 @@ import { Parser } from 'm3u8-parser'
 import type { M3u8Manifest } from 'm3u8-parser'
 import type { MediaPlaylist, Segment } from './media-playlist.js'
 import type { MasterPlaylist, Variant } from './master-playlist.js'
-import { isValidSegmentUri, isValidSegmentUriOnAnyHost, isValidVariantUri } from './playlist-uri.js'
+import { isValidSegmentUri, isValidSegmentUriOnAnyHost, isValidVariantUri, isValidVariantUriOnAnyHost } from './playlist-uri.js'
 
 /** Upper bounds that keep a hostile playlist from costing memory or CPU. */
 export interface ParseLimits {
@@ -16,6 +16,8 @@ export interface ParseLimits {
    * elsewhere); on for reading the origin's own output, whose segments live on edges.
    */
   readonly allowAbsoluteSegmentUris?: boolean
+  /** Accept absolute http(s) variant URIs (of a valid path); the caller must then check the host. Off by default. */
+  readonly allowAbsoluteVariantUris?: boolean
 }
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = Object.freeze({
@@ -118,7 +120,7 @@ function lex (text: string, limits: ParseLimits): Lexed {
     }
     // A URI line.
     if (pendingStreamInf) {
-      if (!isValidVariantUri(line)) refuse(`variant URI is not a relative playlist name: ${JSON.stringify(line.slice(0, 80))}`)
+      if (!(limits.allowAbsoluteVariantUris === true ? isValidVariantUriOnAnyHost(line) : isValidVariantUri(line))) refuse(`variant URI is not a relative playlist name: ${JSON.stringify(line.slice(0, 80))}`)
       pendingStreamInf = false
     } else if (pendingInf !== undefined) {
       if (!(limits.allowAbsoluteSegmentUris === true ? isValidSegmentUriOnAnyHost(line) : isValidSegmentUri(line))) refuse(`segment URI is not a relative segment name: ${JSON.stringify(line.slice(0, 80))}`)

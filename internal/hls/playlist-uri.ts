@@ -16,15 +16,27 @@ export function isValidSegmentUri (uri: string): boolean {
 
 /** A segment URI as the origin writes it for players: relative, or an edge's http(s) URL of a valid path. */
 export function isValidSegmentUriOnAnyHost (uri: string): boolean {
-  if (!/^https?:\/\//.test(uri)) return isValidSegmentUri(uri)
+  return isValidUriOnAnyHost(uri, 'segment', 1)
+}
+
+/**
+ * A variant URI that may also be an http(s) URL of a valid path (discovery reads it, then checks
+ * the host itself, so it can tell a packager that points elsewhere from a broken one).
+ */
+export function isValidVariantUriOnAnyHost (uri: string): boolean {
+  return isValidUriOnAnyHost(uri, 'playlist', 0)
+}
+
+function isValidUriOnAnyHost (uri: string, leaf: 'segment' | 'playlist', minDirs: number): boolean {
+  if (!/^https?:\/\//.test(uri)) return isRelativeName(uri, leaf)
   // judge the text as written: URL parsing would quietly resolve "..", "%2e" and "\\"
   if (/\.\.|%|\\/.test(uri)) return false
   let url: URL
   try { url = new URL(uri) } catch { return false }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return false
   const parts = url.pathname.split('/').slice(1)
-  const leaf = parts.pop() ?? ''
-  return parts.length >= 1 && parts.length <= 2 && parts.every((p) => isValidName('rendition', p)) && isValidName('segment', leaf)
+  const name = parts.pop() ?? ''
+  return parts.length >= minDirs && parts.length <= 2 && parts.every((p) => isValidName('rendition', p)) && isValidName(leaf, name)
 }
 
 /** The path a segment URI names, without its host: what rule 2 holds fixed for an MSN. */
