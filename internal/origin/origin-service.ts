@@ -10,6 +10,7 @@ import type { OriginConfig } from './origin-config.js'
 import { createOriginMetrics, type OriginMetrics } from './origin-metrics.js'
 import { registerOriginRoutes } from './origin-routes.js'
 import { ReporterView } from './reporter-view.js'
+import { failoverStrategyFor } from './failover-strategy.js'
 import { EdgeHealthProbe } from './edge-health-probe.js'
 import { SegmentFetcher } from './segment-fetcher.js'
 import { SessionRegistry } from './session-registry.js'
@@ -43,12 +44,12 @@ export class OriginService implements Service {
       session: {
         sources: config.packagerAllowlist,
         timeline: { ...DEFAULT_TIMELINE_OPTIONS, windowSize: config.windowSegments },
-        health: { ...DEFAULT_HEALTH_OPTIONS, holdTargetDurations: Math.max(1, config.recoveryHoldMs / DEFAULT_HEALTH_OPTIONS.defaultTargetDurationMs) },
+        health: DEFAULT_HEALTH_OPTIONS,
         recoveryHoldMs: config.recoveryHoldMs,
         parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes },
         tickMs: 250,
         maxPlaylistAgeMs: config.maxPlaylistAgeMs,
-        testOnlyNoFailover: config.testOnlyNoFailover,
+        failover: failoverStrategyFor(config),
         ...(config.pathways === undefined ? {} : { pathways: config.pathways })
       },
       maxSignals: 64,
