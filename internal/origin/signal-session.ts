@@ -1,5 +1,4 @@
 import type { Logger } from '../log/logger.js'
-import type { MediaPlaylist } from '../hls/media-playlist.js'
 import type { ParseLimits } from '../hls/playlist-parser.js'
 import { findOutputSegment, lastOutputMsn, renderTimeline } from '../hls/signal-timeline.js'
 import type { TimelineOptions } from '../hls/timeline-state.js'
@@ -75,7 +74,7 @@ export class SignalSession {
 
   constructor (
     private readonly options: SignalSessionOptions,
-    private readonly client: UpstreamClient,
+    client: UpstreamClient,
     private readonly metrics: OriginMetrics,
     private readonly log: Logger,
     private readonly failoverLog?: FailoverLog
