@@ -5,6 +5,9 @@ import { expectedLevel } from './error-table.js'
 import { HttpErrors } from './http-errors.js'
 import { loggedUrl } from './logged-url.js'
 
+// what an error without a code of its own is answered with
+const INTERNAL = new HttpErrors.INTERNAL()
+
 // names are at most 64 (signals, renditions) or 128 (segments) characters: 200 leaves room, no more
 const MAX_PARAM_LENGTH = 200
 
@@ -68,17 +71,18 @@ export function createHttpApp (options: HttpAppOptions): HttpApp {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500
-    const code = error.code ?? 'HTTP_ERR_INTERNAL'
+    const code = error.code ?? INTERNAL.code
     const where = { code, status, method: request.method, url: loggedUrl(request.url) }
     // an error from a declared table is a handled condition: one line, no stack (see error-table.ts)
     const level = expectedLevel(error, status) ?? (status < 500 ? 'info' : undefined)
     if (level !== undefined) request.log[level](where, error.message)
     else request.log.error({ ...where, err: error }, 'request failed')
     // a browser player must be able to read a 4xx/5xx as such, not as an opaque CORS failure
-    void reply.code(status).header('access-control-allow-origin', '*').send({ error: code, message: status >= 500 && error.code === undefined ? 'internal error' : error.message })
+    void reply.code(status).header('access-control-allow-origin', '*').send({ error: code, message: status >= 500 && error.code === undefined ? INTERNAL.message : error.message })
   })
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).header('access-control-allow-origin', '*').send({ error: 'HTTP_ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0] ?? ''}` })
+    const missing = new HttpErrors.NOT_FOUND(`no route for ${request.method} ${request.url.split('?')[0] ?? ''}`)
+    void reply.code(missing.statusCode ?? 404).header('access-control-allow-origin', '*').send({ error: missing.code, message: missing.message })
   })
 
   return { app, markDraining: () => { draining = true } }

@@ -68,7 +68,7 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
     const session = await readySession(deps, signal, name.endsWith('.m3u8') ? reply : undefined)
     if (name.endsWith('.m3u8')) {
       if (!isValidName('playlist', name)) throw new HttpErrors.BAD_NAME('playlist', name)
-      if (!isVariantPlaylist(session, rendition, name)) throw new HttpErrors.NOT_FOUND(`playlist '${rendition}/${name}'`)
+      if (!isVariantPlaylist(session, rendition, name)) throw new HttpErrors.NOT_FOUND(`playlist '${rendition}/${name}' not found`)
       return await sendMedia(reply, deps, session, rendition, request.query, token)
     }
     return await sendSegment(reply, deps, session, rendition, name)
