@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { CACHE_STATUSES } from './cache-log-reader.js'
+import { EDGE_STATES } from './edge-fleet-state.js'
 
 export interface EdgesMetrics {
   readonly count: Gauge
@@ -14,7 +15,7 @@ export interface EdgesMetrics {
   readonly segmentsServed: Counter<'edge' | 'cache'>
 }
 
-export const EDGE_STATES = ['live', 'unhealthy', 'draining'] as const
+export { EDGE_STATES }
 
 /** Label values are edge ids the manager made and fixed reason sets, never data from a response. */
 export function createEdgesMetrics (registry: Registry): EdgesMetrics {
