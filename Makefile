@@ -16,7 +16,7 @@ $(LOCAL_TARGETS): export REPORTER_DISCOVERY_TOKEN ?= $(call local-token,reporter
 $(LOCAL_TARGETS): export REPORTER_EDGES_TOKEN ?= $(call local-token,reporter-edges-token)
 
 .PHONY: help deps build system-deps run-local run-local-redundant run-local-replicas run-local-worker run-local-server1 run-local-server2 \
-        run-local-discovery run-local-reporter run-local-origin run-local-edges test typecheck bench-packager chaos clean
+        run-local-discovery run-local-reporter run-local-origin run-local-edges test test-long typecheck bench-packager chaos clean
 
 help:
 	@echo "make run-local            start every component, one log stream (Ctrl-C stops all)"
@@ -24,7 +24,8 @@ help:
 	@echo "make run-local-replicas   the same with two origins (8001, 8011) as Content Steering pathways"
 	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin edges"
 	@echo "make build                compile cmd/ and internal/ into build/ (the run-local targets do it)"
-	@echo "make test                 typecheck and run the whole test suite"
+	@echo "make test                 typecheck and run the suite (unit, component, integration), two files at a time"
+	@echo "make test-long            the long player matrices (test/chaos/long), one file at a time"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
 	@echo "make chaos                every fault while real players watch; a table and a plot"
 
@@ -107,6 +108,10 @@ test: deps typecheck
 	npx tap --coverage-report=json-summary --coverage-report=text-summary 2>&1 | tee .tap/test-output.txt; \
 	status=$$?; node test/support/test-summary.mjs .tap/test-output.txt .tap/report/coverage-summary.json || status=1; \
 	exit $$status
+
+# The long tier: player matrices whose short version runs in `make test` (README "Tests and benchmarks").
+test-long: deps
+	npx tap --jobs=1 --disable-coverage 'test/chaos/long/**/*.test.ts'
 
 bench-packager: deps
 	npm run --silent bench:packager
