@@ -8,13 +8,14 @@ import { waitFor } from '../../support/wait-for.js'
 type Mode = { kind: 'answer', status: number } | { kind: 'slow', ms: number } | { kind: 'hold' }
 
 /** A stand-in edge on port 0 whose health location answers, answers late, or holds every request. */
-async function scriptedEdge (t: Test): Promise<{ url: string, set: (mode: Mode) => void, close: () => Promise<void> }> {
+async function scriptedEdge (t: Test): Promise<{ url: string, set: (mode: Mode) => void, answered: () => number, close: () => Promise<void> }> {
   let mode: Mode = { kind: 'answer', status: 200 }
+  let answered = 0
   const held: ServerResponse[] = []
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const m = mode
     if (m.kind === 'hold') { held.push(res); return }
-    setTimeout(() => { res.writeHead(m.kind === 'answer' ? m.status : 200).end('ok\n') }, m.kind === 'slow' ? m.ms : 0)
+    setTimeout(() => { answered++; res.writeHead(m.kind === 'answer' ? m.status : 200).end('ok\n') }, m.kind === 'slow' ? m.ms : 0)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   let closed = false
@@ -25,7 +26,7 @@ async function scriptedEdge (t: Test): Promise<{ url: string, set: (mode: Mode) 
     await new Promise((resolve) => server.close(resolve))
   }
   t.teardown(close)
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, set: (m) => { mode = m }, close }
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, set: (m) => { mode = m }, answered: () => answered, close }
 }
 
 function watchWith (t: Test, policy: { roundMs: number, silentRounds: number }): { watch: EdgeHangWatch, hung: Array<{ port: number, silentMs: number, at: number }> } {
@@ -61,10 +62,14 @@ t.test('an edge that stops answering is reported once, within the silent rounds'
   t.ok(watch.silentMs(1) >= 300, 'the silence is visible to the round probe')
   // a replacement is watched from scratch
   edge.set({ kind: 'answer', status: 200 })
+  const answeredBefore = edge.answered()
   watch.watch(1, edge.url)
-  await sleep(500)
+  await waitFor('the replacement to answer 3 probes', () => edge.answered() - answeredBefore >= 3, { timeoutMs: 5000, intervalMs: 10 })
   t.equal(hung.length, 1)
-  t.equal(watch.silentMs(1), 0)
+  // silentMs counts from the send of the probe in flight, so read it between two probes (a 100 ms
+  // round and a local answer leave a few ms in flight each round): the held edge's silence is gone
+  const silentBetweenProbes = await waitFor('a moment with no probe in flight', () => watch.silentMs(1) === 0 ? 0 : undefined, { timeoutMs: 5000, intervalMs: 1 })
+  t.equal(silentBetweenProbes, 0)
   t.ok(watch.takeSent(1) >= 3, 'probes are counted for the load figure')
   t.equal(watch.takeSent(1), 0)
 })
