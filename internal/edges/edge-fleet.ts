@@ -1,9 +1,9 @@
 import { planReplacement } from './edge-hang-detector.js'
 import {
-  activeEdges, freshEdge, recordReplace, reconcile, report, settle, withEdges
+  activeEdges, fleetGauges, freshEdge, recordReplace, reconcile, report, settle, withEdges
 } from './edge-fleet-reconcile.js'
 import type {
-  FleetAction, FleetEdge, FleetFact, FleetPolicy, FleetState, FleetStep, Leftover, LaunchResult, ProbeFact, ReplaceReason, StuckReason
+  FleetAction, FleetEdge, FleetFact, FleetPolicy, FleetState, FleetStep, Leftover, LaunchResult, ProbeFact, ReplaceReason
 } from './edge-fleet-state.js'
 import { edgeId } from './edge-naming.js'
 import { requestRate } from './load-meter.js'
@@ -90,7 +90,7 @@ function afterRemoval (policy: FleetPolicy, fleet: FleetState, before: number, p
 }
 
 function gaugesOf (fleet: FleetState): FleetAction {
-  return report(fleet).actions[0] as FleetAction
+  return { kind: 'gauges', gauges: fleetGauges(fleet) }
 }
 
 /** One round's probes: failures counted, states moved, load measured; edges failing too long are judged stuck. */
@@ -139,10 +139,10 @@ function replaceStuck (policy: FleetPolicy, fleet: FleetState, fact: Extract<Fle
 function besideStarted (fleet: FleetState, port: number, ok: boolean): FleetStep {
   const edge = fleet.edges.find((e) => e.port === port)
   if (edge?.replacing === undefined || edge.replacing.answered !== undefined) return { fleet, actions: [] }
-  const reason: StuckReason = edge.replacing.reason
+  const replacing = { ...edge.replacing, answered: ok }
   return {
-    fleet: withEdges(fleet, fleet.edges.map((e) => e === edge ? { ...e, replacing: { reason, since: edge.replacing?.since ?? 0, answered: ok } } : e)),
-    actions: [{ kind: 'kill-stuck', port, id: edge.id, reason }]
+    fleet: withEdges(fleet, fleet.edges.map((e) => e === edge ? { ...e, replacing } : e)),
+    actions: [{ kind: 'kill-stuck', port, id: edge.id, reason: replacing.reason }]
   }
 }
 

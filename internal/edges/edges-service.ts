@@ -8,7 +8,7 @@ import { createMetricsRegistry } from '../metrics/metrics-registry.js'
 import { stepFleet } from './edge-fleet.js'
 import { EdgeFleetExecutor } from './edge-fleet-executor.js'
 import { probeEdges } from './edge-fleet-probes.js'
-import { fleetPolicy, initialFleet, type CountChange, type FleetFact, type FleetPolicy, type FleetState, type Leftover, type StuckReason } from './edge-fleet-state.js'
+import { fleetPolicy, initialFleet, type CountChange, type FleetFact, type FleetPolicy, type FleetState, type Leftover } from './edge-fleet-state.js'
 import type { ReplaceOrder } from './edge-hang-detector.js'
 import { EdgeHangWatch } from './edge-hang-watch.js'
 import { EdgeLauncher, HAND_OVER_PROBES } from './edge-launcher.js'
@@ -223,9 +223,8 @@ export class EdgesService implements Service {
     const edge = this.#fleet.edges.find((e) => e.port === port)
     if (edge === undefined) return
     this.#log.warn({ edge: edge.id, silentMs }, 'edge hung: its health location left unanswered')
-    const reason: StuckReason = 'hung'
     void this.#enqueue(async () => {
-      await this.#run({ type: 'stuck', port, serial: edge.serial, reason, dead: this.#executor.deadPorts() })
+      await this.#run({ type: 'stuck', port, serial: edge.serial, reason: 'hung', dead: this.#executor.deadPorts() })
     }).catch(() => {})
   }
 }
