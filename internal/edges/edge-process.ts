@@ -1,6 +1,6 @@
-import type { ChildProcess } from 'node:child_process'
+import type { ChildSupervisor } from '../process/child-supervisor.js'
 import type { EdgeRecord, EdgeStateDir } from './edge-state-dir.js'
-import { spawnWatchdog } from './edge-watchdog.js'
+import { superviseWatchdog } from './edge-watchdog.js'
 import { EdgesErrors } from './edges-errors.js'
 import { isProcessAlive, isProcessRunning, signalGroup, signalProcess, waitUntil } from './process-tools.js'
 
@@ -18,14 +18,13 @@ export interface EdgeLaunch {
 }
 
 /**
- * One nginx edge under its watchdog, either started by this manager (a child: its exit is an
- * event) or adopted from a previous one (found by pid: liveness is polled). Tells a failure at
- * start apart from a death later, and ignores the exit it caused itself.
+ * One nginx edge under its watchdog, either started by this manager (a supervised child: its
+ * death is an event) or adopted from a previous one (found by pid: liveness is polled). Tells a
+ * failure at start apart from a death later, and ignores the exit it caused itself.
  */
 export class EdgeProcess {
   readonly #dir: EdgeStateDir
-  readonly #child: ChildProcess | undefined
-  #stopping = false
+  readonly #watchdog: ChildSupervisor | undefined
   #onDeath: (() => void) | undefined
 
   private constructor (
@@ -36,51 +35,51 @@ export class EdgeProcess {
     readonly nginxPid: number,
     readonly adopted: boolean,
     dir: EdgeStateDir,
-    child: ChildProcess | undefined
+    watchdog: ChildSupervisor | undefined
   ) {
     this.#dir = dir
-    this.#child = child
-    child?.once('exit', () => { if (!this.#stopping) this.#onDeath?.() })
+    this.#watchdog = watchdog
+    // 'died' is never told for an exit release() announced (stop, kill, hand-over)
+    watchdog?.on('died', () => this.#onDeath?.())
+    watchdog?.markReady()
   }
 
   /** Starts nginx under a watchdog and waits until it is healthy; throws EDGES_ERR_START_FAILED with nginx's own words. */
   static async launch (options: EdgeLaunch): Promise<EdgeProcess> {
     const { dir, port } = options
     const log = await dir.openWatchdogLog(port)
-    let child: ChildProcess
+    const watchdog = superviseWatchdog({
+      nginxPath: options.nginxPath,
+      prefix: dir.prefix(port),
+      configPath: dir.configPath(port),
+      aliveFile: dir.aliveFile,
+      graceSeconds: options.graceSeconds,
+      stderrFd: log.fd
+    })
+    let pid: number
     try {
-      child = spawnWatchdog({
-        nginxPath: options.nginxPath,
-        prefix: dir.prefix(port),
-        configPath: dir.configPath(port),
-        aliveFile: dir.aliveFile,
-        graceSeconds: options.graceSeconds,
-        stderrFd: log.fd
-      })
+      pid = await watchdog.start()
+    } catch {
+      throw new EdgesErrors.START_FAILED(options.id, 'could not spawn sh')
     } finally {
       await log.close()
     }
-    // the manager may exit while its edges keep serving: do not hold its event loop
-    child.unref()
-    const pid = child.pid
-    let exited = false
-    child.once('exit', () => { exited = true })
-    child.once('error', () => { exited = true })
-    if (pid === undefined) throw new EdgesErrors.START_FAILED(options.id, 'could not spawn sh')
     const deadline = Date.now() + options.startTimeoutMs
-    while (!exited && Date.now() < deadline) {
+    while (watchdog.running && Date.now() < deadline) {
       // during a hand-over the old nginx may answer the health probe on this port too: wait for
       // this nginx's own master first (the caller removed the old pid file; nginx writes its pid
       // once its sockets are bound)
       if (await dir.nginxPid(port) !== undefined && await options.isHealthy()) break
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 50))
     }
+    const exited = !watchdog.running
     const nginxPid = exited ? undefined : await dir.nginxPid(port)
     if (exited || nginxPid === undefined || !isProcessAlive(nginxPid)) {
+      watchdog.release()
       signalGroup(pid, 'SIGKILL')
       throw new EdgesErrors.START_FAILED(options.id, exited ? `nginx exited: ${await dir.logTail(port)}` : `not healthy within ${options.startTimeoutMs}ms: ${await dir.logTail(port)}`)
     }
-    const edge = new EdgeProcess(options.id, port, pid, nginxPid, false, dir, child)
+    const edge = new EdgeProcess(options.id, port, pid, nginxPid, false, dir, watchdog)
     await dir.writeRecord({ id: options.id, port, watchdogPid: pid, startedAt: new Date().toISOString() })
     return edge
   }
@@ -110,7 +109,7 @@ export class EdgeProcess {
 
   /** True while the watchdog and nginx master both run. */
   get running (): boolean {
-    if (this.#child !== undefined && (this.#child.exitCode !== null || this.#child.signalCode !== null)) return false
+    if (this.#watchdog !== undefined && !this.#watchdog.running) return false
     return isProcessAlive(this.watchdogPid) && this.#nginxIsOurs()
   }
 
@@ -124,7 +123,7 @@ export class EdgeProcess {
    * to the whole group, so no worker is left holding the port.
    */
   async stop (graceMs: number): Promise<void> {
-    this.#stopping = true
+    this.#watchdog?.release()
     const gone = (): boolean => !this.#nginxIsOurs() && !isProcessAlive(this.watchdogPid)
     this.#signalNginx('SIGQUIT')
     if (!await waitUntil(gone, graceMs)) {
@@ -145,12 +144,12 @@ export class EdgeProcess {
    * keeps serving until the replacement, bound with reuseport, is up) and then ends the group.
    */
   release (): void {
-    this.#stopping = true
+    this.#watchdog?.release()
   }
 
   /** Immediate end, for an edge that no longer answers. */
   kill (): void {
-    this.#stopping = true
+    this.#watchdog?.release()
     signalGroup(this.watchdogPid, 'SIGKILL')
     this.#signalNginx('SIGKILL')
   }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { ChildSupervisor } from '../process/child-supervisor.js'
 
 /**
  * The watchdog every nginx runs under, as `sh -c`. It keeps nginx alive while the manager is
@@ -58,13 +58,19 @@ export interface WatchdogOptions {
 }
 
 /**
- * Starts nginx under its watchdog in a new session, so that signals aimed at the manager's process
- * group (a SIGKILL of the manager with its group) leave the edge serving. The child's pid is the
- * process group of the watchdog, nginx and its workers.
+ * nginx under its watchdog, not yet started. It runs in a new session, so that signals aimed at
+ * the manager's process group (a SIGKILL of the manager with its group) leave the edge serving;
+ * its pid is the process group of the watchdog, nginx and its workers. It is ready only once the
+ * caller has seen nginx answer (markReady): an exit before that is a failure to start.
  */
-export function spawnWatchdog (options: WatchdogOptions): ChildProcess {
-  return spawn('sh', ['-c', WATCHDOG_SCRIPT, 'edge-watchdog', options.nginxPath, options.prefix, options.configPath, options.aliveFile, String(options.graceSeconds)], {
-    detached: true,
+export function superviseWatchdog (options: WatchdogOptions): ChildSupervisor {
+  return new ChildSupervisor({
+    file: 'sh',
+    args: ['-c', WATCHDOG_SCRIPT, 'edge-watchdog', options.nginxPath, options.prefix, options.configPath, options.aliveFile, String(options.graceSeconds)],
+    ownGroup: true,
+    // the manager may exit while its edges keep serving: do not hold its event loop
+    unref: true,
+    readyOnSpawn: false,
     stdio: ['ignore', 'ignore', options.stderrFd]
   })
 }

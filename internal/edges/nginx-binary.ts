@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { promisify } from 'node:util'
+import { runOnce } from '../process/spawn-child.js'
 import { EdgesErrors } from './edges-errors.js'
 
-const run = promisify(execFile)
 const FALLBACK = '/usr/sbin/nginx'
 const INSTALL_HINT = 'install nginx (Debian: apt-get install nginx-light) or set NGINX_PATH to its binary'
 
@@ -44,11 +42,14 @@ export function resolveNginx (explicit: string | undefined, searchPath?: string)
 
 /** Runs `nginx -t` on a rendered config; throws EDGES_ERR_NGINX_CONFIG with nginx's own complaint. */
 export async function testNginxConfig (nginx: string, prefix: string, configPath: string, templatePath: string): Promise<void> {
+  let stderr: string
   try {
-    await run(nginx, ['-t', '-q', '-p', prefix, '-c', configPath, '-e', join(prefix, 'error.log')], { timeout: 10_000 })
+    const result = await runOnce(nginx, ['-t', '-q', '-p', prefix, '-c', configPath, '-e', join(prefix, 'error.log')], 10_000)
+    if (result.code === 0) return
+    stderr = result.stderr !== '' ? result.stderr : result.timedOut ? 'nginx -t did not finish within 10 s' : `nginx -t exited with code ${String(result.code)}`
   } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? (err as Error).message
-    const line = stderr.split('\n').find((l) => l.includes('[emerg]')) ?? stderr.trim().split('\n')[0] ?? 'unknown error'
-    throw new EdgesErrors.NGINX_CONFIG(templatePath, line.trim())
+    stderr = (err as Error).message
   }
+  const line = stderr.split('\n').find((l) => l.includes('[emerg]')) ?? stderr.trim().split('\n')[0] ?? 'unknown error'
+  throw new EdgesErrors.NGINX_CONFIG(templatePath, line.trim())
 }

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createInterface } from 'node:readline'
+import { ChildSupervisor } from '../process/child-supervisor.js'
 import type { LocalComponent } from './local-components.js'
 
 const COLORS = [36, 33, 35, 32, 34, 91, 96, 93]
 const STOP_GRACE_MS = 8000
 
-interface Running { readonly component: LocalComponent, readonly child: ChildProcess, exited: boolean }
+interface Running { readonly component: LocalComponent, readonly child: ChildSupervisor }
 
 export interface ProcessGroupOptions {
   readonly cwd: string
@@ -17,7 +16,8 @@ export interface ProcessGroupOptions {
 /**
  * Runs several entrypoints as children with one log stream, each line prefixed by the child's
  * name. Stops them all by PID (SIGTERM, then SIGKILL after a grace period); never signals
- * anything it did not start.
+ * anything it did not start. The children stay in our process group, so a terminal's Ctrl-C
+ * reaches each of them.
  */
 export class ProcessGroup {
   private readonly running: Running[] = []
@@ -32,28 +32,20 @@ export class ProcessGroup {
     this.components.forEach((component, index) => {
       const env: NodeJS.ProcessEnv = { ...this.options.env, LOG_PRETTY: this.options.env.LOG_PRETTY ?? '1', ...component.env }
       for (const name of component.withhold ?? []) delete env[name]
-      const child = spawn(process.execPath, [...(component.nodeArgs ?? ['--import', 'tsx']), component.entry], {
-        cwd: this.options.cwd,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe']
-      })
-      const running: Running = { component, child, exited: false }
-      this.running.push(running)
+      const child = new ChildSupervisor({ file: process.execPath, args: [...(component.nodeArgs ?? ['--import', 'tsx']), component.entry], cwd: this.options.cwd, env })
+      this.running.push({ component, child })
       const prefix = this.prefix(component.name, index)
-      for (const stream of [child.stdout, child.stderr]) {
-        if (stream !== null) createInterface({ input: stream }).on('line', (line) => this.options.out.write(`${prefix} ${line}\n`))
-      }
-      child.on('error', (err) => this.options.out.write(`${prefix} could not start: ${err.message}\n`))
-      child.on('exit', (code, signal) => {
-        running.exited = true
-        if (this.closing === undefined) this.options.out.write(`${prefix} exited (${signal ?? `code ${String(code)}`}); the others keep running\n`)
-      })
+      child.on('line', ({ line }) => this.options.out.write(`${prefix} ${line}\n`))
+      child.on('failed', ({ error }) => this.options.out.write(`${prefix} could not start: ${error?.message ?? 'it exited'}\n`))
+      // close() releases every child first, so a stop asked for is never told as a crash
+      child.on('died', ({ code, signal }) => this.options.out.write(`${prefix} exited (${signal ?? `code ${String(code)}`}); the others keep running\n`))
+      child.start().catch(() => {})
     })
   }
 
   /** Process ids of the children still running. */
   get pids (): number[] {
-    return this.running.filter((r) => !r.exited && r.child.pid !== undefined).map((r) => r.child.pid as number)
+    return this.running.flatMap((r) => r.child.pid ?? [])
   }
 
   /**
@@ -63,23 +55,15 @@ export class ProcessGroup {
    * ("exiting now", skipping the graceful part).
    */
   async close (alreadySignalledMs = 0): Promise<void> {
+    for (const r of this.running) r.child.release()
     this.closing ??= Promise.all([...this.running].reverse().map(async (r) => await this.stop(r, alreadySignalledMs))).then(() => {})
     await this.closing
   }
 
   private async stop (running: Running, alreadySignalledMs: number): Promise<void> {
-    if (running.exited || running.child.pid === undefined) return
-    const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()))
-    if (alreadySignalledMs > 0) {
-      let wait: NodeJS.Timeout | undefined
-      await Promise.race([exited, new Promise<void>((resolve) => { wait = setTimeout(resolve, alreadySignalledMs) })])
-      clearTimeout(wait)
-      if (running.exited) return
-    }
-    running.child.kill('SIGTERM')
-    const timer = setTimeout(() => { if (!running.exited) running.child.kill('SIGKILL') }, STOP_GRACE_MS)
-    await exited
-    clearTimeout(timer)
+    if (!running.child.running) return
+    if (alreadySignalledMs > 0 && await running.child.waitForExit(alreadySignalledMs)) return
+    await running.child.close(STOP_GRACE_MS)
   }
 
   private prefix (name: string, index: number): string {

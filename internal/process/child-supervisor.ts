@@ -37,6 +37,8 @@ export interface ChildSupervisorOptions extends SpawnChildOptions {
   /** Let our event loop end while it runs (an edge keeps serving after its manager exits). */
   readonly unref?: boolean
   readonly now?: () => number
+  /** Where a listener that threw is reported (default: a process warning). */
+  readonly onListenerError?: (err: unknown, event: string) => void
 }
 
 /**
@@ -59,7 +61,7 @@ export class ChildSupervisor extends SafeEmitter<ChildEvents> {
   readonly #gone: Promise<void>
 
   constructor (options: ChildSupervisorOptions) {
-    super()
+    super(options.onListenerError)
     this.#options = options
     this.#now = options.now ?? Date.now
     this.#gone = new Promise((resolve) => { this.#settle = resolve })
@@ -91,7 +93,7 @@ export class ChildSupervisor extends SafeEmitter<ChildEvents> {
       child.once('spawn', () => {
         this.#spawnedAt = this.#now()
         if (this.#options.unref === true) child.unref()
-        this.#ready = readyOnSpawn
+        this.#ready ||= readyOnSpawn
         const pid = child.pid as number
         this.safeEmit('spawned', { pid })
         resolve(pid)
@@ -121,7 +123,10 @@ export class ChildSupervisor extends SafeEmitter<ChildEvents> {
     this.#released = true
   }
 
-  /** Sends a signal to the child (to its whole group with `ownGroup`); false when it is gone. */
+  /**
+   * Sends a signal to the child (to its whole group with `ownGroup`); false when it is gone. An exit
+   * it causes is a death unless release() came first.
+   */
   signal (signal: NodeJS.Signals): boolean {
     const pid = this.pid
     if (pid === undefined) return false
