@@ -3,7 +3,10 @@ import { execFile, spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { PassThrough } from 'node:stream'
 import { promisify } from 'node:util'
+import { ProcessGroup } from '../../internal/local/process-group.js'
+import { serviceEntry } from '../../internal/local/local-components.js'
 import { PROJECT_ROOT } from '../support/service-process.js'
 import { freePort } from '../support/free-port.js'
 import { waitFor } from '../support/wait-for.js'
@@ -65,4 +68,27 @@ t.test('node build/cmd/reporter/main.js answers /healthz on a free port, then st
   t.match(output, /started with listener/, 'logged its start')
   child.kill('SIGTERM')
   t.equal(await exited, 0, 'exited cleanly on SIGTERM')
+})
+
+t.test('run-local\'s process group starts a compiled component with plain node, no tsx loader', async (t) => {
+  const port = await freePort()
+  const out = new PassThrough()
+  let text = ''
+  out.on('data', (chunk: Buffer) => { text += chunk.toString() })
+  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', LOG_PRETTY: '0' }
+  delete env.NODE_OPTIONS
+  const group = new ProcessGroup([{ name: 'reporter', ...serviceEntry('reporter', 'compiled'), env: { REPORTER_PORT: String(port) } }], { cwd: root, env, out, color: false })
+  t.teardown(async () => { await group.close() })
+  group.start()
+  await waitFor(`compiled reporter in the group on port ${port}`, async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined)
+    return res?.status === 200
+  }, { timeoutMs: 30_000 })
+  const [pid] = group.pids
+  t.ok(pid !== undefined, 'running')
+  const argv = readFileSync(`/proc/${pid ?? 0}/cmdline`, 'utf8').split('\0').filter((a) => a !== '')
+  t.same(argv.slice(1), ['build/cmd/reporter/main.js'], `argv: ${argv.join(' ')}`)
+  await group.close()
+  t.same(group.pids, [], 'stopped')
+  t.match(text, /reporter \| .*started with listener/, 'its log line came through the group')
 })
