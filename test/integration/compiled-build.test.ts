@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream'
 import { promisify } from 'node:util'
 import { ProcessGroup } from '../../internal/local/process-group.js'
 import { serviceEntry } from '../../internal/local/local-components.js'
+import { childEnv } from '../support/child-env.js'
 import { PROJECT_ROOT } from '../support/service-process.js'
 import { freePort } from '../support/free-port.js'
 import { waitFor } from '../support/wait-for.js'
@@ -50,9 +51,7 @@ t.test('every asset compiled code resolves from its own location exists under bu
 
 t.test('node build/cmd/reporter/main.js answers /healthz on a free port, then stops on SIGTERM', async (t) => {
   const port = await freePort()
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', REPORTER_PORT: String(port), LOG_PRETTY: '0' }
-  // tap's loaders are for the test process; the compiled service needs none
-  delete env.NODE_OPTIONS
+  const env = childEnv({ HOST: '127.0.0.1', REPORTER_PORT: String(port), LOG_PRETTY: '0' })
   const child = spawn(process.execPath, ['build/cmd/reporter/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -75,8 +74,7 @@ t.test('run-local\'s process group starts a compiled component with plain node, 
   const out = new PassThrough()
   let text = ''
   out.on('data', (chunk: Buffer) => { text += chunk.toString() })
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', LOG_PRETTY: '0' }
-  delete env.NODE_OPTIONS
+  const env = childEnv({ HOST: '127.0.0.1', LOG_PRETTY: '0' })
   const group = new ProcessGroup([{ name: 'reporter', ...serviceEntry('reporter', 'compiled'), env: { REPORTER_PORT: String(port) } }], { cwd: root, env, out, color: false })
   t.teardown(async () => { await group.close() })
   group.start()

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { request } from 'undici'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
+import { childEnv } from '../support/child-env.js'
 import { freePort } from '../support/free-port.js'
 import { PROJECT_ROOT, ServiceProcess } from '../support/service-process.js'
 import { waitFor } from '../support/wait-for.js'
@@ -95,9 +96,8 @@ t.test('manager killed and not restarted: its nginx processes end after the grac
 
 function runMain (env: Record<string, string>): Promise<{ code: number | null, output: string }> {
   return new Promise((resolve) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_PRETTY: 'false', ...env }
-    delete childEnv.NODE_OPTIONS
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/edges/main.ts'], { cwd: PROJECT_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    const withoutTapLoaders = childEnv({ LOG_PRETTY: 'false', ...env })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/edges/main.ts'], { cwd: PROJECT_ROOT, env: withoutTapLoaders, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (b: Buffer) => { output += b.toString() })
     child.stderr.on('data', (b: Buffer) => { output += b.toString() })

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { childEnv } from '../support/child-env.js'
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 function startMain (env: Record<string, string>): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'cmd/packager/main.ts')], {
     cwd: REPO,
-    env: { ...process.env, LOG_PRETTY: 'false', NODE_NO_WARNINGS: '1', ...env },
+    env: childEnv({ LOG_PRETTY: 'false', NODE_NO_WARNINGS: '1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''

@@ -2,6 +2,7 @@ import t from 'tap'
 import { PassThrough } from 'node:stream'
 import { ProcessGroup } from '../../internal/local/process-group.js'
 import { localComponents } from '../../internal/local/local-components.js'
+import { childEnv } from '../support/child-env.js'
 import { PROJECT_ROOT } from '../support/service-process.js'
 import { waitFor } from '../support/wait-for.js'
 
@@ -12,7 +13,7 @@ t.test('one log stream with a name on each line; close stops every child', async
   const group = new ProcessGroup([
     { name: 'alpha', entry: 'test/support/echo-service.ts', env: { ECHO_NAME: 'alpha' } },
     { name: 'beta-long', entry: 'test/support/echo-service.ts', env: { ECHO_NAME: 'beta' } }
-  ], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, out, color: false })
+  ], { cwd: PROJECT_ROOT, env: childEnv(), out, color: false })
   t.teardown(async () => { await group.close() })
   group.start()
   await waitFor('both children to speak', () => text.includes('hello from alpha') && text.includes('hello from beta'), { timeoutMs: 20_000 })
@@ -32,7 +33,7 @@ t.test('after a Ctrl-C the group waits for children already stopping, and SIGTER
   const group = new ProcessGroup([
     { name: 'polite', entry: 'test/support/echo-service.ts', env: { ECHO_NAME: 'polite' } },
     { name: 'deaf', entry: 'test/support/echo-service.ts', env: { ECHO_NAME: 'deaf', ECHO_IGNORE_INT: '1' } }
-  ], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, out, color: false })
+  ], { cwd: PROJECT_ROOT, env: childEnv(), out, color: false })
   t.teardown(async () => { await group.close() })
   group.start()
   await waitFor('both children to speak', () => text.includes('hello from polite') && text.includes('hello from deaf'), { timeoutMs: 20_000 })

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { childEnv } from '../support/child-env.js'
 import { makeInput, readMediaPlaylist } from '../support/worker-test-helpers.js'
 import { waitFor } from '../support/wait-for.js'
 
@@ -19,7 +20,7 @@ t.teardown(() => {
 /** Runs cmd/worker/main.ts as its own process, as `make run-local-worker` would. */
 function runWorker (env: Record<string, string>): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/worker/main.ts'], {
-    env: { ...process.env, LOG_PRETTY: 'false', WORKER_METRICS_PORT: '0', ...env },
+    env: childEnv({ LOG_PRETTY: 'false', WORKER_METRICS_PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
   if (child.pid !== undefined) children.push(child.pid)

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { childEnv } from './child-env.js'
 import { waitFor } from './wait-for.js'
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -28,9 +29,8 @@ export class ServiceProcess {
   get running (): boolean { return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null }
 
   async start (): Promise<void> {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_PRETTY: '0', LOG_LEVEL: 'info', ...this.options.env }
-    // tap's loaders are for the test process; children load TypeScript with tsx alone
-    delete env.NODE_OPTIONS
+    // tap's loaders and coverage are for the test process; children load TypeScript with tsx alone
+    const env = childEnv({ LOG_PRETTY: '0', LOG_LEVEL: 'info', ...this.options.env })
     const child = spawn(process.execPath, ['--import', 'tsx', this.options.entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     this.child = child
     const keep = (chunk: Buffer): void => {
