@@ -22,8 +22,6 @@ import { EMPTY_SIGNAL_POLICY, type PollObservation, type SignalPolicyOptions, ty
 import { reportSignalEvent } from './signal-event-report.js'
 import { signalStatus, type SignalStatus } from './signal-status.js'
 
-export { SIGNAL_LEVEL } from './signal-layout.js'
-export type { SignalStatus, SourceStatus } from './signal-status.js'
 
 export interface SignalSessionOptions {
   readonly signal: string

@@ -2,7 +2,7 @@
  * Pure: what the operator status page shows, built from the origin's sessions, the reporter's edge
  * list and the failover log at a given time. No clock or I/O here: `now` is a parameter.
  */
-import type { SignalStatus, SourceStatus } from './signal-session.js'
+import type { SignalStatus, SourceStatus } from './signal-status.js'
 import type { EdgeDetail } from './reporter-view.js'
 import type { FailoverEvent } from './failover-log.js'
 

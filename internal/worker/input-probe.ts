@@ -1,5 +1,5 @@
 import { access, constants, stat } from 'node:fs/promises'
-import { isMissingTool, runTool, type ToolResult } from './run-tool.js'
+import { isMissingTool, runOnce, type ToolResult } from '../process/spawn-child.js'
 import { WorkerErrors } from './worker-errors.js'
 
 /** A rational as ffprobe prints it ("30/1", "1/15360"): [numerator, denominator]. */
@@ -28,7 +28,7 @@ export interface InputInfo {
 /** Fails with one clear line when a tool cannot be started (missing, not executable). */
 export async function checkTool (tool: 'ffmpeg' | 'ffprobe', path: string, variable: string): Promise<void> {
   try {
-    await runTool(path, ['-version'], 10_000)
+    await runOnce(path, ['-version'], 10_000)
   } catch (err) {
     if (isMissingTool(err)) throw new WorkerErrors.FFMPEG_MISSING(tool, path, variable)
     throw err
@@ -62,7 +62,7 @@ export async function probeInput (ffprobePath: string, inputPath: string): Promi
   }
   const ffprobe = async (args: string[]): Promise<ToolResult> => {
     try {
-      return await runTool(ffprobePath, ['-v', 'error', ...args, inputPath], 120_000)
+      return await runOnce(ffprobePath, ['-v', 'error', ...args, inputPath], 120_000)
     } catch (err) {
       if (isMissingTool(err)) throw new WorkerErrors.FFMPEG_MISSING('ffprobe', ffprobePath, 'FFPROBE_PATH')
       throw err

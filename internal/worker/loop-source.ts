@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import type { Logger } from '../log/logger.js'
 import { probeInput, type InputInfo } from './input-probe.js'
 import { LOOP_AUDIO, planLoop, type LoopPlan } from './loop-plan.js'
-import { isMissingTool, runTool } from './run-tool.js'
+import { isMissingTool, runOnce } from '../process/spawn-child.js'
 import { WorkerErrors } from './worker-errors.js'
 
 /** The files the worker loops: both exactly loopSeconds long, so ffmpeg's pass length is exact. */
@@ -112,7 +112,7 @@ async function runFfmpeg (o: LoopSourceOptions, args: string[], target: string, 
   const partial = `${target}.partial`
   let result
   try {
-    result = await runTool(o.ffmpegPath, ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...args, partial], timeoutMs)
+    result = await runOnce(o.ffmpegPath, ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...args, partial], timeoutMs)
   } catch (err) {
     if (isMissingTool(err)) throw new WorkerErrors.FFMPEG_MISSING('ffmpeg', o.ffmpegPath, 'FFMPEG_PATH')
     throw err

@@ -4,7 +4,7 @@ import { get, startOrigin } from '../../support/origin-harness.js'
 import { parseMediaPlaylist } from '../../../internal/hls/playlist-parser.js'
 import { playlistDuration } from '../../../internal/hls/media-playlist.js'
 import { buildStatus, type SignalView } from '../../../internal/origin/status-model.js'
-import type { SignalStatus } from '../../../internal/origin/signal-session.js'
+import type { SignalStatus } from '../../../internal/origin/signal-status.js'
 import { waitFor } from '../../support/wait-for.js'
 
 t.test("a stream's first seconds: playlists are held, then refused with Retry-After, until the window holds 3 target durations", async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildStatus, reasonKind, statusChangeKey, type StatusInputs } from '../../../internal/origin/status-model.js'
-import type { SignalStatus } from '../../../internal/origin/signal-session.js'
+import type { SignalStatus } from '../../../internal/origin/signal-status.js'
 
 const A = 'http://127.0.0.1:8080'
 const B = 'http://127.0.0.1:9090'
