@@ -196,7 +196,12 @@ export class EdgeFleetExecutor {
     // a stuck nginx is killed; a dead master's worker is left to its watchdog's hand-over, so a
     // URL still in the playlists never refuses a connection while the replacement starts
     if (action.reason === 'exited') edge?.release()
-    else edge?.kill()
+    else if (edge !== undefined) {
+      edge.kill()
+      // a killed group closes its socket as it exits, not at the signal: the launch that follows
+      // checks the port, and would move the edge elsewhere while the old group still holds it
+      await waitUntil(() => edge.gone, 1000, 5)
+    }
     if (action.replaced) this.#o.metrics.replacements.inc({ reason: action.reason })
     this.#o.log.warn({ edge: action.id, reason: action.reason, state: action.state }, action.replaced ? 'edge died, replacing it' : 'draining edge died')
     // the same port keeps the edge's id, URL and (on disk) cache
