@@ -1,6 +1,6 @@
 import type { CommonConfig } from './common-config.js'
 import { ConfigError } from './config-error.js'
-import { readInteger, readPort, readString, type Env } from './env-readers.js'
+import { readHostVariable, readInteger, readPort, type Env } from './env-readers.js'
 
 /** Where the edges manager puts its edges: read by the manager and by the origin's default EDGE_ALLOWLIST. */
 export interface EdgePorts {
@@ -24,7 +24,6 @@ export function readEdgePorts (env: Env, common: Pick<CommonConfig, 'host'>): Ed
   if (basePort + portSpan - 1 > 65535) {
     throw new ConfigError('EDGES_BASE_PORT', `${basePort} leaves no room for ${portSpan} edge ports below 65536 (lower it or EDGES_PORT_SPAN)`)
   }
-  const publicHost = readString(env, 'EDGE_PUBLIC_HOST', common.host === '0.0.0.0' || common.host === '::' ? '127.0.0.1' : common.host)
-  if (!/^[A-Za-z0-9.:-]+$/.test(publicHost)) throw new ConfigError('EDGE_PUBLIC_HOST', `'${publicHost}' is not a host name or IP address`)
+  const publicHost = readHostVariable(env, 'EDGE_PUBLIC_HOST', common.host === '0.0.0.0' || common.host === '::' ? '127.0.0.1' : common.host)
   return { min, max, basePort, portSpan, publicHost }
 }

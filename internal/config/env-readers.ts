@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { ConfigError } from './config-error.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -107,11 +108,33 @@ export function readLogLevel (env: Env): LogLevel {
   return value as LogLevel
 }
 
+const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
+
+/**
+ * An IP address or a DNS name that every service can put in a URL as it is. The URL parser is the judge for
+ * names, because it is what turns the host into peer URLs: '1.2.3.4.5' or '1' would be re-read as IPv4 there.
+ */
+export function isHostOrIp (value: string): boolean {
+  if (isIP(value) === 6) return !value.includes('%')
+  if (isIP(value) === 4) return true
+  if (value.length > 253 || !value.split('.').every((label) => HOST_LABEL.test(label))) return false
+  try {
+    return new URL(`http://${value}/`).hostname === value.toLowerCase()
+  } catch {
+    return false
+  }
+}
+
+/** Reads a host variable, refused in one line unless isHostOrIp. */
+export function readHostVariable (env: Env, name: string, fallback: string): string {
+  const value = readString(env, name, fallback)
+  if (!isHostOrIp(value)) throw new ConfigError(name, `'${value}' is not a host name or IP address`)
+  return value
+}
+
 /** Host to bind. Loopback by default: a developer machine should not expose services by accident. */
 export function readHost (env: Env): string {
-  const value = readString(env, 'HOST', '127.0.0.1')
-  if (!/^[A-Za-z0-9.:-]+$/.test(value)) throw new ConfigError('HOST', `'${value}' is not a host name or IP address`)
-  return value
+  return readHostVariable(env, 'HOST', '127.0.0.1')
 }
 
 export function isLoopbackHost (host: string): boolean {

@@ -84,9 +84,24 @@ t.test('one rule holds for any value (fast-check)', async (t) => {
         return JSON.stringify(result.ok ? pick(result.value as Record<string, unknown>, service) : result)
       })
       return new Set(seen).size === 1
-    }), { numRuns: 60 })
+    }), { numRuns: 60, reporter: (run) => { if (run.failed) throw new Error(`${variable} is read two ways: ${fc.defaultReportMessage(run) ?? ''}`) } })
   }
   t.pass('no value is read two ways')
+})
+
+t.test('HOST: an IP address or a DNS name every service can put in a URL; anything else is refused everywhere', async (t) => {
+  const everyone = ALL.filter((s) => s !== 'reporter')
+  for (const good of ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'edge-1.example.net', 'A1']) {
+    sameEverywhere(t, 'HOST', good, everyone, (c) => c.host)
+    t.equal(loadOriginConfig({ HOST: good }).host, good, `${good} is kept`)
+  }
+  // 'G:' came from fast-check: five services bound it and the origin could not build its edge allowlist from it
+  for (const bad of ['G:', ':', 'a..b', '-a', 'a-', '1.2.3.4.5', '256.1.1.1', '1', 'fe80::1%eth0', 'a_b', 'x'.repeat(64)]) {
+    for (const service of everyone) {
+      t.throws(() => (LOADERS[service] as (env: Env) => unknown)({ HOST: bad }), { message: `HOST: '${bad}' is not a host name or IP address` }, `${service} refuses ${bad}`)
+    }
+  }
+  t.throws(() => loadEdgesConfig({ EDGE_PUBLIC_HOST: 'G:' }), { message: "EDGE_PUBLIC_HOST: 'G:' is not a host name or IP address" })
 })
 
 t.test('LOG_PRETTY: a boolean or unset; junk is a ConfigError naming it', async (t) => {
