@@ -8,6 +8,9 @@ import { advanceEvery } from '../../support/fake-live-packager.js'
 import { get, startOrigin, startPair, startScriptedReporter, type OriginUnderTest } from '../../support/origin-harness.js'
 import { waitFor } from '../../support/wait-for.js'
 
+// the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
+t.jobs = 2
+
 const segmentLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
 const msnOf = (line: string): number => Number(/(\d+)\.ts$/.exec(line)?.[1])
 const RENDITIONS = ['hi', 'lo']
@@ -105,7 +108,7 @@ async function reporterAway (s: Scenario): Promise<void> {
   await waitFor('the origin to see the reporter away', () => !s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
 }
 
-t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: no listed URI changes host; a dead edge moves only its own', async (t) => {
+t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: no listed URI changes host; a dead edge moves only its own', { buffered: true }, async (t) => {
   const s = await startScenario(t, {})
   const [edgeA, edgeB, edgeC] = s.edges as [ScriptedEdge, ScriptedEdge, ScriptedEdge]
   await reporterAway(s)
@@ -158,7 +161,7 @@ t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: no listed URI cha
   t.same(s.origin.service.status().edges.map((e) => e.url).sort(), [edgeA.url, edgeC.url].sort(), 'the status page shows the reporter\'s edges')
 })
 
-t.test('control: with EDGE_PROBE=false (the old rule) the same outage moves listed segments to the origin', async (t) => {
+t.test('control: with EDGE_PROBE=false (the old rule) the same outage moves listed segments to the origin', { buffered: true }, async (t) => {
   const s = await startScenario(t, { EDGE_PROBE: 'false' })
   await reporterAway(s)
   await waitFor('a listed segment to change host', async () => {

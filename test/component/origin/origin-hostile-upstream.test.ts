@@ -11,8 +11,11 @@ const MODES: ReadonlyArray<[PlaylistMode, string, string]> = [
   ['stall', 'timeout', 'a playlist body that never finishes']
 ]
 
+// each mode has its own packagers and origin and mostly waits on their clocks: run them side by side
+t.jobs = MODES.length
+
 for (const [mode, result, what] of MODES) {
-  t.test(`packager A serves ${what}: the origin stays up and serves from B`, async (t) => {
+  t.test(`packager A serves ${what}: the origin stays up and serves from B`, { buffered: true }, async (t) => {
     const { a, b, origin } = await startPairAndOrigin(t)
     advanceEvery(t, [a, b], 1000)
     const rules = new PlaylistRuleLog()

@@ -5,6 +5,9 @@ import { advanceEvery, epochMsn, startFakeLivePackager } from '../../support/fak
 import { get, startOrigin } from '../../support/origin-harness.js'
 import { waitFor } from '../../support/wait-for.js'
 
+// the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
+t.jobs = 3
+
 const EVIL_MASTER = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100000\nevil/playlist.m3u8\n'
 const EVIL_MEDIA = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:1.000,\n1.ts\n'
 
@@ -45,7 +48,7 @@ async function renditionsAtOrigin (originUrl: string): Promise<string[]> {
   return master.status === 200 ? master.text.split('\n').filter((l) => l.endsWith('.m3u8')).map((l) => l.split('/')[0] ?? '') : []
 }
 
-t.test('an impostor naming a rendition nobody serves is passed over: the ladder comes from the packager that serves it', async (t) => {
+t.test('an impostor naming a rendition nobody serves is passed over: the ladder comes from the packager that serves it', { buffered: true }, async (t) => {
   const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
   const impostor = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
   const origin = await startOrigin(t, { packagers: [impostor.url, b.url] })
@@ -58,7 +61,7 @@ t.test('an impostor naming a rendition nobody serves is passed over: the ladder 
   t.same(origin.service.registry.all()[0]?.status().renditions, ['hi', 'lo'], 'the status page shows the real renditions')
 })
 
-t.test('a ladder learned from a packager that then serves none of it is learned again, and the signal recovers by itself', async (t) => {
+t.test('a ladder learned from a packager that then serves none of it is learned again, and the signal recovers by itself', { buffered: true }, async (t) => {
   const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
   // serves the evil rendition once (when the origin checks it), then never again
   const impostor = await startImpostor(t, b.url, { evilMediaAnswers: 1 })
@@ -75,7 +78,7 @@ t.test('a ladder learned from a packager that then serves none of it is learned 
   t.same(renditions, ['hi', 'lo'], 'learned again from a packager that serves it, without an origin restart')
 })
 
-t.test('control: with no packager serving the ladder it names, the signal is not served', async (t) => {
+t.test('control: with no packager serving the ladder it names, the signal is not served', { buffered: true }, async (t) => {
   const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
   const first = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
   const second = await startImpostor(t, b.url, { evilMediaAnswers: 0 })

@@ -3,13 +3,16 @@ import { advanceEvery, type FakeLivePackager } from '../../support/fake-live-pac
 import { assertKeepsAdvancing, metrics, metricValue, PlaylistRuleLog, startPairAndOrigin, watchOutput, type OriginUnderTest } from '../../support/origin-harness.js'
 import { waitFor } from '../../support/wait-for.js'
 
+// the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
+t.jobs = 2
+
 const TD_MS = 1000
 
 async function eligible (origin: OriginUnderTest, packager: FakeLivePackager): Promise<number> {
   return metricValue(await metrics(origin), 'origin_packager_eligible', { signal: 'live01', packager: packager.url })
 }
 
-t.test('a dead packager: the output keeps advancing from the other one, with no discontinuity', async (t) => {
+t.test('a dead packager: the output keeps advancing from the other one, with no discontinuity', { buffered: true }, async (t) => {
   const { a, b, origin } = await startPairAndOrigin(t)
   advanceEvery(t, [a, b], TD_MS)
   const rules = new PlaylistRuleLog()
@@ -25,7 +28,7 @@ t.test('a dead packager: the output keeps advancing from the other one, with no 
   t.same(rules.violations, [], `0 rule violations in ${rules.checked} playlists`)
 })
 
-t.test('a frozen packager (answers, stops advancing): new segments keep coming from the other one', async (t) => {
+t.test('a frozen packager (answers, stops advancing): new segments keep coming from the other one', { buffered: true }, async (t) => {
   const { a, b, origin } = await startPairAndOrigin(t)
   advanceEvery(t, [a, b], TD_MS)
   const rules = new PlaylistRuleLog()

@@ -2,10 +2,13 @@ import t from 'tap'
 import { advanceEvery } from '../../support/fake-live-packager.js'
 import { metrics, metricValue, PlaylistRuleLog, startPairAndOrigin, watchOutput } from '../../support/origin-harness.js'
 
+// the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
+t.jobs = 2
+
 // B's unlocked worker restarts with its clock ahead (time passed, off the epoch grid) or an hour behind
 const SCENARIOS: ReadonlyArray<[string, number]> = [['ahead', 20_500], ['an hour behind', -3_600_000]]
 
-for (const [clock, shiftMs] of SCENARIOS) t.test(`a packager restarting at 0 (not epoch-locked, clock ${clock}) after the other died: discontinuity with PDT, media sequence keeps growing`, async (t) => {
+for (const [clock, shiftMs] of SCENARIOS) t.test(`a packager restarting at 0 (not epoch-locked, clock ${clock}) after the other died: discontinuity with PDT, media sequence keeps growing`, { buffered: true }, async (t) => {
   const { a, b, origin } = await startPairAndOrigin(t)
   advanceEvery(t, [a, b], 1000)
   const rules = new PlaylistRuleLog()

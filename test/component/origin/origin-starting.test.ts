@@ -7,7 +7,10 @@ import { buildStatus, type SignalView } from '../../../internal/origin/status-mo
 import type { SignalStatus } from '../../../internal/origin/signal-status.js'
 import { waitFor } from '../../support/wait-for.js'
 
-t.test("a stream's first seconds: playlists are held, then refused with Retry-After, until the window holds 3 target durations", async (t) => {
+// the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
+t.jobs = 2
+
+t.test("a stream's first seconds: playlists are held, then refused with Retry-After, until the window holds 3 target durations", { buffered: true }, async (t) => {
   const msn = epochMsn(1)
   const a = await startFakeLivePackager(t, { name: 'A', lastMsn: msn })
   // a worker that has just started: one segment listed (TD 1 s)
@@ -35,7 +38,7 @@ t.test("a stream's first seconds: playlists are held, then refused with Retry-Af
   await waitFor('the status page to say OK', async () => (session !== undefined && statusOf(session.status())?.state === 'ok') || undefined, { timeoutMs: 5000, intervalMs: 100 })
 })
 
-t.test('an origin joining a running stream offers it at once: the window is long enough from the start', async (t) => {
+t.test('an origin joining a running stream offers it at once: the window is long enough from the start', { buffered: true }, async (t) => {
   const a = await startFakeLivePackager(t, { name: 'A', lastMsn: epochMsn(1) })
   const origin = await startOrigin(t, { packagers: [a.url] })
   const answer = await get(`${origin.url}/live01/hi/playlist.m3u8`)
