@@ -10,6 +10,9 @@ import { PROJECT_ROOT, ServiceProcess } from '../support/service-process.js'
 import { waitFor } from '../support/wait-for.js'
 import { edgePids, edgesSandbox, fetchVia, killEdgesIn, startFakeOrigin } from '../support/edges-test-helpers.js'
 
+// each test has its own folder, ports and processes: run them side by side
+t.jobs = 3
+
 interface ManagerEdge { id: string, port: number, url: string, state: string, nginxPid: number, watchdogPid: number, adopted: boolean }
 
 async function managerEdges (port: number): Promise<ManagerEdge[]> {
@@ -25,7 +28,7 @@ async function startManager (t: Test, env: Record<string, string>, port: number)
 }
 
 /** Manager processes the chaos suite will SIGKILL: edges keep serving, a restart adopts them, no restart ends them. */
-t.test('manager killed and restarted within the grace: edges keep serving and are adopted', async (t) => {
+t.test('manager killed and restarted within the grace: edges keep serving and are adopted', { buffered: true }, async (t) => {
   const origin = await startFakeOrigin(t, 10)
   const { dir, basePort } = await edgesSandbox(t)
   const env = {
@@ -69,7 +72,7 @@ t.test('manager killed and restarted within the grace: edges keep serving and ar
   t.same(running.filter((pid) => isProcessRunning(pid, dir)), [], 'no nginx outlives a stopped manager')
 })
 
-t.test('manager killed and not restarted: its nginx processes end after the grace', async (t) => {
+t.test('manager killed and not restarted: its nginx processes end after the grace', { buffered: true }, async (t) => {
   const origin = await startFakeOrigin(t, 10)
   const { dir, basePort } = await edgesSandbox(t)
   const port = await freePort()
@@ -106,7 +109,7 @@ function runMain (env: Record<string, string>): Promise<{ code: number | null, o
   })
 }
 
-t.test('a missing nginx binary or a bad variable stops the manager with one clear line', async (t) => {
+t.test('a missing nginx binary or a bad variable stops the manager with one clear line', { buffered: true }, async (t) => {
   const { dir, basePort } = await edgesSandbox(t)
   const missing = await runMain({ EDGES_DIR: dir, EDGES_BASE_PORT: String(basePort), EDGES_PORT: '0', NGINX_PATH: '/nonexistent/sbin/nginx' })
   t.equal(missing.code, 2)
