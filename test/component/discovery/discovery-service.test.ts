@@ -13,6 +13,9 @@ import { freePort } from '../../support/free-port.js'
 import { waitFor } from '../../support/wait-for.js'
 import { MASTER, mediaPlaylist, startFakePackager, startSilentServer, type FakePackager } from '../../support/fake-packager.js'
 
+// each test starts its own services and fakes on free ports: run them side by side
+t.jobs = 4
+
 type Teardown = { teardown: (fn: () => Promise<void> | void) => void }
 const TOKEN = 'discovery-test-token'
 
@@ -70,7 +73,7 @@ function advance (fake: FakePackager, everyMs: number, t: Teardown): void {
   t.teardown(() => { clearInterval(timer) })
 }
 
-t.test('each packager gets the right verdict and the reporter lists only the healthy one', async (t) => {
+t.test('each packager gets the right verdict and the reporter lists only the healthy one', { buffered: true }, async (t) => {
   const output = await liveOutput(t)
   const reporter = await startReporter(t)
   const healthy = await startFakePackager()
@@ -127,7 +130,7 @@ t.test('each packager gets the right verdict and the reporter lists only the hea
   t.equal((await request(`http://127.0.0.1:${discovery.port}/healthz`)).statusCode, 200)
 })
 
-t.test('reporter down: discovery keeps cycling, logs the outage once, recovers when it returns', async (t) => {
+t.test('reporter down: discovery keeps cycling, logs the outage once, recovers when it returns', { buffered: true }, async (t) => {
   const output = await liveOutput(t)
   const packager = await startFakePackager()
   t.teardown(packager.close)
@@ -161,7 +164,7 @@ t.test('reporter down: discovery keeps cycling, logs the outage once, recovers w
   t.equal(lines.filter((l) => l.msg.startsWith('reporter unreachable')).length, 1, 'still one warning')
 })
 
-t.test('a wrong token is an outage with a hint, and nothing reaches the reporter', async (t) => {
+t.test('a wrong token is an outage with a hint, and nothing reaches the reporter', { buffered: true }, async (t) => {
   const output = await liveOutput(t)
   const reporter = await startReporter(t)
   const packager = await startFakePackager()
@@ -177,7 +180,7 @@ t.test('a wrong token is an outage with a hint, and nothing reaches the reporter
   t.match(warning?.msg, /check REPORTER_TOKEN/)
 })
 
-t.test('a signal whose playlists are older than MAX_AGE_PLAYLIST is not probed or reported', async (t) => {
+t.test('a signal whose playlists are older than MAX_AGE_PLAYLIST is not probed or reported', { buffered: true }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'discovery-test-'))
   const root = join(dir, 'output')
   await mkdir(join(root, 'ended'), { recursive: true })

@@ -11,6 +11,9 @@ import { advanceEvery } from '../../support/fake-live-packager.js'
 import { get, startOrigin, startPair, startScriptedReporter } from '../../support/origin-harness.js'
 import { waitFor } from '../../support/wait-for.js'
 
+// each test starts its own services and fakes on free ports: run them side by side
+t.jobs = 3
+
 const DISCOVERY = 'discovery-token-0123456789'
 const EDGES = 'edges-token-9876543210'
 const uriLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
@@ -41,7 +44,7 @@ async function startReporter (t: Test): Promise<{ base: string, post: (route: st
   }
 }
 
-t.test('the flood of the issue is refused: 160 reports of 64 packagers each', async (t) => {
+t.test('the flood of the issue is refused: 160 reports of 64 packagers each', { buffered: true }, async (t) => {
   const reporter = await startReporter(t)
   const statuses = new Map<number, number>()
   for (let i = 0; i < 160; i++) {
@@ -55,7 +58,7 @@ t.test('the flood of the issue is refused: 160 reports of 64 packagers each', as
   t.equal(answer, '[]', 'and nothing was registered')
 })
 
-t.test('filled to every limit with the longest values, GET /ingests stays within what the origin reads', async (t) => {
+t.test('filled to every limit with the longest values, GET /ingests stays within what the origin reads', { buffered: true }, async (t) => {
   const { a, b } = await startPair(t)
   advanceEvery(t, [a, b], 1000)
   const reporter = await startReporter(t)
@@ -93,7 +96,7 @@ t.test('filled to every limit with the longest values, GET /ingests stays within
   t.equal(origin.service.status().reporterReachable, true, 'the origin reads the full registry')
 })
 
-t.test('an ingest answer the origin cannot read costs no edge', async (t) => {
+t.test('an ingest answer the origin cannot read costs no edge', { buffered: true }, async (t) => {
   const { a, b } = await startPair(t)
   advanceEvery(t, [a, b], 1000)
   const edges = ['http://127.0.0.1:18411', 'http://127.0.0.1:18412']
