@@ -1,3 +1,6 @@
+import { loadCommonConfig } from '../../internal/config/common-config.js'
+import { ConfigError } from '../../internal/config/config-error.js'
+import { readOriginPort } from '../../internal/config/peer-addresses.js'
 import { LOCAL_PROFILES, localComponents, type LocalProfile, type LocalRuntime } from '../../internal/local/local-components.js'
 import { ProcessGroup } from '../../internal/local/process-group.js'
 
@@ -9,7 +12,18 @@ if (!LOCAL_PROFILES.includes(profile)) {
 }
 // compiled (`make run-local`: build/cmd/local/main.js) starts compiled services; source starts source
 const runtime: LocalRuntime = import.meta.url.endsWith('.js') ? 'compiled' : 'source'
-const components = localComponents(profile, process.env.OUTPUT_STREAM_PATH ?? 'output', Number(process.env.ORIGIN_PORT ?? 8001), runtime)
+// the same readers as the services, so a bad value stops here with the line a service would print
+let outputPath: string
+let originPort: number
+try {
+  outputPath = loadCommonConfig(process.env).outputPath
+  originPort = readOriginPort(process.env)
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err
+  process.stderr.write(`run-local: ${err.message}\n`)
+  process.exit(2)
+}
+const components = localComponents(profile, outputPath, originPort, runtime)
 const group = new ProcessGroup(components, { cwd: process.cwd(), env: process.env, out: process.stdout, color: process.stdout.isTTY === true })
 let stopping = false
 // Ctrl-C signals the whole foreground group, children included: they are already stopping
