@@ -39,7 +39,11 @@ BUILD_SOURCES := $(shell find cmd internal -name '*.ts' -o -type d) tsconfig.jso
 
 build: build/.build-stamp
 
+# tsc never deletes output: drop the .js (and map) of every source that is gone, keeping the
+# incremental build of the rest
 build/.build-stamp: node_modules/.deps-stamp $(BUILD_SOURCES)
+	@[ ! -d build ] || find build/cmd build/internal -name '*.js' 2>/dev/null | while read -r js; do \
+	  src=$${js#build/}; [ -f "$${src%.js}.ts" ] || rm -f "$$js" "$$js.map"; done
 	npx tsc -p tsconfig.build.json
 	ln -sfn ../assets build/assets
 	@touch $@
