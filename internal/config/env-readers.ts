@@ -115,8 +115,9 @@ const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
  * names, because it is what turns the host into peer URLs: '1.2.3.4.5' or '1' would be re-read as IPv4 there.
  */
 export function isHostOrIp (value: string): boolean {
-  if (isIP(value) === 6) return !value.includes('%')
-  if (isIP(value) === 4) return true
+  const family = isIP(value)
+  if (family === 6) return !value.includes('%')
+  if (family === 4) return true
   if (value.length > 253 || !value.split('.').every((label) => HOST_LABEL.test(label))) return false
   try {
     return new URL(`http://${value}/`).hostname === value.toLowerCase()

@@ -22,7 +22,6 @@ import { EMPTY_SIGNAL_POLICY, type PollObservation, type SignalPolicyOptions, ty
 import { reportSignalEvent } from './signal-event-report.js'
 import { signalStatus, type SignalStatus } from './signal-status.js'
 
-
 export interface SignalSessionOptions {
   readonly signal: string
   /** Allow-listed packager base URLs: the only hosts this session ever fetches from. */
