@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { killEdgesIn } from '../support/edges-test-helpers.js'
 import { freePort } from '../support/free-port.js'
-import { makeSampleInput } from '../support/local-stack.js'
-import { PROJECT_ROOT } from '../support/service-process.js'
+import { makeSampleInput } from '../support/sample-input.js'
+import { PROJECT_ROOT } from '../support/project-root.js'
 
 type Mode = 'tsx' | 'compiled'
 const SERVICES = ['reporter', 'packager', 'worker', 'discovery', 'origin', 'edges'] as const

@@ -194,7 +194,10 @@ export class HlsBrowserPlayer {
 
   private async shutdownBrowser (): Promise<void> {
     const dir = this.userDataDir
-    await Promise.race([this.context?.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 10_000))])
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise((resolve) => { timer = setTimeout(resolve, 10_000) })
+    // a timer left pending would hold the test process open 10 s after its last test
+    await Promise.race([this.context?.close().catch(() => {}), deadline]).finally(() => clearTimeout(timer))
     // if chromium did not go, its own processes (found by our private profile dir) are killed by PID
     if (dir !== undefined) {
       for (const pid of await pidsWithArgument(`--user-data-dir=${dir}`)) {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PROJECT_ROOT } from '../support/service-process.js'
+import { PROJECT_ROOT } from '../support/project-root.js'
 import { PLAYER_KINDS, PLAYER_SCRIPTS, playerPageHtml, type PlayerKind } from './player-page.js'
 
 export interface PlayerServer {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util'
 import { ProcessGroup } from '../../internal/local/process-group.js'
 import { serviceEntry } from '../../internal/local/local-components.js'
 import { childEnv } from '../support/child-env.js'
-import { PROJECT_ROOT } from '../support/service-process.js'
+import { PROJECT_ROOT } from '../support/project-root.js'
 import { freePort } from '../support/free-port.js'
 import { waitFor } from '../support/wait-for.js'
 

@@ -6,7 +6,9 @@ import { request } from 'undici'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { childEnv } from '../support/child-env.js'
 import { freePort } from '../support/free-port.js'
-import { PROJECT_ROOT, ServiceProcess } from '../support/service-process.js'
+import { compiledServiceArgs } from '../support/compiled-services.js'
+import { PROJECT_ROOT } from '../support/project-root.js'
+import { ServiceProcess } from '../support/service-process.js'
 import { waitFor } from '../support/wait-for.js'
 import { edgePids, edgesSandbox, fetchVia, killEdgesIn, startFakeOrigin } from '../support/edges-test-helpers.js'
 
@@ -97,10 +99,11 @@ t.test('manager killed and not restarted: its nginx processes end after the grac
   }
 })
 
-function runMain (env: Record<string, string>): Promise<{ code: number | null, output: string }> {
-  return new Promise((resolve) => {
+async function runMain (env: Record<string, string>): Promise<{ code: number | null, output: string }> {
+  const args = await compiledServiceArgs('cmd/edges/main.ts')
+  return await new Promise((resolve) => {
     const withoutTapLoaders = childEnv({ LOG_PRETTY: 'false', ...env })
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/edges/main.ts'], { cwd: PROJECT_ROOT, env: withoutTapLoaders, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: withoutTapLoaders, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (b: Buffer) => { output += b.toString() })
     child.stderr.on('data', (b: Buffer) => { output += b.toString() })

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkTool, probeInput } from '../../internal/worker/input-probe.js'
-import { makeSampleInput } from '../support/local-stack.js'
+import { makeSampleInput } from '../support/sample-input.js'
 
 t.test('input probe: clear errors for a missing tool, a missing file and a non-media file; facts for a real one', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'input-probe-'))

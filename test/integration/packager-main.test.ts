@@ -3,15 +3,15 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { childEnv } from '../support/child-env.js'
+import { compiledServiceArgs } from '../support/compiled-services.js'
+import { PROJECT_ROOT } from '../support/project-root.js'
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-function startMain (env: Record<string, string>): { child: ChildProcess, output: () => string, exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'cmd/packager/main.ts')], {
-    cwd: REPO,
+async function startMain (env: Record<string, string>): Promise<{ child: ChildProcess, output: () => string, exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, await compiledServiceArgs('cmd/packager/main.ts'), {
+    cwd: PROJECT_ROOT,
     env: childEnv({ LOG_PRETTY: 'false', NODE_NO_WARNINGS: '1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -39,7 +39,7 @@ async function freePort (): Promise<number> {
 
 t.test('a malformed variable stops the process with one line naming it', async (t) => {
   for (const [env, variable] of [[{ PACKAGER_NAME: 'server9' }, 'PACKAGER_NAME'], [{ PACKAGER_PORT: 'eighty' }, 'PACKAGER_PORT']] as const) {
-    const run = startMain(env)
+    const run = await startMain(env)
     killOnTeardown(t, run.child)
     t.equal(await run.exited, 2, variable)
     t.match(run.output(), new RegExp(`packager: invalid configuration: ${variable}: `))
@@ -53,7 +53,7 @@ t.test('the real entrypoint serves the root and stops cleanly on SIGTERM', async
   await writeFile(path.join(dir, 'live01', 'playlist.m3u8'), '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg_1.ts\n')
   await writeFile(path.join(dir, 'live01', 'seg_1.ts'), 'segment-one')
   const port = await freePort()
-  const run = startMain({ PACKAGER_NAME: 'server2', SERVER_TWO_PORT: String(port), OUTPUT_STREAM_PATH: dir, LOG_LEVEL: 'info' })
+  const run = await startMain({ PACKAGER_NAME: 'server2', SERVER_TWO_PORT: String(port), OUTPUT_STREAM_PATH: dir, LOG_LEVEL: 'info' })
   killOnTeardown(t, run.child)
   const base = `http://127.0.0.1:${port}`
   let up = false

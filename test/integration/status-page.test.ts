@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startLocalStack } from '../support/local-stack.js'
-import { PROJECT_ROOT } from '../support/service-process.js'
+import { PROJECT_ROOT } from '../support/project-root.js'
 import { waitFor } from '../support/wait-for.js'
 
 const CHROMIUM = '/usr/bin/chromium'

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { childEnv } from '../support/child-env.js'
+import { compiledServiceArgs } from '../support/compiled-services.js'
 import { makeInput, readMediaPlaylist } from '../support/worker-test-helpers.js'
 import { waitFor } from '../support/wait-for.js'
 
@@ -18,8 +19,8 @@ t.teardown(() => {
 })
 
 /** Runs cmd/worker/main.ts as its own process, as `make run-local-worker` would. */
-function runWorker (env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/worker/main.ts'], {
+async function runWorker (env: Record<string, string>): Promise<Run> {
+  const child = spawn(process.execPath, await compiledServiceArgs('cmd/worker/main.ts'), {
     env: childEnv({ LOG_PRETTY: 'false', WORKER_METRICS_PORT: '0', ...env }),
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -48,7 +49,7 @@ function alive (pid: number): boolean {
 t.test('a missing input stops the worker at start with one clear line', { timeout: 60_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'worker-life-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
-  const run = runWorker({ INPUT_STREAM_PATH: join(dir, 'missing.mp4'), OUTPUT_STREAM_PATH: dir })
+  const run = await runWorker({ INPUT_STREAM_PATH: join(dir, 'missing.mp4'), OUTPUT_STREAM_PATH: dir })
   const { code } = await run.exited
   t.equal(code, 1)
   const lines = run.output().trim().split('\n')
@@ -61,7 +62,7 @@ t.test('a missing input stops the worker at start with one clear line', { timeou
 t.test('a missing ffmpeg binary stops the worker at start with one clear line', { timeout: 60_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'worker-life-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
-  const run = runWorker({ FFMPEG_PATH: join(dir, 'no-ffmpeg'), INPUT_STREAM_PATH: join(dir, 'whatever.mp4'), OUTPUT_STREAM_PATH: dir })
+  const run = await runWorker({ FFMPEG_PATH: join(dir, 'no-ffmpeg'), INPUT_STREAM_PATH: join(dir, 'whatever.mp4'), OUTPUT_STREAM_PATH: dir })
   const { code } = await run.exited
   t.equal(code, 1)
   const errors = run.output().trim().split('\n').filter((l) => l.includes('WORKER_ERR_FFMPEG_MISSING'))
@@ -70,7 +71,7 @@ t.test('a missing ffmpeg binary stops the worker at start with one clear line', 
 })
 
 t.test('a bad setting stops the worker with one line naming the variable', { timeout: 60_000 }, async (t) => {
-  const run = runWorker({ LADDER: '720p:1280x720' })
+  const run = await runWorker({ LADDER: '720p:1280x720' })
   const { code } = await run.exited
   t.equal(code, 2)
   t.match(run.output(), /^worker: invalid configuration: LADDER: '720p:1280x720' is not name:WIDTHxHEIGHT:videoKbps/)
@@ -86,7 +87,7 @@ t.test('SIGTERM stops ffmpeg cleanly; an ffmpeg left by a SIGKILLed worker is ki
   const playlist = join(dir, 'out', 'live01', 'playlist.m3u8')
 
   // first worker: SIGKILLed, so it cannot stop its ffmpeg
-  const first = runWorker(env)
+  const first = await runWorker(env)
   const orphan = await waitFor('first ffmpeg', async () => {
     const pid = Number((await readFile(pidFile, 'utf8')).trim())
     return pid > 0 ? pid : undefined
@@ -96,7 +97,7 @@ t.test('SIGTERM stops ffmpeg cleanly; an ffmpeg left by a SIGKILLed worker is ki
   await first.exited
   t.ok(alive(orphan), 'ffmpeg outlives a SIGKILLed worker')
 
-  const second = runWorker(env)
+  const second = await runWorker(env)
   const ffmpeg = await waitFor('second ffmpeg', async () => {
     const pid = Number((await readFile(pidFile, 'utf8')).trim())
     return pid > 0 && pid !== orphan ? pid : undefined

@@ -1,14 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import type { Test } from 'tap'
 import { killEdgesIn } from './edges-test-helpers.js'
 import { freePort } from './free-port.js'
-import { PROJECT_ROOT, ServiceProcess } from './service-process.js'
-
-const run = promisify(execFile)
+import { makeSampleInput } from './sample-input.js'
+import { ServiceProcess } from './service-process.js'
 
 export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin' | 'origin2' | 'edges'
 
@@ -54,11 +51,6 @@ export interface StackOptions {
   readonly redundantEncoders?: boolean
   /** Two origin replicas, offered to players as Content Steering pathways "a" (origin) and "b" (origin2). */
   readonly originReplicas?: boolean
-}
-
-/** Makes a small sample input with the project's own script, once per test run directory. */
-export async function makeSampleInput (path: string, seconds = 20, size = '640x360'): Promise<void> {
-  await run('bash', [join(PROJECT_ROOT, 'assets/make-sample-input.sh'), path, String(seconds), size], { timeout: 60_000 })
 }
 
 /**

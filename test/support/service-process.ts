@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { childEnv } from './child-env.js'
+import { compiledServiceArgs } from './compiled-services.js'
+import { PROJECT_ROOT } from './project-root.js'
 import { waitFor } from './wait-for.js'
-
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 export interface ServiceProcessOptions {
   readonly name: string
@@ -14,10 +13,10 @@ export interface ServiceProcessOptions {
 }
 
 /**
- * One real entrypoint run as a child (`node --import tsx cmd/...`), restartable. It leads its own
- * process group, and signals go to that group: a SIGKILL takes its ffmpeg with it (as when a
- * container or host dies), and teardown can leave no orphan behind. Output is kept for failure
- * messages.
+ * One real entrypoint run as a child, compiled as production runs it (compiled-services.ts), and
+ * restartable. It leads its own process group, and signals go to that group: a SIGKILL takes its
+ * ffmpeg with it (as when a container or host dies), and teardown can leave no orphan behind.
+ * Output is kept for failure messages.
  */
 export class ServiceProcess {
   private child: ChildProcess | undefined
@@ -29,9 +28,9 @@ export class ServiceProcess {
   get running (): boolean { return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null }
 
   async start (): Promise<void> {
-    // tap's loaders and coverage are for the test process; children load TypeScript with tsx alone
+    // tap's loaders and coverage are for the test process
     const env = childEnv({ LOG_PRETTY: '0', LOG_LEVEL: 'info', ...this.options.env })
-    const child = spawn(process.execPath, ['--import', 'tsx', this.options.entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const child = spawn(process.execPath, await compiledServiceArgs(this.options.entry), { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     this.child = child
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString())

@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 const run = promisify(execFile)
 
 export { freePort } from './free-port.js'
-export { makeSampleInput as makeInput } from './local-stack.js'
+export { makeSampleInput as makeInput } from './sample-input.js'
 
 export interface ListedSegment { readonly msn: number, readonly pdtMs: number, readonly uri: string }
 export interface MediaPlaylist { readonly targetDuration: number, readonly mediaSequence: number, readonly segments: ListedSegment[] }

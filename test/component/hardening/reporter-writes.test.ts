@@ -4,6 +4,7 @@ import { promisify } from 'node:util'
 import { pino } from 'pino'
 import { loadReporterConfig } from '../../../internal/reporter/reporter-config.js'
 import { ReporterService } from '../../../internal/reporter/reporter-service.js'
+import { compiledServiceArgs } from '../../support/compiled-services.js'
 
 const TOKEN = 'hardening-token-0123456789'
 const AUTH = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
@@ -77,7 +78,7 @@ t.test('the reporter entrypoint refuses to start token-less on a non-loopback ho
   for (const variable of ['REPORTER_TOKEN', 'REPORTER_DISCOVERY_TOKEN', 'REPORTER_EDGES_TOKEN']) delete env[variable]
   delete env.NODE_OPTIONS
   // a reporter that did start would listen until the timeout kills it: that fails the test too
-  const result = await run(process.execPath, ['--import', 'tsx', 'cmd/reporter/main.ts'], { env, timeout: 60_000 })
+  const result = await run(process.execPath, await compiledServiceArgs('cmd/reporter/main.ts'), { env, timeout: 60_000 })
     .then(() => ({ code: 0, stderr: '' }), (err: { code: number | null, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
   t.equal(result.code, 2, 'exit code 2')
   t.match(result.stderr, /^reporter: invalid configuration: REPORTER_TOKEN: must be set when HOST is not a loopback address/)

@@ -2,7 +2,7 @@ import t from 'tap'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { childEnv } from '../../support/child-env.js'
-import { PROJECT_ROOT } from '../../support/service-process.js'
+import { PROJECT_ROOT } from '../../support/project-root.js'
 
 const run = promisify(execFile)
 

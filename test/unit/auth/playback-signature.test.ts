@@ -7,6 +7,7 @@ import { addQueryToPlaylistUris } from '../../../internal/auth/signed-playlist.j
 import { SignedPlaylistCache } from '../../../internal/auth/signed-playlist-cache.js'
 import { readSigningKey } from '../../../internal/auth/signing-key.js'
 import { signUrlCommand } from '../../../internal/auth/sign-url-command.js'
+import { compiledServiceArgs } from '../../support/compiled-services.js'
 import { createHash } from 'node:crypto'
 
 const KEY = 'k'.repeat(16) + '0123456789abcdef0123'
@@ -137,11 +138,12 @@ t.test('sign-url mints an entry URL that the origin check accepts', async (t) =>
 t.test('the CLI prints the URL on stdout and exits 2 with one line on a bad call', async (t) => {
   const run = promisify(execFile)
   const env: NodeJS.ProcessEnv = { ...process.env, SIGNING_KEY: KEY, ORIGIN_PORT: '8001' }
-  // tap's loaders are for the test process; the CLI loads TypeScript with tsx alone
+  // tap's loaders are for the test process; the CLI runs compiled, as production runs it
+  const cli = await compiledServiceArgs('cmd/sign-url/main.ts')
   delete env.NODE_OPTIONS
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cmd/sign-url/main.ts', 'live01', '3600'], { env, timeout: 60_000 })
+  const { stdout } = await run(process.execPath, [...cli, 'live01', '3600'], { env, timeout: 60_000 })
   t.match(stdout, /^http:\/\/localhost:8001\/live01\/playlist\.m3u8\?exp=\d+&sig=[A-Za-z0-9_-]{43}&st=[A-Za-z0-9_-]{22}\n$/)
-  const failed = await run(process.execPath, ['--import', 'tsx', 'cmd/sign-url/main.ts', 'live01'], { env, timeout: 60_000 }).then(() => undefined, (err: { code: number, stderr: string }) => err)
+  const failed = await run(process.execPath, [...cli, 'live01'], { env, timeout: 60_000 }).then(() => undefined, (err: { code: number, stderr: string }) => err)
   t.equal(failed?.code, 2)
   t.match(failed?.stderr, /^sign-url: usage: sign-url <signal> <ttl-seconds>/)
 })

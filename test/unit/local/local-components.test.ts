@@ -2,7 +2,7 @@ import t from 'tap'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { LOCAL_PROFILES, localComponents, serviceEntry } from '../../../internal/local/local-components.js'
-import { PROJECT_ROOT } from '../../support/service-process.js'
+import { PROJECT_ROOT } from '../../support/project-root.js'
 
 t.test('run-local starts compiled entrypoints with plain node by default', async (t) => {
   for (const profile of LOCAL_PROFILES) {
