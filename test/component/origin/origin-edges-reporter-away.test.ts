@@ -3,13 +3,13 @@
 // answer GET /_edge/healthz. A listed segment's URI must not change host while its edge serves.
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
+import { sideBySide } from '../../support/side-by-side.js'
 import { advanceEvery } from '../../support/fake-live-packager.js'
 import { get, startOrigin, startPair, startScriptedReporter, type OriginUnderTest } from '../../support/origin-harness.js'
 import { waitFor } from '../../support/wait-for.js'
 
 // the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
-t.jobs = 2
 
 const segmentLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
 const msnOf = (line: string): number => Number(/(\d+)\.ts$/.exec(line)?.[1])
@@ -108,68 +108,70 @@ async function reporterAway (s: Scenario): Promise<void> {
   await waitFor('the origin to see the reporter away', () => !s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
 }
 
-t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: no listed URI changes host; a dead edge moves only its own', { buffered: true }, async (t) => {
-  const s = await startScenario(t, {})
-  const [edgeA, edgeB, edgeC] = s.edges as [ScriptedEdge, ScriptedEdge, ScriptedEdge]
-  await reporterAway(s)
-  const awayAt = Date.now()
-  // 5 new segments: about 5 s away, five times EDGE_VIEW_MAX_STALE
-  const listed = await s.log.watchNewSegments(5)
-  const awayMs = Date.now() - awayAt
-  t.ok(awayMs > 3000, `the reporter was away ${awayMs} ms (EDGE_VIEW_MAX_STALE 1 s)`)
-  t.same(s.log.changes, [], 'no listed segment changed host while the reporter was away')
-  t.ok([...listed.values()].every((h) => h !== ORIGIN_HOST), 'new segments still go to the edges')
-  t.ok(new Set(listed.values()).size >= 2, 'spread over the edges')
-  const checks = s.edges.map((e) => e.healthChecks)
-  // bounded: one probe per edge per 100 ms poll, and one at the moment the reporter went away
-  for (const [i, n] of checks.entries()) t.ok(n >= 1 && n <= Math.ceil(awayMs / 100) + 3, `edge ${i}: ${n} probes in ${awayMs} ms`)
-  t.comment(`away ${awayMs} ms, ${s.log.hostByPath.size} paths watched, probes per edge ${checks.join('/')}`)
+sideBySide('edges while the reporter is away', 2, (t) => {
+  t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: no listed URI changes host; a dead edge moves only its own', { buffered: true }, async (t) => {
+    const s = await startScenario(t, {})
+    const [edgeA, edgeB, edgeC] = s.edges as [ScriptedEdge, ScriptedEdge, ScriptedEdge]
+    await reporterAway(s)
+    const awayAt = Date.now()
+    // 5 new segments: about 5 s away, five times EDGE_VIEW_MAX_STALE
+    const listed = await s.log.watchNewSegments(5)
+    const awayMs = Date.now() - awayAt
+    t.ok(awayMs > 3000, `the reporter was away ${awayMs} ms (EDGE_VIEW_MAX_STALE 1 s)`)
+    t.same(s.log.changes, [], 'no listed segment changed host while the reporter was away')
+    t.ok([...listed.values()].every((h) => h !== ORIGIN_HOST), 'new segments still go to the edges')
+    t.ok(new Set(listed.values()).size >= 2, 'spread over the edges')
+    const checks = s.edges.map((e) => e.healthChecks)
+    // bounded: one probe per edge per 100 ms poll, and one at the moment the reporter went away
+    for (const [i, n] of checks.entries()) t.ok(n >= 1 && n <= Math.ceil(awayMs / 100) + 3, `edge ${i}: ${n} probes in ${awayMs} ms`)
+    t.comment(`away ${awayMs} ms, ${s.log.hostByPath.size} paths watched, probes per edge ${checks.join('/')}`)
 
-  // one edge stops answering: only its segments move
-  const before = await s.log.read()
-  await edgeB.stop()
-  const after = await waitFor('the dead edge to leave the playlists', async () => {
-    const now = await s.log.read()
-    return [...now.values()].every((h) => h !== edgeB.url) ? now : undefined
-  }, { timeoutMs: 10_000, intervalMs: 50 })
-  const moved = s.log.changes.filter((c) => c.from !== edgeB.url)
-  t.same(moved, [], 'no segment of a serving edge moved')
-  const onB = [...before.entries()].filter(([, h]) => h === edgeB.url).map(([p]) => p)
-  t.ok(onB.length > 0, `${onB.length} listed segments were on the dead edge`)
-  for (const path of onB) if (after.has(path)) t.not(after.get(path), edgeB.url, `${path} left the dead edge`)
-  const fromB = s.log.changes.length
-  await s.log.watchNewSegments(2)
-  t.equal(s.log.changes.length, fromB, 'and nothing else moves afterwards')
-  t.ok([...(await s.log.read()).values()].every((h) => h === edgeA.url || h === edgeC.url), 'the two serving edges carry everything')
+    // one edge stops answering: only its segments move
+    const before = await s.log.read()
+    await edgeB.stop()
+    const after = await waitFor('the dead edge to leave the playlists', async () => {
+      const now = await s.log.read()
+      return [...now.values()].every((h) => h !== edgeB.url) ? now : undefined
+    }, { timeoutMs: 10_000, intervalMs: 50 })
+    const moved = s.log.changes.filter((c) => c.from !== edgeB.url)
+    t.same(moved, [], 'no segment of a serving edge moved')
+    const onB = [...before.entries()].filter(([, h]) => h === edgeB.url).map(([p]) => p)
+    t.ok(onB.length > 0, `${onB.length} listed segments were on the dead edge`)
+    for (const path of onB) if (after.has(path)) t.not(after.get(path), edgeB.url, `${path} left the dead edge`)
+    const fromB = s.log.changes.length
+    await s.log.watchNewSegments(2)
+    t.equal(s.log.changes.length, fromB, 'and nothing else moves afterwards')
+    t.ok([...(await s.log.read()).values()].every((h) => h === edgeA.url || h === edgeC.url), 'the two serving edges carry everything')
 
-  // a restarted reporter knows no edge until their heartbeats arrive: nothing listed moves
-  s.reporter.edges = []
-  s.reporter.up = true
-  await waitFor('the origin to see the reporter back', () => s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
-  const changesBefore = s.log.changes.length
-  const blank = await s.log.watchNewSegments(2)
-  t.equal(s.log.changes.length, changesBefore, 'a reporter back with no edge yet moves no listed segment')
-  t.ok([...blank.values()].includes(ORIGIN_HOST), 'new segments go to the origin meanwhile (the edges drain)')
-  // the heartbeats arrive: its view rules again
-  s.reporter.edges = [edgeA.url, edgeC.url]
-  await waitFor('new segments on the edges again', async () => {
-    const now = await s.log.read()
-    const newestHi = [...now.entries()].filter(([p]) => p.startsWith('/live01/hi/')).sort(([p], [q]) => msnOf(p) - msnOf(q)).at(-1)
-    return newestHi !== undefined && newestHi[1] !== ORIGIN_HOST
-  }, { timeoutMs: 10_000, intervalMs: 100 })
-  t.equal(s.log.changes.length, changesBefore, 'still no listed segment moved')
-  t.same(s.origin.service.status().edges.map((e) => e.url).sort(), [edgeA.url, edgeC.url].sort(), 'the status page shows the reporter\'s edges')
-})
+    // a restarted reporter knows no edge until their heartbeats arrive: nothing listed moves
+    s.reporter.edges = []
+    s.reporter.up = true
+    await waitFor('the origin to see the reporter back', () => s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
+    const changesBefore = s.log.changes.length
+    const blank = await s.log.watchNewSegments(2)
+    t.equal(s.log.changes.length, changesBefore, 'a reporter back with no edge yet moves no listed segment')
+    t.ok([...blank.values()].includes(ORIGIN_HOST), 'new segments go to the origin meanwhile (the edges drain)')
+    // the heartbeats arrive: its view rules again
+    s.reporter.edges = [edgeA.url, edgeC.url]
+    await waitFor('new segments on the edges again', async () => {
+      const now = await s.log.read()
+      const newestHi = [...now.entries()].filter(([p]) => p.startsWith('/live01/hi/')).sort(([p], [q]) => msnOf(p) - msnOf(q)).at(-1)
+      return newestHi !== undefined && newestHi[1] !== ORIGIN_HOST
+    }, { timeoutMs: 10_000, intervalMs: 100 })
+    t.equal(s.log.changes.length, changesBefore, 'still no listed segment moved')
+    t.same(s.origin.service.status().edges.map((e) => e.url).sort(), [edgeA.url, edgeC.url].sort(), 'the status page shows the reporter\'s edges')
+  })
 
-t.test('control: with EDGE_PROBE=false (the old rule) the same outage moves listed segments to the origin', { buffered: true }, async (t) => {
-  const s = await startScenario(t, { EDGE_PROBE: 'false' })
-  await reporterAway(s)
-  await waitFor('a listed segment to change host', async () => {
+  t.test('control: with EDGE_PROBE=false (the old rule) the same outage moves listed segments to the origin', { buffered: true }, async (t) => {
+    const s = await startScenario(t, { EDGE_PROBE: 'false' })
+    await reporterAway(s)
+    await waitFor('a listed segment to change host', async () => {
+      await s.log.read()
+      return s.log.changes.length > 0
+    }, { timeoutMs: 10_000, intervalMs: 100 })
     await s.log.read()
-    return s.log.changes.length > 0
-  }, { timeoutMs: 10_000, intervalMs: 100 })
-  await s.log.read()
-  t.ok(s.log.changes.length > 0, `${s.log.changes.length} listed segments changed host, e.g. ${JSON.stringify(s.log.changes[0])}`)
-  t.ok(s.log.changes.every((c) => c.to === ORIGIN_HOST), 'all of them back onto the origin')
-  t.equal(s.edges.reduce((n, e) => n + e.healthChecks, 0), 0, 'and no edge was probed')
+    t.ok(s.log.changes.length > 0, `${s.log.changes.length} listed segments changed host, e.g. ${JSON.stringify(s.log.changes[0])}`)
+    t.ok(s.log.changes.every((c) => c.to === ORIGIN_HOST), 'all of them back onto the origin')
+    t.equal(s.edges.reduce((n, e) => n + e.healthChecks, 0), 0, 'and no edge was probed')
+  })
 })

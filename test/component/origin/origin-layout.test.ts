@@ -1,4 +1,5 @@
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
+import { sideBySide } from '../../support/side-by-side.js'
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import { advanceEvery, epochMsn, startFakeLivePackager } from '../../support/fake-live-packager.js'
@@ -6,7 +7,6 @@ import { get, startOrigin } from '../../support/origin-harness.js'
 import { waitFor } from '../../support/wait-for.js'
 
 // the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
-t.jobs = 3
 
 const EVIL_MASTER = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100000\nevil/playlist.m3u8\n'
 const EVIL_MEDIA = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:1.000,\n1.ts\n'
@@ -48,42 +48,44 @@ async function renditionsAtOrigin (originUrl: string): Promise<string[]> {
   return master.status === 200 ? master.text.split('\n').filter((l) => l.endsWith('.m3u8')).map((l) => l.split('/')[0] ?? '') : []
 }
 
-t.test('an impostor naming a rendition nobody serves is passed over: the ladder comes from the packager that serves it', { buffered: true }, async (t) => {
-  const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
-  const impostor = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
-  const origin = await startOrigin(t, { packagers: [impostor.url, b.url] })
-  const renditions = await waitFor('the origin to serve live01', async () => {
-    const r = await renditionsAtOrigin(origin.url)
-    return r.length > 0 ? r : undefined
-  }, { timeoutMs: 10_000, intervalMs: 100 })
-  t.same(renditions, ['hi', 'lo'], 'the real ladder')
-  t.equal((await get(`${origin.url}/live01/hi/playlist.m3u8`)).status, 200)
-  t.same(origin.service.registry.all()[0]?.status().renditions, ['hi', 'lo'], 'the status page shows the real renditions')
-})
+sideBySide('impostors and ladders', 3, (t) => {
+  t.test('an impostor naming a rendition nobody serves is passed over: the ladder comes from the packager that serves it', { buffered: true }, async (t) => {
+    const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
+    const impostor = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
+    const origin = await startOrigin(t, { packagers: [impostor.url, b.url] })
+    const renditions = await waitFor('the origin to serve live01', async () => {
+      const r = await renditionsAtOrigin(origin.url)
+      return r.length > 0 ? r : undefined
+    }, { timeoutMs: 10_000, intervalMs: 100 })
+    t.same(renditions, ['hi', 'lo'], 'the real ladder')
+    t.equal((await get(`${origin.url}/live01/hi/playlist.m3u8`)).status, 200)
+    t.same(origin.service.registry.all()[0]?.status().renditions, ['hi', 'lo'], 'the status page shows the real renditions')
+  })
 
-t.test('a ladder learned from a packager that then serves none of it is learned again, and the signal recovers by itself', { buffered: true }, async (t) => {
-  const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
-  // serves the evil rendition once (when the origin checks it), then never again
-  const impostor = await startImpostor(t, b.url, { evilMediaAnswers: 1 })
-  const origin = await startOrigin(t, { packagers: [impostor.url, b.url] })
-  const opened = get(`${origin.url}/live01/playlist.m3u8`)
-  await waitFor('the evil ladder to be learned', async () => origin.service.registry.all()[0]?.status().renditions.join() === 'evil' || undefined, { timeoutMs: 10_000, intervalMs: 20 })
-  t.not((await opened).status, 200, 'nothing to serve while the evil ladder stands')
-  impostor.evilMaster = false
-  advanceEvery(t, [b], 1000)
-  const renditions = await waitFor('the real ladder', async () => {
-    const r = await renditionsAtOrigin(origin.url)
-    return r.length > 0 ? r : undefined
-  }, { timeoutMs: 15_000, intervalMs: 200 })
-  t.same(renditions, ['hi', 'lo'], 'learned again from a packager that serves it, without an origin restart')
-})
+  t.test('a ladder learned from a packager that then serves none of it is learned again, and the signal recovers by itself', { buffered: true }, async (t) => {
+    const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
+    // serves the evil rendition once (when the origin checks it), then never again
+    const impostor = await startImpostor(t, b.url, { evilMediaAnswers: 1 })
+    const origin = await startOrigin(t, { packagers: [impostor.url, b.url] })
+    const opened = get(`${origin.url}/live01/playlist.m3u8`)
+    await waitFor('the evil ladder to be learned', async () => origin.service.registry.all()[0]?.status().renditions.join() === 'evil' || undefined, { timeoutMs: 10_000, intervalMs: 20 })
+    t.not((await opened).status, 200, 'nothing to serve while the evil ladder stands')
+    impostor.evilMaster = false
+    advanceEvery(t, [b], 1000)
+    const renditions = await waitFor('the real ladder', async () => {
+      const r = await renditionsAtOrigin(origin.url)
+      return r.length > 0 ? r : undefined
+    }, { timeoutMs: 15_000, intervalMs: 200 })
+    t.same(renditions, ['hi', 'lo'], 'learned again from a packager that serves it, without an origin restart')
+  })
 
-t.test('control: with no packager serving the ladder it names, the signal is not served', { buffered: true }, async (t) => {
-  const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
-  const first = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
-  const second = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
-  const origin = await startOrigin(t, { packagers: [first.url, second.url] })
-  const answer = await get(`${origin.url}/live01/playlist.m3u8`)
-  t.equal(answer.status, 503, 'no ladder can be learned: 503, never the impostors\' rendition')
-  t.same(origin.service.registry.all()[0]?.status().renditions, [], 'no ladder learned')
+  t.test('control: with no packager serving the ladder it names, the signal is not served', { buffered: true }, async (t) => {
+    const b = await startFakeLivePackager(t, { name: 'B', lastMsn: epochMsn(1) })
+    const first = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
+    const second = await startImpostor(t, b.url, { evilMediaAnswers: 0 })
+    const origin = await startOrigin(t, { packagers: [first.url, second.url] })
+    const answer = await get(`${origin.url}/live01/playlist.m3u8`)
+    t.equal(answer.status, 503, 'no ladder can be learned: 503, never the impostors\' rendition')
+    t.same(origin.service.registry.all()[0]?.status().renditions, [], 'no ladder learned')
+  })
 })
