@@ -49,9 +49,16 @@ t.test('every packager frozen at once, then the one encoder restarted: the outpu
   await watcher.start()
   await sleep(4000)
 
-  // 1. every packager frozen for 5 s: past 2 target durations, so both are judged down on any machine
+  // 1. every packager frozen for 5 s: past 2 target durations, so both are judged down on any machine.
+  // The freeze starts as the output lists a new segment, so the players ride out 5 s with nothing new
+  // whatever the phase: begun up to a target duration after the last one, it became a 7.3 s wait
+  // on a loaded machine, and Shaka Player (7.8 s of buffer) stalled once in three runs.
+  const listed = await originNewest(stack, rendition) ?? -1
+  const before = await waitFor('the output to list a new segment', async () => {
+    const newest = await originNewest(stack, rendition) ?? -1
+    return newest > listed ? newest : undefined
+  }, { timeoutMs: 10_000, intervalMs: 50 })
   const frozenAt = Date.now()
-  const before = await originNewest(stack, rendition) ?? -1
   stack.procs.server1.signal('SIGSTOP')
   stack.procs.server2.signal('SIGSTOP')
   await sleep(5000)

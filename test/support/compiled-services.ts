@@ -37,10 +37,8 @@ async function compileSources (): Promise<void> {
 }
 
 async function typeScriptFiles (dir: string): Promise<string[]> {
-  const entries = await readdir(join(PROJECT_ROOT, dir), { withFileTypes: true, recursive: true })
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
-    .map((e) => join(e.parentPath, e.name).slice(PROJECT_ROOT.length))
+  const files = await readdir(join(PROJECT_ROOT, dir), { recursive: true })
+  return files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => join(dir, f))
 }
 
 async function compileOne (source: string): Promise<void> {
