@@ -26,6 +26,10 @@ async function startManager (t: Test, env: Record<string, string>, port: number)
   const manager = new ServiceProcess({ name: 'edges', entry: 'cmd/edges/main.ts', env: { ...env, EDGES_PORT: String(port) }, healthPort: port })
   t.teardown(async () => { await manager.kill() })
   await manager.start()
+  // /healthz can answer before the first round has listed every edge (a compiled manager starts fast
+  // enough to show it): the tests below count the edges they kill
+  const min = Number(env.EDGES_MIN)
+  await waitFor(`${min} edges listed`, async () => (await managerEdges(port)).length >= min, { timeoutMs: 15_000, intervalMs: 50 })
   return manager
 }
 
