@@ -1,4 +1,4 @@
-import type { Rendition } from './ladder.js'
+import type { Rendition } from '../streams/ladder.js'
 
 // H.264 levels by max macroblocks per second and per frame (ITU-T H.264 table A-1)
 const LEVELS: ReadonlyArray<{ idc: number, mbPerSecond: number, mbPerFrame: number }> = [

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { Rendition } from './ladder.js'
+import type { Rendition } from '../streams/ladder.js'
 import { h264LevelIdc, levelArg } from './codec-string.js'
 import { audioLeadSamples } from './epoch-clock.js'
 import { LOOP_AUDIO } from './loop-plan.js'

@@ -1,6 +1,6 @@
 import type { MasterPlaylist, Variant } from '../hls/master-playlist.js'
 import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
-import type { Rendition } from './ladder.js'
+import type { Rendition } from '../streams/ladder.js'
 import { codecsFor } from './codec-string.js'
 
 export interface MasterPlaylistOptions {

@@ -1,7 +1,9 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
 import { readInteger, readPort, readString, type Env } from '../config/env-readers.js'
-import { DEFAULT_LADDER, parseLadder, type Rendition } from './ladder.js'
+import type { Rendition } from '../streams/ladder.js'
+import { readStreamVariables } from '../streams/stream-variables.js'
+import { loadFleetConfig, type FleetConfig } from './fleet-config.js'
 
 export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const
 export type X264Preset = typeof X264_PRESETS[number]
@@ -18,30 +20,32 @@ export interface WorkerConfig extends CommonConfig {
   readonly frameRate: number
   /** 0 disables the metrics listener. */
   readonly metricsPort: number
+  /** Set (by WORKER_ID) when the worker takes its streams from the fleet's assigner. */
+  readonly fleet: FleetConfig | undefined
 }
 
 /** Reads and validates the worker's environment; throws ConfigError naming the variable. */
 export function loadWorkerConfig (env: Env): WorkerConfig {
   const common = loadCommonConfig(env)
-  const segmentSeconds = readInteger(env, 'SEGMENT_DURATION', 2, { min: 1, max: 10, what: 'a whole number of seconds from 1 to 10' })
+  const { inputPath, segmentSeconds, ladder } = readStreamVariables(env)
   // RFC 8216bis 6.2.2: a live playlist must cover at least three target durations
   const listSize = readInteger(env, 'HLS_LIST_SIZE', 6, { min: 3, max: 100, what: 'a whole number of segments from 3 to 100 (a live window must cover 3 target durations)' })
   const preset = readString(env, 'VIDEO_PRESET', 'superfast')
   if (!(X264_PRESETS as readonly string[]).includes(preset)) {
     throw new ConfigError('VIDEO_PRESET', `'${preset}' is not one of ${X264_PRESETS.join(', ')}`)
   }
-  const ladder = parseLadder(readString(env, 'LADDER', DEFAULT_LADDER))
   const frameRate = readInteger(env, 'FRAME_RATE', 30, { min: 1, max: 60 })
   return Object.freeze({
     ...common,
-    inputPath: readString(env, 'INPUT_STREAM_PATH', 'assets/stream.mp4'),
+    inputPath,
     segmentSeconds,
-    ladder: Object.freeze(ladder),
+    ladder,
     listSize,
     ffmpegPath: readString(env, 'FFMPEG_PATH', 'ffmpeg'),
     ffprobePath: readString(env, 'FFPROBE_PATH', 'ffprobe'),
     videoPreset: preset as X264Preset,
     frameRate,
-    metricsPort: readPort(env, 'WORKER_METRICS_PORT', 9464)
+    metricsPort: readPort(env, 'WORKER_METRICS_PORT', 9464),
+    fleet: loadFleetConfig(env)
   })
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildFfmpegArgs, renditionDir, type FfmpegArgsOptions } from '../../../internal/worker/ffmpeg-args.js'
-import { parseLadder, DEFAULT_LADDER } from '../../../internal/worker/ladder.js'
+import { parseLadder, DEFAULT_LADDER } from '../../../internal/streams/ladder.js'
 import { parseProgressSpeed } from '../../../internal/worker/progress-parser.js'
 
 const base: FfmpegArgsOptions = {

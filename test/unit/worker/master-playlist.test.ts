@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildMasterPlaylist, bandwidthFor } from '../../../internal/worker/master-playlist.js'
 import { codecsFor, h264LevelIdc } from '../../../internal/worker/codec-string.js'
-import { parseLadder, DEFAULT_LADDER } from '../../../internal/worker/ladder.js'
+import { parseLadder, DEFAULT_LADDER } from '../../../internal/streams/ladder.js'
 
 t.test('master lists every rendition, highest first, with the attributes players need', async (t) => {
   // written by hls/'s serializer, which puts FRAME-RATE before CODECS (attribute order carries no meaning)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { loadWorkerConfig } from '../../../internal/worker/worker-config.js'
-import { parseLadder } from '../../../internal/worker/ladder.js'
+import { parseLadder } from '../../../internal/streams/ladder.js'
 import { ConfigError } from '../../../internal/config/config-error.js'
 
 t.test('defaults match the Go original and the project\'s own defaults (docs/design.md)', async (t) => {
