@@ -5,15 +5,24 @@ import { readOptionalString, type Env } from './env-readers.js'
  * Who may write to the reporter, and with which variable its bearer token is set. One token per
  * role, so a leaked or compromised writer can write only what its role writes: discovery's token
  * cannot register an edge (where viewers are sent), the edges manager's cannot register an ingest.
- * Workers, ingest nodes and operators get their own rows when the reporter takes their writes.
+ * Workers register and take their assignments with theirs; operators define streams with theirs.
  */
-export const WRITER_ROLES = ['discovery', 'edges'] as const
+export const WRITER_ROLES = ['discovery', 'edges', 'worker', 'operator'] as const
 export type WriterRole = typeof WRITER_ROLES[number]
+
+/**
+ * Roles every reporter with tokens must have a token for, and the only ones the legacy shared
+ * REPORTER_TOKEN stands in for. The others came later and need a token of their own: a reporter
+ * configured before them keeps starting, with their routes closed until their token is set.
+ */
+export const REQUIRED_WRITER_ROLES: readonly WriterRole[] = ['discovery', 'edges']
 
 /** The variable each role's token is read from, by the reporter and by that role's service. */
 export const TOKEN_VARIABLES: Readonly<Record<WriterRole, string>> = Object.freeze({
   discovery: 'REPORTER_DISCOVERY_TOKEN',
-  edges: 'REPORTER_EDGES_TOKEN'
+  edges: 'REPORTER_EDGES_TOKEN',
+  worker: 'REPORTER_WORKER_TOKEN',
+  operator: 'REPORTER_OPERATOR_TOKEN'
 })
 
 /** Legacy: one token for every role, used by a role whose own variable is unset (logged at start). */
@@ -35,10 +44,11 @@ export function readTokenVariable (env: Env, variable: string): string | undefin
   return token
 }
 
-/** A writer service's token: its role's variable, else the shared REPORTER_TOKEN, else none. */
+/** A writer service's token: its role's variable, else (for the required roles) the shared REPORTER_TOKEN, else none. */
 export function readWriterToken (env: Env, role: WriterRole): WriterToken | undefined {
   const own = readTokenVariable(env, TOKEN_VARIABLES[role])
   if (own !== undefined) return { token: own, variable: TOKEN_VARIABLES[role] }
+  if (!REQUIRED_WRITER_ROLES.includes(role)) return undefined
   const shared = readTokenVariable(env, SHARED_TOKEN_VARIABLE)
   return shared === undefined ? undefined : { token: shared, variable: SHARED_TOKEN_VARIABLE }
 }

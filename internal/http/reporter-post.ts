@@ -14,7 +14,8 @@ export interface ReporterPostOptions {
 }
 
 export type ReporterPostResult =
-  | { readonly ok: true }
+  /** `text`: the answer's body (a worker's heartbeat is answered with its assignment). */
+  | { readonly ok: true, readonly text: string }
   | {
     readonly ok: false
     readonly failure: UpstreamFailure
@@ -55,7 +56,7 @@ export class ReporterPost {
         body: JSON.stringify(body)
       })
       const text = await response.body.text().catch(() => '')
-      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true }
+      if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, text }
       const status = response.statusCode
       result = { ok: false, failure: failureForStatus(status), status, detail: `http ${status}: ${text.slice(0, 200)}` }
     } catch (err) {

@@ -1,4 +1,4 @@
-import { ExpiringMap } from './expiring-map.js'
+import type { RegistryRecord } from '../registry/registry.js'
 import { compare, type StoreOptions } from './ingest-store.js'
 import { formatLastReported } from './last-reported-format.js'
 import type { EdgeReport, EdgeStatus, EdgeView } from './report-schema.js'
@@ -9,14 +9,14 @@ export type EdgeRefusal =
   | { readonly limit: 'edges', readonly max: number }
   | { readonly limit: 'taken', readonly id: string, readonly url: string, readonly heldBy: string, readonly heldUrl: string, readonly expiresInMs: number }
 
+interface Entry { readonly status: EdgeStatus, readonly reportedAt: number }
+
 /** Live cache edges by id, from the edges manager's heartbeats; an edge that stops beating expires. */
 export class EdgeStore {
-  readonly #entries: ExpiringMap<{ status: EdgeStatus, reportedAt: number }>
   readonly #options: StoreOptions
 
   constructor (options: StoreOptions) {
     this.#options = options
-    this.#entries = new ExpiringMap(options.maxEntries ?? 1000)
   }
 
   /**
@@ -24,36 +24,40 @@ export class EdgeStore {
    * expires, so a heartbeat cannot move a live edge (or flip it to draining under another id). Past
    * REPORTER_MAX_EDGES live edges, a new one waits until one expires.
    */
-  refusal (report: EdgeReport): EdgeRefusal | undefined {
-    const now = this.#options.now()
-    const byUrl = new Map<string, string>()
-    for (const { status } of this.#entries.values(now)) byUrl.set(status.url, status.id)
+  async refusal (report: EdgeReport): Promise<EdgeRefusal | undefined> {
+    const records = await this.#options.registry.list('edge')
+    const byId = new Map(records.map((record) => [record.id, record]))
+    const byUrl = new Map(records.map((record) => [entryOf(record).status.url, record]))
     for (const edge of report.edges) {
-      const held = this.#entries.get(edge.id, now)
-      const holder = held !== undefined && held.status.url !== edge.url ? edge.id : byUrl.get(edge.url)
-      const record = holder === undefined ? undefined : this.#entries.get(holder, now)
-      if (holder === undefined || record === undefined || (holder === edge.id && record.status.url === edge.url)) continue
-      return { limit: 'taken', id: edge.id, url: edge.url, heldBy: holder, heldUrl: record.status.url, expiresInMs: this.#entries.expiresInMs(holder, now) }
+      const own = byId.get(edge.id)
+      const held = own !== undefined && entryOf(own).status.url !== edge.url ? own : byUrl.get(edge.url)
+      if (held === undefined || (held.id === edge.id && entryOf(held).status.url === edge.url)) continue
+      return { limit: 'taken', id: edge.id, url: edge.url, heldBy: held.id, heldUrl: entryOf(held).status.url, expiresInMs: held.expiresInMs ?? 0 }
     }
     const max = this.#options.limits?.maxEdges ?? DEFAULT_LIMITS.maxEdges
-    const fresh = report.edges.filter((e) => this.#entries.get(e.id, now) === undefined).length
-    if ([...this.#entries.values(now)].length + fresh > max) return { limit: 'edges', max }
+    const fresh = report.edges.filter((e) => !byId.has(e.id)).length
+    if (records.length + fresh > max) return { limit: 'edges', max }
     return undefined
   }
 
-  /** Upserts every edge of the heartbeat; false (and nothing changed) when it is refused (see refusal) or the store is full. */
-  report (report: EdgeReport): boolean {
-    const now = this.#options.now()
-    if (this.refusal(report) !== undefined || !this.#entries.hasRoomFor(report.edges.map((e) => e.id), now)) return false
+  /** Upserts every edge of the heartbeat; false (and nothing changed) when it is refused (see refusal) or the registry is full. */
+  async report (report: EdgeReport): Promise<boolean> {
+    if (await this.refusal(report) !== undefined) return false
+    const reportedAt = this.#options.now()
     const ttlMs = Math.min(report.ttl_ms ?? this.#options.defaultTtlMs, this.#options.maxTtlMs)
-    for (const status of report.edges) this.#entries.set(status.id, { status, reportedAt: now }, now, ttlMs)
+    try {
+      await this.#options.registry.put('edge', report.edges.map((status) => ({ id: status.id, value: { status: { ...status }, reportedAt } })), ttlMs)
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'REGISTRY_ERR_FULL') return false
+      throw err
+    }
     return true
   }
 
   /** Live edges sorted by id. */
-  list (): EdgeView[] {
-    const now = this.#options.now()
-    return [...this.#entries.values(now)]
+  async list (): Promise<EdgeView[]> {
+    return (await this.#options.registry.list('edge'))
+      .map(entryOf)
       .sort((a, b) => compare(a.status.id, b.status.id))
       .map(({ status, reportedAt }) => ({
         id: status.id,
@@ -63,4 +67,8 @@ export class EdgeStore {
         last_reported: formatLastReported(new Date(reportedAt), this.#options.utcOffsetMinutes)
       }))
   }
+}
+
+function entryOf (record: RegistryRecord): Entry {
+  return record.value as unknown as Entry
 }

@@ -1,14 +1,15 @@
-import { ExpiringMap } from './expiring-map.js'
+import type { Registry, RegistryRecord } from '../registry/registry.js'
 import { formatLastReported } from './last-reported-format.js'
 import type { IngestReport, IngestView, PackagerStatus } from './report-schema.js'
 import { DEFAULT_LIMITS, type RegistryLimits } from './reporter-limits.js'
 
 export interface StoreOptions {
-  /** Milliseconds since the epoch; tests pass a fake clock. */
+  /** Where the records live: the reporter's memory, or Redis shared by every reporter. */
+  readonly registry: Registry
+  /** Milliseconds since the epoch, for `reported_at`; tests pass a fake clock (the memory registry's). */
   readonly now: () => number
   readonly defaultTtlMs: number
   readonly maxTtlMs: number
-  readonly maxEntries?: number
   /** Zone of `last_reported`, minutes east of UTC; the host's local zone when absent. */
   readonly utcOffsetMinutes?: number
   /** What writers may register; DEFAULT_LIMITS when absent. */
@@ -28,29 +29,27 @@ interface Entry {
 
 /**
  * Which packagers are healthy for which signal, from discovery's reports. Each (signal, packager)
- * expires on its own, so several discovery instances can report one signal and a packager that
- * nobody reports any more drops out after its TTL. A signal is live while at least one unexpired
- * report calls one of its packagers healthy; everything else is left out of every view.
+ * is one registry record expiring on its own, so several discovery instances can report one signal
+ * and a packager that nobody reports any more drops out after its TTL. A signal is live while at
+ * least one unexpired report calls one of its packagers healthy; everything else is left out of
+ * every view.
  */
 export class IngestStore {
-  readonly #entries: ExpiringMap<Entry>
   readonly #options: StoreOptions
 
   constructor (options: StoreOptions) {
     this.#options = options
-    this.#entries = new ExpiringMap(options.maxEntries ?? 10_000)
   }
 
   /**
    * Whether the report stays within the writer limits: a new signal while REPORTER_MAX_SIGNALS are
    * live, or a signal that would list more than REPORTER_MAX_PACKAGERS_PER_SIGNAL distinct packagers.
    */
-  refusal (report: IngestReport): IngestRefusal | undefined {
-    const now = this.#options.now()
+  async refusal (report: IngestReport, entries?: readonly Entry[]): Promise<IngestRefusal | undefined> {
     const limits = this.#options.limits ?? DEFAULT_LIMITS
     const signals = new Set<string>()
     const packagers = new Set(report.packagers.map((p) => p.url))
-    for (const entry of this.#entries.values(now)) {
+    for (const entry of entries ?? await this.#entries()) {
       signals.add(entry.signal)
       if (entry.signal === report.signal) packagers.add(entry.status.url)
     }
@@ -59,23 +58,25 @@ export class IngestStore {
     return undefined
   }
 
-  /** Records a report whose URLs are already normalized; false (and nothing changed) when it is refused (see refusal) or the store is full. */
-  report (report: IngestReport): boolean {
-    const now = this.#options.now()
-    const keys = report.packagers.map((p) => keyOf(report.signal, p.url))
-    if (this.refusal(report) !== undefined || !this.#entries.hasRoomFor(keys, now)) return false
+  /** Records a report whose URLs are already normalized; false (and nothing changed) when it is refused (see refusal) or the registry is full. */
+  async report (report: IngestReport): Promise<boolean> {
+    if (await this.refusal(report) !== undefined) return false
+    const reportedAt = this.#options.now()
     const ttlMs = Math.min(report.ttl_ms ?? this.#options.defaultTtlMs, this.#options.maxTtlMs)
-    for (const status of report.packagers) {
-      this.#entries.set(keyOf(report.signal, status.url), { signal: report.signal, status, reportedAt: now }, now, ttlMs)
+    const records = report.packagers.map((status) => ({ id: keyOf(report.signal, status.url), value: { signal: report.signal, status: { ...status }, reportedAt } }))
+    try {
+      await this.#options.registry.put('ingest', records, ttlMs)
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'REGISTRY_ERR_FULL') return false
+      throw err
     }
     return true
   }
 
   /** Live signals sorted by name. */
-  list (): IngestView[] {
-    const now = this.#options.now()
+  async list (): Promise<IngestView[]> {
     const bySignal = new Map<string, Entry[]>()
-    for (const entry of this.#entries.values(now)) {
+    for (const entry of await this.#entries()) {
       const entries = bySignal.get(entry.signal)
       if (entries === undefined) bySignal.set(entry.signal, [entry])
       else entries.push(entry)
@@ -88,10 +89,12 @@ export class IngestStore {
     return views.sort((a, b) => compare(a.signal, b.signal))
   }
 
-  get (signal: string): IngestView | undefined {
-    const now = this.#options.now()
-    const entries = [...this.#entries.values(now)].filter((e) => e.signal === signal)
-    return this.#view(signal, entries)
+  async get (signal: string): Promise<IngestView | undefined> {
+    return this.#view(signal, (await this.#entries()).filter((e) => e.signal === signal))
+  }
+
+  async #entries (): Promise<Entry[]> {
+    return (await this.#options.registry.list('ingest')).map((record: RegistryRecord) => record.value as unknown as Entry)
   }
 
   #view (signal: string, entries: Entry[]): IngestView | undefined {
@@ -116,8 +119,9 @@ export class IngestStore {
   }
 }
 
+/** Signal names cannot hold '/', so the first one splits the key again. */
 function keyOf (signal: string, url: string): string {
-  return `${signal} ${url}`
+  return `${signal}/${url}`
 }
 
 /** Plain code-unit order: the same on every host, unlike localeCompare. */

@@ -73,3 +73,21 @@ export interface EdgeView {
   readonly draining: boolean
   readonly last_reported: string
 }
+
+/** Body of POST /workers: a worker's heartbeat, which the answer follows with its assignment. */
+export const WorkerHeartbeatSchema = Type.Object({
+  id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' }),
+  host: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,252}$' }),
+  /** Ladder encodes it can carry at once. */
+  capacity: Type.Integer({ minimum: 0, maximum: 10_000 }),
+  /** A regex over stream names; only matching streams are placed on it. */
+  stream_filter: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  packager: Type.String(HTTP_URL),
+  load: Type.Integer({ minimum: 0, maximum: 10_000 }),
+  /** Streams it encodes now. */
+  streams: Type.Array(Type.String({ pattern: SIGNAL_PATTERN }), { maxItems: 1000 }),
+  ttl_ms: Type.Optional(TTL_MS)
+})
+export type WorkerHeartbeat = Static<typeof WorkerHeartbeatSchema>
+
+export const StreamParamsSchema = Type.Object({ name: Type.String({ maxLength: 200 }) })

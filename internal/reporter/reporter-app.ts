@@ -4,6 +4,10 @@ import { createHttpApp, type HttpApp } from '../http/http-app.js'
 import { isValidName } from '../hls/names.js'
 import type { Logger } from '../log/logger.js'
 import { createMetricsRegistry } from '../metrics/metrics-registry.js'
+import { FleetRegistry } from '../assigner/fleet-registry.js'
+import { MemoryRegistry } from '../registry/memory-registry.js'
+import type { Registry as SharedRegistry } from '../registry/registry.js'
+import { registerFleetRoutes } from './fleet-routes.js'
 import { EdgeStore } from './edge-store.js'
 import { IngestStore } from './ingest-store.js'
 import { normalizeUrls } from './normalize-report.js'
@@ -20,6 +24,8 @@ export interface ReporterAppOptions {
   readonly log: Logger
   /** Clock for the TTLs; Date.now unless a test fakes it. */
   readonly now?: () => number
+  /** Where every record lives; a MemoryRegistry on `now` when absent. */
+  readonly registry?: SharedRegistry
   readonly utcOffsetMinutes?: number
   readonly metrics?: Registry
 }
@@ -27,6 +33,7 @@ export interface ReporterAppOptions {
 export interface ReporterApp extends HttpApp {
   readonly ingests: IngestStore
   readonly edges: EdgeStore
+  readonly fleet: FleetRegistry
   readonly metrics: Registry
 }
 
@@ -34,8 +41,11 @@ export interface ReporterApp extends HttpApp {
 export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
   const { config, log } = options
   const metrics = options.metrics ?? createMetricsRegistry('reporter')
+  const now = options.now ?? Date.now
+  const registry = options.registry ?? new MemoryRegistry({ now })
   const storeOptions = {
-    now: options.now ?? Date.now,
+    registry,
+    now,
     defaultTtlMs: config.ttlMs,
     maxTtlMs: config.maxTtlMs,
     ...(config.limits !== undefined ? { limits: config.limits } : {}),
@@ -43,16 +53,17 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
   }
   const ingests = new IngestStore(storeOptions)
   const edges = new EdgeStore(storeOptions)
+  const fleet = new FleetRegistry(registry)
   const { reports } = createReporterMetrics(metrics, ingests, edges)
   const http = createHttpApp({ log, metrics, bodyLimitBytes: config.bodyLimitBytes })
   const { app } = http
 
   // runs before the body is read, so an unauthenticated client cannot make us parse anything;
   // each route takes only its own writer role's token
-  const authenticate = (route: WriteRoute): onRequestHookHandler => async (request) => {
+  const authenticate = (route: WriteRoute, what = `POST /${route}`): onRequestHookHandler => async (request) => {
     const decision = authorizeWrite(request.headers.authorization, config.tokens, route)
     if (decision.ok) return
-    if (decision.status === 403) throw new ReporterErrors.FORBIDDEN(decision.role, `POST /${route}`, ROUTE_WRITERS[route])
+    if (decision.status === 403) throw new ReporterErrors.FORBIDDEN(decision.role, what, ROUTE_WRITERS[route])
     throw new ReporterErrors.UNAUTHORIZED()
   }
   // before the validator, which would coerce "5" into 5 or 7 into "7": wrong types are a 400
@@ -81,18 +92,18 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
     onResponse: countWrite('ingests')
   }, async (request) => {
     const report = { ...request.body, packagers: normalizeUrls(request.body.packagers, 'packagers') }
-    const refusal = ingests.refusal(report)
+    const refusal = await ingests.refusal(report)
     if (refusal !== undefined) throw ingestRefusalError(refusal)
-    if (!ingests.report(report)) throw new ReporterErrors.FULL('ingests', 10_000)
+    if (!await ingests.report(report)) throw new ReporterErrors.FULL('ingests', 10_000)
     return { signal: report.signal, accepted: report.packagers.length, ttl_ms: Math.min(report.ttl_ms ?? config.ttlMs, config.maxTtlMs) }
   })
 
-  app.get('/ingests', { onSend: noStore }, async () => ingests.list())
+  app.get('/ingests', { onSend: noStore }, async () => await ingests.list())
 
   app.get<{ Params: { signal: string } }>('/ingests/:signal', { schema: { params: SignalParamsSchema }, onSend: noStore }, async (request) => {
     const { signal } = request.params
     if (!isValidName('signal', signal)) throw new ReporterErrors.BAD_SIGNAL(signal)
-    const view = ingests.get(signal)
+    const view = await ingests.get(signal)
     if (view === undefined) throw new ReporterErrors.NOT_LIVE(signal)
     return view
   })
@@ -105,13 +116,15 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
     onResponse: countWrite('edges')
   }, async (request) => {
     const report = { ...request.body, edges: normalizeUrls(request.body.edges, 'edges', (edge) => edge.id) }
-    const refusal = edges.refusal(report)
+    const refusal = await edges.refusal(report)
     if (refusal !== undefined) throw edgeRefusalError(refusal)
-    if (!edges.report(report)) throw new ReporterErrors.FULL('edges', 1000)
+    if (!await edges.report(report)) throw new ReporterErrors.FULL('edges', 1000)
     return { accepted: report.edges.length, ttl_ms: Math.min(report.ttl_ms ?? config.ttlMs, config.maxTtlMs) }
   })
 
-  app.get('/edges', { onSend: noStore }, async () => edges.list())
+  app.get('/edges', { onSend: noStore }, async () => await edges.list())
 
-  return { ...http, ingests, edges, metrics }
+  registerFleetRoutes(app, { fleet, ttlMs: config.ttlMs, maxTtlMs: config.maxTtlMs, now, authenticate, strictTypes, noStore })
+
+  return { ...http, ingests, edges, fleet, metrics }
 }

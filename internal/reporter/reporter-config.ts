@@ -2,7 +2,10 @@ import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
 import { isLoopbackHost, readDurationMs, readInteger, type Env } from '../config/env-readers.js'
 import { readReporterPort } from '../config/peer-addresses.js'
-import { readTokenVariable, SHARED_TOKEN_VARIABLE, TOKEN_VARIABLES, WRITER_ROLES, type WriterRole } from '../config/writer-tokens.js'
+import { readTokenVariable, REQUIRED_WRITER_ROLES, SHARED_TOKEN_VARIABLE, TOKEN_VARIABLES, WRITER_ROLES, type WriterRole } from '../config/writer-tokens.js'
+import { parseRegistryUrl } from '../registry/registry-url.js'
+import { defaultStream, type StreamDefinition } from '../streams/stream-definition.js'
+import { readStreamVariables } from '../streams/stream-variables.js'
 import { DEFAULT_LIMITS, type RegistryLimits } from './reporter-limits.js'
 import type { ReporterTokens } from './writer-auth.js'
 
@@ -20,6 +23,16 @@ export interface ReporterConfig extends CommonConfig {
   readonly maxTtlMs: number
   readonly bodyLimitBytes: number
   readonly limits: RegistryLimits
+  /** REGISTRY_URL: where every record lives; memory (this process) when unset. */
+  readonly registry: ReturnType<typeof parseRegistryUrl>
+  /** STREAMS_FILE: definitions written to the registry at start; none when unset. */
+  readonly streamsFile: string | undefined
+  /** The one stream there is when nobody defines any (LIVE_SIGNAL_NAME, INPUT_STREAM_PATH, LADDER, SEGMENT_DURATION). */
+  readonly defaultStream: StreamDefinition
+  /** ASSIGNER_INTERVAL: how often the assigner (the one holding the lease) places streams. */
+  readonly assignerIntervalMs: number
+  /** ASSIGNER_SETTLE: after the registry lost its records, how long workers get to re-announce before anything is placed (at least a worker TTL). */
+  readonly assignerSettleMs: number
 }
 
 export function loadReporterConfig (env: Env): ReporterConfig {
@@ -31,8 +44,15 @@ export function loadReporterConfig (env: Env): ReporterConfig {
   if (maxTtlMs < ttlMs) {
     throw new ConfigError('REPORTER_MAX_TTL', `${maxTtlMs}ms must not be below REPORTER_TTL (${ttlMs}ms)`)
   }
+  const stream = readStreamVariables(env)
+  const streamsFile = env.STREAMS_FILE === undefined || env.STREAMS_FILE === '' ? undefined : env.STREAMS_FILE
   return Object.freeze({
     ...common,
+    registry: parseRegistryUrl(env.REGISTRY_URL, 'REGISTRY_URL'),
+    streamsFile,
+    defaultStream: defaultStream({ name: common.signalName, inputPath: stream.inputPath, ladder: stream.ladderText, segmentSeconds: stream.segmentSeconds }),
+    assignerIntervalMs: readDurationMs(env, 'ASSIGNER_INTERVAL', 1000, { minMs: 100, maxMs: 60_000 }),
+    assignerSettleMs: readDurationMs(env, 'ASSIGNER_SETTLE', 5000, { minMs: 0, maxMs: 600_000 }),
     port: readReporterPort(env),
     token,
     tokens,
@@ -66,7 +86,9 @@ function readTokens (env: Env, host: string): { tokens: ReporterTokens | undefin
   }
   const tokens: Partial<Record<WriterRole, string>> = {}
   for (const role of WRITER_ROLES) {
-    const token = own.get(role) ?? shared
+    const required = REQUIRED_WRITER_ROLES.includes(role)
+    const token = own.get(role) ?? (required ? shared : undefined)
+    if (token === undefined && !required) continue
     if (token === undefined) {
       throw new ConfigError(TOKEN_VARIABLES[role], `must be set when ${set.map((r) => TOKEN_VARIABLES[r]).join(', ')} is: every writer role needs a token (or set ${SHARED_TOKEN_VARIABLE}, shared by every role)`)
     }
@@ -78,5 +100,5 @@ function readTokens (env: Env, host: string): { tokens: ReporterTokens | undefin
     }
     tokens[role] = token
   }
-  return { tokens: Object.freeze(tokens as Record<WriterRole, string>), sharedTokenRoles: WRITER_ROLES.filter((role) => own.get(role) === undefined) }
+  return { tokens: Object.freeze(tokens), sharedTokenRoles: WRITER_ROLES.filter((role) => own.get(role) === undefined && tokens[role] !== undefined) }
 }

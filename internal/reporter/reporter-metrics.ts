@@ -36,24 +36,25 @@ export function createReporterMetrics (registry: Registry, ingests: IngestStore,
     name: 'reporter_live_signals',
     help: 'Signals with at least one healthy packager in an unexpired report',
     registers: [registry],
-    collect () { this.set(ingests.list().length) }
+    async collect () { this.set((await orNothing(ingests.list()))?.length ?? 0) }
   })
   new Gauge({
     name: 'reporter_healthy_packagers',
     help: 'Healthy packagers per live signal',
     labelNames: ['signal'] as const,
     registers: [registry],
-    collect () {
+    async collect () {
+      const views = await orNothing(ingests.list()) ?? []
       // reset first: a signal that expired must disappear, not keep its last value
       this.reset()
-      for (const view of ingests.list()) this.set({ signal: view.signal }, view.packagers.length)
+      for (const view of views) this.set({ signal: view.signal }, view.packagers.length)
     }
   })
   new Gauge({
     name: 'reporter_live_edges',
     help: 'Edges with an unexpired heartbeat',
     registers: [registry],
-    collect () { this.set(edges.list().length) }
+    async collect () { this.set((await orNothing(edges.list()))?.length ?? 0) }
   })
   const reports = new Counter({
     name: 'reporter_reports_total',
@@ -62,4 +63,9 @@ export function createReporterMetrics (registry: Registry, ingests: IngestStore,
     registers: [registry]
   })
   return { reports }
+}
+
+/** While the registry is unreachable a scrape still answers: the store gauges read 0. */
+async function orNothing<T> (pending: Promise<T>): Promise<T | undefined> {
+  return await pending.catch(() => undefined)
 }

@@ -1,11 +1,14 @@
 import type { WriterRole } from '../config/writer-tokens.js'
 import { bearerMatches } from './bearer-auth.js'
 
-/** Each writer role's bearer token; undefined in token-less mode (loopback only). */
-export type ReporterTokens = Readonly<Record<WriterRole, string>>
+/**
+ * Each writer role's bearer token; undefined in token-less mode (loopback only). A role without a
+ * token (only the roles outside REQUIRED_WRITER_ROLES can lack one) has its routes closed.
+ */
+export type ReporterTokens = Readonly<Partial<Record<WriterRole, string>>>
 
 /** The write routes and the one role that may write each. */
-export const ROUTE_WRITERS = Object.freeze({ ingests: 'discovery', edges: 'edges' } as const satisfies Record<string, WriterRole>)
+export const ROUTE_WRITERS = Object.freeze({ ingests: 'discovery', edges: 'edges', workers: 'worker', streams: 'operator' } as const satisfies Record<string, WriterRole>)
 export type WriteRoute = keyof typeof ROUTE_WRITERS
 
 export type WriteDecision =
@@ -22,7 +25,10 @@ export type WriteDecision =
 export function authorizeWrite (header: string | undefined, tokens: ReporterTokens | undefined, route: WriteRoute): WriteDecision {
   if (tokens === undefined) return { ok: true }
   const owner = ROUTE_WRITERS[route]
-  const matching = (Object.keys(tokens) as WriterRole[]).filter((role) => bearerMatches(header, tokens[role]))
+  const matching = (Object.keys(tokens) as WriterRole[]).filter((role) => {
+    const token = tokens[role]
+    return token !== undefined && bearerMatches(header, token)
+  })
   if (matching.includes(owner)) return { ok: true }
   const other = matching[0]
   return other === undefined ? { ok: false, status: 401 } : { ok: false, status: 403, role: other }

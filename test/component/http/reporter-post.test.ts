@@ -50,7 +50,7 @@ t.test('a 2xx is taken; the JSON body and the bearer token arrive as sent', asyn
   })
   const post = new ReporterPost({ url, token: 'token-123456', timeoutMs: 1000 })
   t.teardown(async () => { await post.close() })
-  t.same(await post.post('/edges', { a: 1 }), { ok: true })
+  t.same(await post.post('/edges', { a: 1 }), { ok: true, text: '' })
   t.same(seen, { path: '/edges', auth: 'Bearer token-123456', type: 'application/json', body: '{"a":1}' })
 })
 
@@ -59,7 +59,7 @@ t.test('without a token no authorization header is sent', async (t) => {
   const url = await scriptedReporter(t, (req, _body, res) => { auth = req.headers.authorization; res.end('{}') })
   const post = new ReporterPost({ url, token: undefined, timeoutMs: 1000 })
   t.teardown(async () => { await post.close() })
-  t.same(await post.post('/ingests', {}), { ok: true })
+  t.same(await post.post('/ingests', {}), { ok: true, text: '{}' })
   t.equal(auth, undefined)
 })
 

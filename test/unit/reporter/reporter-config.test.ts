@@ -59,3 +59,27 @@ t.test('writer limits: defaults and bounds', async (t) => {
   t.throws(() => loadReporterConfig({ REPORTER_MAX_PACKAGERS_PER_SIGNAL: '65' }), /^REPORTER_MAX_PACKAGERS_PER_SIGNAL: '65' is not a whole number from 1 to 64/)
   t.throws(() => loadReporterConfig({ REPORTER_MAX_EDGES: '0' }), /^REPORTER_MAX_EDGES/)
 })
+
+t.test('the worker and operator roles need tokens of their own; without them their routes stay closed', async (t) => {
+  const base = { REPORTER_DISCOVERY_TOKEN: 'discovery-1', REPORTER_EDGES_TOKEN: 'edges-123' }
+  t.same(loadReporterConfig(base).tokens, { discovery: 'discovery-1', edges: 'edges-123' })
+  t.same(loadReporterConfig({ ...base, REPORTER_WORKER_TOKEN: 'worker-123', REPORTER_OPERATOR_TOKEN: 'operator-1' }).tokens,
+    { discovery: 'discovery-1', edges: 'edges-123', worker: 'worker-123', operator: 'operator-1' })
+  t.throws(() => loadReporterConfig({ REPORTER_WORKER_TOKEN: 'worker-123' }), /^REPORTER_DISCOVERY_TOKEN: must be set when REPORTER_WORKER_TOKEN is/)
+  t.throws(() => loadReporterConfig({ ...base, REPORTER_WORKER_TOKEN: 'edges-123' }), /^REPORTER_WORKER_TOKEN: must differ from the token of the edges role/)
+})
+
+t.test('the registry, the streams and the assigner', async (t) => {
+  const config = loadReporterConfig({})
+  t.same(config.registry, { kind: 'memory' }, 'the embedded default')
+  t.equal(config.streamsFile, undefined)
+  t.same(config.defaultStream, { name: 'live01', source: { file: 'assets/stream.mp4' }, ladder: '720p:1280x720:3000,480p:854x480:1400,240p:426x240:400', segment_duration: 2, redundancy: 2 })
+  t.equal(config.assignerIntervalMs, 1000)
+  const fleet = loadReporterConfig({ REGISTRY_URL: 'redis://127.0.0.1:6390', STREAMS_FILE: 'streams.json', LIVE_SIGNAL_NAME: 'main', ASSIGNER_INTERVAL: '500ms' })
+  t.equal(fleet.registry.kind, 'redis')
+  t.equal(fleet.streamsFile, 'streams.json')
+  t.equal(fleet.defaultStream.name, 'main')
+  t.equal(fleet.assignerIntervalMs, 500)
+  t.throws(() => loadReporterConfig({ REGISTRY_URL: 'mysql://x' }), /^REGISTRY_URL: /)
+  t.throws(() => loadReporterConfig({ ASSIGNER_INTERVAL: '1ms' }), /^ASSIGNER_INTERVAL: /)
+})
