@@ -7,6 +7,7 @@ import { createMetricsRegistry } from '../metrics/metrics-registry.js'
 import type { IngestReport, PackagerStatus } from '../reporter/report-schema.js'
 import type { DiscoveryConfig } from './discovery-config.js'
 import { createDiscoveryMetrics, type DiscoveryMetrics } from './discovery-metrics.js'
+import { FleetPackagerView } from './fleet-packagers.js'
 import { PackagerProber } from './packager-probe.js'
 import { packagerStatus } from './packager-status.js'
 import { metricReasonFor } from './probe-reason.js'
@@ -39,6 +40,7 @@ export class DiscoveryService implements Service {
   readonly #scanner: SignalScanner
   readonly #prober: PackagerProber
   readonly #client: ReporterClient
+  readonly #fleet: FleetPackagerView
   readonly #tracker = new ProgressTracker()
   readonly #lastHealth = new Map<string, string>()
   #liveSignals: readonly string[] = []
@@ -57,6 +59,7 @@ export class DiscoveryService implements Service {
     this.#http = createHttpApp({ log, metrics: registry })
     this.#scanner = new SignalScanner(config.outputPath, log)
     this.#prober = new PackagerProber({ timeoutMs: config.probeTimeoutMs })
+    this.#fleet = new FleetPackagerView(config.reporterUrl, config.probeTimeoutMs, log)
     this.#client = new ReporterClient({
       url: config.reporterUrl, token: config.reporterToken, log, now: this.#now, failures: this.#metrics.reporterFailures
     })
@@ -98,6 +101,7 @@ export class DiscoveryService implements Service {
       await this.#scanner.close()
       await this.#prober.close()
       await this.#client.close()
+      await this.#fleet.close()
       await this.#http.app.close()
     })()
     await this.#closing
@@ -115,16 +119,18 @@ export class DiscoveryService implements Service {
 
   async #cycle (): Promise<CycleResult> {
     const endTimer = this.#metrics.cycleSeconds.startTimer()
-    const signals = await this.#scanner.scan(this.#now(), this.#config.maxPlaylistAgeMs)
+    const [onDisk, fleet] = await Promise.all([this.#scanner.scan(this.#now(), this.#config.maxPlaylistAgeMs), this.#fleet.read()])
+    // signals written on this host, probed on PACKAGER_URLS; and streams the assigner placed, probed on their workers' packagers
+    const targets = new Map<string, string[]>(onDisk.map((signal) => [signal, [...this.#config.packagerUrls]]))
+    for (const [signal, urls] of fleet) targets.set(signal, [...new Set([...(targets.get(signal) ?? []), ...urls])])
+    const signals = [...targets.keys()].sort()
     this.#metrics.liveSignals.set(signals.length)
-    this.#logSignals(signals)
+    this.#logSignals(onDisk)
     const health = new Map<string, Promise<string | undefined>>()
-    if (signals.length > 0) {
-      for (const url of this.#config.packagerUrls) health.set(url, this.#prober.checkHealth(url))
-    }
+    for (const url of new Set([...targets.values()].flat())) health.set(url, this.#prober.checkHealth(url))
     const keys = new Set<string>()
     const reports = await Promise.all(signals.map(async (signal): Promise<IngestReport> => {
-      const packagers = await Promise.all(this.#config.packagerUrls.map(async (url) => {
+      const packagers = await Promise.all((targets.get(signal) ?? []).map(async (url) => {
         const key = `${signal} ${url}`
         keys.add(key)
         const [healthReason, probe] = await Promise.all([health.get(url), this.#prober.probePlaylist(url, signal)])

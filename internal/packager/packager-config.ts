@@ -4,11 +4,10 @@ import { readBoolean, readDurationMs, readInteger, readOptionalString, readPort,
 import { readPackagerPorts } from '../config/peer-addresses.js'
 
 export const PACKAGER_NAMES = ['server1', 'server2'] as const
-export type PackagerName = typeof PACKAGER_NAMES[number]
 
 /** Settings of one packager process (server1 or server2). */
 export interface PackagerConfig extends CommonConfig {
-  readonly name: PackagerName
+  readonly name: string
   readonly port: number
   /** Folder served: OUTPUT_STREAM_PATH unless PACKAGER_ROOT points at a second worker's folder. */
   readonly root: string
@@ -21,15 +20,16 @@ export interface PackagerConfig extends CommonConfig {
 
 export function loadPackagerConfig (env: Env): PackagerConfig {
   const common = loadCommonConfig(env)
-  const rawName = readString(env, 'PACKAGER_NAME', 'server1')
-  if (!(PACKAGER_NAMES as readonly string[]).includes(rawName)) {
-    throw new ConfigError('PACKAGER_NAME', `'${rawName}' is not one of ${PACKAGER_NAMES.join(', ')}`)
+  const name = readString(env, 'PACKAGER_NAME', 'server1')
+  const portGiven = readOptionalString(env, 'PACKAGER_PORT') !== undefined
+  // server1 and server2 have their Go-compatible ports; a fleet runs more, each told its port
+  if (!(PACKAGER_NAMES as readonly string[]).includes(name) && (!portGiven || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name))) {
+    throw new ConfigError('PACKAGER_NAME', `'${name}' is not one of ${PACKAGER_NAMES.join(', ')}; another name (letters, digits, '-', '_') needs PACKAGER_PORT`)
   }
-  const name = rawName as PackagerName
   // both are read, so a malformed one is reported even when the other server is started
   const ports = readPackagerPorts(env)
-  const namedPort = name === 'server1' ? ports.one : ports.two
-  const port = readOptionalString(env, 'PACKAGER_PORT') === undefined ? namedPort : readPort(env, 'PACKAGER_PORT', namedPort)
+  const namedPort = name === 'server2' ? ports.two : ports.one
+  const port = portGiven ? readPort(env, 'PACKAGER_PORT', namedPort) : namedPort
   const cacheMb = readInteger(env, 'PACKAGER_CACHE_MB', 256, { min: 1, max: 65536 })
   return Object.freeze({
     ...common,

@@ -1,18 +1,28 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
 
+/** Every series is labelled by signal: a worker encodes one stream or, assigned by the fleet, several. */
 export interface WorkerMetrics {
-  readonly restarts: Counter
-  readonly speed: Gauge
-  readonly lastMsn: Gauge<'rendition'>
-  readonly ffmpegUp: Gauge
+  readonly restarts: Counter<'signal'>
+  readonly speed: Gauge<'signal'>
+  readonly lastMsn: Gauge<'signal' | 'rendition'>
+  readonly ffmpegUp: Gauge<'signal'>
 }
 
 /** The worker's own series, registered on the service registry. */
 export function createWorkerMetrics (registry: Registry): WorkerMetrics {
+  const registers = [registry]
   return {
-    restarts: new Counter({ name: 'worker_ffmpeg_restarts_total', help: 'ffmpeg deaths the supervisor restarted', registers: [registry] }),
-    speed: new Gauge({ name: 'worker_encoder_speed', help: 'ffmpeg encoding speed from -progress (1 = real time)', registers: [registry] }),
-    lastMsn: new Gauge({ name: 'worker_last_segment_msn', help: 'media sequence number of the newest published segment', labelNames: ['rendition'] as const, registers: [registry] }),
-    ffmpegUp: new Gauge({ name: 'worker_ffmpeg_up', help: '1 while an ffmpeg process is running', registers: [registry] })
+    restarts: new Counter({ name: 'worker_ffmpeg_restarts_total', help: 'ffmpeg deaths the supervisor restarted', labelNames: ['signal'] as const, registers }),
+    speed: new Gauge({ name: 'worker_encoder_speed', help: 'ffmpeg encoding speed from -progress (1 = real time)', labelNames: ['signal'] as const, registers }),
+    lastMsn: new Gauge({ name: 'worker_last_segment_msn', help: 'media sequence number of the newest published segment', labelNames: ['signal', 'rendition'] as const, registers }),
+    ffmpegUp: new Gauge({ name: 'worker_ffmpeg_up', help: '1 while an ffmpeg process is running', labelNames: ['signal'] as const, registers })
   }
+}
+
+/** Drops a stopped stream's series, so a scrape shows only the streams the worker encodes. */
+export function forgetSignal (metrics: WorkerMetrics, signal: string, renditions: readonly string[]): void {
+  metrics.restarts.remove({ signal })
+  metrics.speed.remove({ signal })
+  metrics.ffmpegUp.remove({ signal })
+  for (const rendition of renditions) metrics.lastMsn.remove({ signal, rendition })
 }

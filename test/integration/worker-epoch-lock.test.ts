@@ -138,7 +138,7 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
   t.ok(restartSame > restartNext + 3, 'the restarted run shows the frame B shows (PSNR)')
 
   const metrics = await (await fetch(`http://127.0.0.1:${portA}/metrics`)).text()
-  t.match(metrics, /worker_ffmpeg_restarts_total\{service="worker"\} 1\n/)
+  t.match(metrics, /worker_ffmpeg_restarts_total\{signal="[A-Za-z0-9_-]+",service="worker"\} 1\n/)
   t.match(metrics, /worker_last_segment_msn\{rendition="240p",service="worker"\} \d{6,}/)
   t.match(metrics, /worker_encoder_speed\{service="worker"\} \d/)
 

@@ -1,0 +1,80 @@
+import { Agent, request } from 'undici'
+import type { Logger } from '../log/logger.js'
+import { isValidName } from '../hls/names.js'
+import { failureForError, failureForStatus } from '../http/upstream-failure.js'
+
+/** Signal -> packager URLs of the fleet workers assigned to it. */
+export type FleetPackagers = ReadonlyMap<string, readonly string[]>
+
+/**
+ * Pure: reads the reporter's GET /workers answer into the packagers to probe per signal: each
+ * worker's packager for every stream assigned to it. Malformed entries are skipped.
+ */
+export function parseFleetPackagers (body: unknown): FleetPackagers | undefined {
+  if (!Array.isArray(body)) return undefined
+  const map = new Map<string, string[]>()
+  for (const entry of body) {
+    const { streams, packager } = (entry ?? {}) as { streams?: unknown, packager?: unknown }
+    if (typeof packager !== 'string' || !/^https?:\/\/[^\s/?#]+$/.test(packager.replace(/\/+$/, '')) || !Array.isArray(streams)) continue
+    const url = packager.replace(/\/+$/, '')
+    for (const signal of streams) {
+      if (typeof signal !== 'string' || !isValidName('signal', signal)) continue
+      const urls = map.get(signal) ?? []
+      if (!urls.includes(url)) urls.push(url)
+      map.set(signal, urls)
+    }
+  }
+  for (const urls of map.values()) urls.sort()
+  return map
+}
+
+/**
+ * Discovery's view of the fleet: which packagers serve which assigned stream, read from the
+ * reporter each cycle. When the reporter cannot answer, the last view stands (a control plane
+ * away is no reason to stop probing what was placed).
+ */
+export class FleetPackagerView {
+  readonly #url: string
+  readonly #log: Logger
+  readonly #agent: Agent
+  readonly #timeoutMs: number
+  #view: FleetPackagers = new Map()
+  #failing: string | undefined
+
+  constructor (reporterUrl: string, timeoutMs: number, log: Logger) {
+    this.#url = `${reporterUrl.replace(/\/+$/, '')}/workers`
+    this.#log = log
+    this.#timeoutMs = timeoutMs
+    this.#agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxResponseSize: 4 * 1024 * 1024 })
+  }
+
+  async read (): Promise<FleetPackagers> {
+    let problem: string | undefined
+    try {
+      const response = await request(this.#url, { dispatcher: this.#agent, signal: AbortSignal.timeout(this.#timeoutMs) })
+      const text = await response.body.text()
+      if (response.statusCode === 200) {
+        const view = parseFleetPackagers(JSON.parse(text))
+        if (view !== undefined) this.#view = view
+        else problem = 'malformed'
+      } else if (response.statusCode === 404) {
+        // a reporter from before the fleet: no workers to know of
+        this.#view = new Map()
+      } else {
+        problem = failureForStatus(response.statusCode)
+      }
+    } catch (err) {
+      problem = err instanceof SyntaxError ? 'malformed' : failureForError(err)
+    }
+    if (problem !== this.#failing) {
+      if (problem !== undefined) this.#log.warn({ reporter: this.#url, reason: problem }, 'cannot read the fleet\'s workers: probing the packagers last known')
+      else this.#log.info({ reporter: this.#url }, 'reading the fleet\'s workers again')
+    }
+    this.#failing = problem
+    return this.#view
+  }
+
+  async close (): Promise<void> {
+    await this.#agent.close()
+  }
+}

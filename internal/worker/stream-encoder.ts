@@ -1,0 +1,160 @@
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from '../log/logger.js'
+import type { Rendition } from '../streams/ladder.js'
+import { writeFileAtomic } from './atomic-write.js'
+import { loopOffsetSeconds } from './epoch-clock.js'
+import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir } from './ffmpeg-args.js'
+import { FfmpegSupervisor } from './ffmpeg-supervisor.js'
+import { checkTool, probeInput } from './input-probe.js'
+import { planLoop } from './loop-plan.js'
+import { prepareLoopSource } from './loop-source.js'
+import { buildMasterPlaylist } from './master-playlist.js'
+import { PlaylistPublisher } from './playlist-publisher.js'
+import { StaleFfmpegGuard } from './stale-ffmpeg.js'
+import type { X264Preset } from './worker-config.js'
+import { forgetSignal, type WorkerMetrics } from './worker-metrics.js'
+
+/** The loop's files, beside the output: a leading dot keeps every packager from serving them. */
+const LOOP_DIR = '.loop'
+
+/** Segments stay on disk at least this long after they leave the playlist, for slow readers and caches. */
+const LINGER_SECONDS = 30
+
+/** What one stream is encoded from and how: the worker's settings with one stream's definition. */
+export interface EncoderSettings {
+  readonly signalName: string
+  /** `<OUTPUT_STREAM_PATH>/<signal>`: the packager serves it as `/<signal>/`. */
+  readonly signalDir: string
+  readonly inputPath: string
+  readonly segmentSeconds: number
+  readonly ladder: readonly Rendition[]
+  readonly listSize: number
+  readonly ffmpegPath: string
+  readonly ffprobePath: string
+  readonly videoPreset: X264Preset
+  readonly frameRate: number
+}
+
+/**
+ * One stream on one worker: checks its tools and input, writes the master playlist, and keeps an
+ * epoch-locked ffmpeg ladder running while the publisher turns ffmpeg's playlists into public ones.
+ */
+export class StreamEncoder {
+  readonly #settings: EncoderSettings
+  readonly #log: Logger
+  readonly #metrics: WorkerMetrics
+  readonly #guard: StaleFfmpegGuard
+  #supervisor: FfmpegSupervisor | undefined
+  #publisher: PlaylistPublisher | undefined
+  #closing: Promise<void> | undefined
+
+  constructor (settings: EncoderSettings, log: Logger, metrics: WorkerMetrics) {
+    this.#settings = settings
+    this.#log = log.child({ signal: settings.signalName })
+    this.#metrics = metrics
+    this.#guard = new StaleFfmpegGuard(join(settings.signalDir, '.ffmpeg.pid'), settings.signalDir, this.#log)
+  }
+
+  /** PID of the current ffmpeg, for tests and diagnostics. */
+  get ffmpegPid (): number | undefined {
+    return this.#supervisor?.pid
+  }
+
+  async start (): Promise<void> {
+    const c = this.#settings
+    const signal = c.signalName
+    await checkTool('ffmpeg', c.ffmpegPath, 'FFMPEG_PATH')
+    const input = await probeInput(c.ffprobePath, c.inputPath)
+    const plan = planLoop(input, c.segmentSeconds, c.frameRate)
+    this.#log.info({
+      input: c.inputPath, durationSeconds: input.durationSeconds, videoSeconds: plan.videoSeconds, hasAudio: input.hasAudio,
+      segmentsPerLoop: plan.segmentsPerLoop, loopSeconds: plan.loopSeconds
+    }, 'input probed')
+    if (plan.cutSeconds * c.frameRate >= 0.5) {
+      this.#log.info({ cutSeconds: Number(plan.cutSeconds.toFixed(3)), loopSeconds: plan.loopSeconds },
+        'the input is not a whole number of segments: the loop stops at the last whole one and the rest is never shown')
+    }
+
+    await mkdir(c.signalDir, { recursive: true })
+    await this.#guard.killLeftover()
+    // after the guard: a leftover ffmpeg may still be reading the loop files
+    const loop = await prepareLoopSource({
+      ffmpegPath: c.ffmpegPath,
+      ffprobePath: c.ffprobePath,
+      inputPath: c.inputPath,
+      info: input,
+      plan,
+      segmentSeconds: c.segmentSeconds,
+      frameRate: c.frameRate,
+      dir: join(c.signalDir, LOOP_DIR),
+      log: this.#log
+    })
+    const targets = c.ladder.map((r) => ({ rendition: r.name, dir: renditionDir(c.signalDir, c.ladder, r) }))
+    for (const t of targets) {
+      await mkdir(t.dir, { recursive: true })
+      // a private playlist from an earlier process is stale: never republish it
+      await rm(join(t.dir, PRIVATE_PLAYLIST), { force: true })
+    }
+    if (c.ladder.length > 1) {
+      await writeFileAtomic(join(c.signalDir, PUBLIC_PLAYLIST), buildMasterPlaylist({ ladder: c.ladder, frameRate: c.frameRate, preset: c.videoPreset }))
+    }
+    if (this.#closing !== undefined) return
+
+    const deleteThreshold = Math.max(c.listSize, Math.ceil(LINGER_SECONDS / c.segmentSeconds))
+    this.#publisher = new PlaylistPublisher({
+      targets,
+      segmentSeconds: c.segmentSeconds,
+      keepBehind: c.listSize + deleteThreshold,
+      log: this.#log,
+      onPublished: ({ rendition, lastMsn }) => { this.#metrics.lastMsn.set({ signal, rendition }, lastMsn) }
+    })
+    this.#publisher.start()
+
+    this.#supervisor = new FfmpegSupervisor({
+      ffmpegPath: c.ffmpegPath,
+      segmentSeconds: c.segmentSeconds,
+      log: this.#log,
+      argsFor: (boundary) => buildFfmpegArgs({
+        videoPath: loop.videoPath,
+        audioPath: loop.audioPath,
+        loopSeconds: plan.loopSeconds,
+        loopOffsetSeconds: loopOffsetSeconds(boundary.msn, plan.segmentsPerLoop, c.segmentSeconds),
+        t0Ms: boundary.t0Ms,
+        startMsn: boundary.msn,
+        segmentSeconds: c.segmentSeconds,
+        listSize: c.listSize,
+        deleteThreshold,
+        ladder: c.ladder,
+        frameRate: c.frameRate,
+        preset: c.videoPreset,
+        signalDir: c.signalDir
+      }),
+      onSpawn: ({ pid }) => {
+        this.#metrics.ffmpegUp.set({ signal }, 1)
+        this.#guard.record(pid).catch((err: unknown) => { this.#log.warn({ err }, 'could not record the ffmpeg PID') })
+      },
+      onDied: () => {
+        this.#metrics.ffmpegUp.set({ signal }, 0)
+        this.#metrics.restarts.inc({ signal })
+      },
+      onSpeed: (speed) => { this.#metrics.speed.set({ signal }, speed) }
+    })
+    this.#metrics.restarts.inc({ signal }, 0)
+    await this.#supervisor.start()
+    this.#log.info({ output: c.signalDir, renditions: c.ladder.map((r) => r.name), segmentSeconds: c.segmentSeconds }, 'encoder started')
+  }
+
+  async close (): Promise<void> {
+    this.#closing ??= this.#close()
+    await this.#closing
+  }
+
+  async #close (): Promise<void> {
+    // the publisher stops first so ffmpeg's final short segment and ENDLIST never go public
+    await this.#publisher?.close()
+    await this.#supervisor?.close()
+    await this.#guard.clear()
+    forgetSignal(this.#metrics, this.#settings.signalName, this.#settings.ladder.map((r) => r.name))
+  }
+}
