@@ -1,24 +1,33 @@
+import { multiComponents } from './multi-components.js'
+
 /** One process `make run-local` starts: a name for its log lines, its entrypoint and extra env. */
 export interface LocalComponent {
   readonly name: string
   readonly entry: string
   /** Node's flags before the entry; absent means TypeScript source run through tsx. */
   readonly nodeArgs?: readonly string[]
+  /** Set for a program that is not ours (redis-server): `entry` is run as it is, with these arguments. */
+  readonly programArgs?: readonly string[]
   readonly env: Readonly<Record<string, string>>
   /** Inherited variables removed before it starts: the reporter tokens of roles it does not play. */
   readonly withhold?: readonly string[]
 }
 
-const TOKENS = ['REPORTER_TOKEN', 'REPORTER_DISCOVERY_TOKEN', 'REPORTER_EDGES_TOKEN'] as const
-/** Each writer keeps only its own token (and the shared fallback); readers get none. */
-const WITHHOLD: Readonly<Record<'reporter' | 'discovery' | 'edges' | 'reader', readonly string[]>> = {
+const ROLE_TOKENS = ['REPORTER_DISCOVERY_TOKEN', 'REPORTER_EDGES_TOKEN', 'REPORTER_WORKER_TOKEN', 'REPORTER_OPERATOR_TOKEN'] as const
+const keepOnly = (token: string): string[] => ROLE_TOKENS.filter((t) => t !== token)
+/**
+ * Each writer keeps only its own token (and the shared fallback); readers get none. The operator's
+ * token stays with the reporter: it is the user's, for PUT /streams.
+ */
+export const WITHHOLD: Readonly<Record<'reporter' | 'discovery' | 'edges' | 'worker' | 'reader', readonly string[]>> = {
   reporter: [],
-  discovery: ['REPORTER_EDGES_TOKEN'],
-  edges: ['REPORTER_DISCOVERY_TOKEN'],
-  reader: TOKENS
+  discovery: keepOnly('REPORTER_DISCOVERY_TOKEN'),
+  edges: keepOnly('REPORTER_EDGES_TOKEN'),
+  worker: keepOnly('REPORTER_WORKER_TOKEN'),
+  reader: ['REPORTER_TOKEN', ...ROLE_TOKENS]
 }
 
-export const LOCAL_PROFILES = ['default', 'redundant', 'replicas'] as const
+export const LOCAL_PROFILES = ['default', 'redundant', 'replicas', 'multi'] as const
 export type LocalProfile = typeof LOCAL_PROFILES[number]
 
 /**
@@ -45,6 +54,7 @@ export function serviceEntry (service: string, runtime: LocalRuntime): Pick<Loca
  *   on either origin as HLS Content Steering pathways, so an origin can die without a stall.
  */
 export function localComponents (profile: LocalProfile, outputPath: string, originPort = 8001, runtime: LocalRuntime = 'compiled'): LocalComponent[] {
+  if (profile === 'multi') return multiComponents(outputPath, (service) => serviceEntry(service, runtime))
   const redundant = profile === 'redundant'
   const second = `${outputPath}2`
   const replicaPort = originPort + 10
@@ -56,8 +66,8 @@ export function localComponents (profile: LocalProfile, outputPath: string, orig
     { name: 'reporter', ...run('reporter'), env: {}, withhold: WITHHOLD.reporter },
     { name: 'server1', ...run('packager'), env: { PACKAGER_NAME: 'server1' }, withhold: reader },
     { name: 'server2', ...run('packager'), env: { PACKAGER_NAME: 'server2', ...(redundant ? { PACKAGER_ROOT: second } : {}) }, withhold: reader },
-    { name: 'worker', ...run('worker'), env: {}, withhold: reader },
-    ...(redundant ? [{ name: 'worker2', ...run('worker'), env: { OUTPUT_STREAM_PATH: second, WORKER_METRICS_PORT: '9465' }, withhold: reader }] : []),
+    { name: 'worker', ...run('worker'), env: {}, withhold: WITHHOLD.worker },
+    ...(redundant ? [{ name: 'worker2', ...run('worker'), env: { OUTPUT_STREAM_PATH: second, WORKER_METRICS_PORT: '9465' }, withhold: WITHHOLD.worker }] : []),
     { name: 'discovery', ...run('discovery'), env: {}, withhold: WITHHOLD.discovery },
     { name: 'origin', ...run('origin'), env: pathways, withhold: reader },
     ...(profile === 'replicas' ? [{ name: 'origin2', ...run('origin'), env: { ...pathways, ORIGIN_PORT: String(replicaPort) }, withhold: reader }] : []),

@@ -32,7 +32,10 @@ export class ProcessGroup {
     this.components.forEach((component, index) => {
       const env: NodeJS.ProcessEnv = { ...this.options.env, LOG_PRETTY: this.options.env.LOG_PRETTY ?? '1', ...component.env }
       for (const name of component.withhold ?? []) delete env[name]
-      const child = new ChildSupervisor({ file: process.execPath, args: [...(component.nodeArgs ?? ['--import', 'tsx']), component.entry], cwd: this.options.cwd, env })
+      const command = component.programArgs !== undefined
+        ? { file: component.entry, args: [...component.programArgs] }
+        : { file: process.execPath, args: [...(component.nodeArgs ?? ['--import', 'tsx']), component.entry] }
+      const child = new ChildSupervisor({ ...command, cwd: this.options.cwd, env })
       this.running.push({ component, child })
       const prefix = this.prefix(component.name, index)
       child.on('line', ({ line }) => this.options.out.write(`${prefix} ${line}\n`))

@@ -1,0 +1,132 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from './free-port.js'
+import { RedisServer } from './redis-server.js'
+import { makeSampleInput } from './sample-input.js'
+import { ServiceProcess } from './service-process.js'
+import { waitFor } from './wait-for.js'
+
+/** The reporter's writer tokens, one per role, as `make run-local-multi` makes them. */
+export const FLEET_TOKENS = {
+  REPORTER_DISCOVERY_TOKEN: 'fleet-discovery-token',
+  REPORTER_EDGES_TOKEN: 'fleet-edges-token',
+  REPORTER_WORKER_TOKEN: 'fleet-worker-token',
+  REPORTER_OPERATOR_TOKEN: 'fleet-operator-token'
+} as const
+
+export interface FleetStackOptions {
+  /** Stream names; each loops the sample input with `ladder`, redundancy 2. */
+  readonly streams: readonly string[]
+  readonly workers: number
+  readonly capacity: number
+  readonly ladder?: string
+  readonly heartbeatMs?: number
+  /** Also start `origin2` with failover switched off (the control of a fault test). */
+  readonly controlOrigin?: boolean
+}
+
+export interface FleetStack {
+  readonly dir: string
+  readonly redis: RedisServer
+  readonly reporter: ServiceProcess
+  readonly workers: ReadonlyMap<string, ServiceProcess>
+  readonly packagers: ReadonlyMap<string, ServiceProcess>
+  readonly discovery: ServiceProcess
+  readonly origin: ServiceProcess
+  readonly origin2: ServiceProcess | undefined
+  readonly ports: { readonly reporter: number, readonly origin: number, readonly origin2: number, readonly packagers: ReadonlyMap<string, number> }
+  /** The worker TTL the reporter holds each registration for. */
+  readonly workerTtlMs: number
+  /** GET on the reporter, parsed. */
+  get: <T>(path: string) => Promise<T>
+  /** Every stream's live workers, by stream. */
+  placement: () => Promise<Record<string, string[]>>
+  /** Stops every process it started and removes its folder; idempotent. */
+  stop: () => Promise<void>
+}
+
+/**
+ * The fleet of `make run-local-multi` on free ports: Debian's redis-server as the registry, the
+ * reporter (and its assigner), `workers` fleet workers each writing its own folder that its own
+ * packager serves, discovery probing each stream's packagers, and the origin allowed every
+ * packager. Each part is its real entrypoint in its own process group.
+ */
+export async function startFleetStack (options: FleetStackOptions): Promise<FleetStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-stack-'))
+  const started: Array<{ stop: () => Promise<void> }> = []
+  let stopping: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    stopping ??= (async () => {
+      for (const part of [...started].reverse()) await part.stop().catch(() => {})
+      await rm(dir, { recursive: true, force: true })
+    })()
+    await stopping
+  }
+  try {
+    const input = join(dir, 'input.mp4')
+    await makeSampleInput(input)
+    const ladder = options.ladder ?? '180p:320x180:200'
+    await writeFile(join(dir, 'streams.json'), JSON.stringify(options.streams.map((name) => ({ name, source: { file: input }, ladder, redundancy: 2 }))))
+    const heartbeatMs = options.heartbeatMs ?? 500
+    const redis = await RedisServer.start()
+    started.push(redis)
+    const ports = { reporter: await freePort(), origin: await freePort(), origin2: await freePort(), discovery: await freePort() }
+    const reporterUrl = `http://127.0.0.1:${ports.reporter}`
+    const common = { HOST: '127.0.0.1', REPORTER_URL: reporterUrl, VIDEO_PRESET: 'ultrafast' }
+    const run = async (name: string, entry: string, env: Record<string, string>, healthPort?: number): Promise<ServiceProcess> => {
+      const process = new ServiceProcess({ name, entry, env: { ...common, ...env }, ...(healthPort === undefined ? {} : { healthPort }) })
+      started.push(process)
+      await process.start()
+      return process
+    }
+    const reporter = await run('reporter', 'cmd/reporter/main.ts', {
+      ...FLEET_TOKENS, REPORTER_PORT: String(ports.reporter), REGISTRY_URL: redis.url, STREAMS_FILE: join(dir, 'streams.json'), ASSIGNER_INTERVAL: '500ms', ASSIGNER_SETTLE: `${4 * heartbeatMs + 1000}ms`
+    }, ports.reporter)
+    const packagers = new Map<string, ServiceProcess>()
+    const workers = new Map<string, ServiceProcess>()
+    const packagerUrls: string[] = []
+    const packagerPorts = new Map<string, number>()
+    for (let i = 1; i <= options.workers; i++) {
+      const id = `w${i}`
+      const port = await freePort()
+      const output = join(dir, id)
+      packagerUrls.push(`http://127.0.0.1:${port}`)
+      packagerPorts.set(id, port)
+      packagers.set(id, await run(`packager-${id}`, 'cmd/packager/main.ts', { PACKAGER_NAME: id, PACKAGER_PORT: String(port), PACKAGER_ROOT: output }, port))
+      workers.set(id, await run(id, 'cmd/worker/main.ts', {
+        REPORTER_WORKER_TOKEN: FLEET_TOKENS.REPORTER_WORKER_TOKEN, WORKER_ID: id, WORKER_HOST: `host-${id}`, WORKER_CAPACITY: String(options.capacity),
+        WORKER_HEARTBEAT: `${heartbeatMs}ms`, WORKER_PACKAGER_URL: `http://127.0.0.1:${port}`, OUTPUT_STREAM_PATH: output, WORKER_METRICS_PORT: '0'
+      }))
+    }
+    const allow = packagerUrls.join(',')
+    const discovery = await run('discovery', 'cmd/discovery/main.ts', {
+      REPORTER_DISCOVERY_TOKEN: FLEET_TOKENS.REPORTER_DISCOVERY_TOKEN, DISCOVERY_PORT: String(ports.discovery), DISCOVERY_RUN_FREQUENCY: '500ms', OUTPUT_STREAM_PATH: join(dir, 'discovery')
+    }, ports.discovery)
+    const origin = await run('origin', 'cmd/origin/main.ts', { ORIGIN_PORT: String(ports.origin), PACKAGER_ALLOWLIST: allow, REPORTER_POLL_INTERVAL: '500ms' }, ports.origin)
+    const origin2 = options.controlOrigin === true
+      ? await run('origin2', 'cmd/origin/main.ts', { ORIGIN_PORT: String(ports.origin2), PACKAGER_ALLOWLIST: allow, REPORTER_POLL_INTERVAL: '500ms', ORIGIN_TEST_ONLY_NO_FAILOVER: '1' }, ports.origin2)
+      : undefined
+    const get = async <T>(path: string): Promise<T> => await (await fetch(`${reporterUrl}${path}`)).json() as T
+    const placement = async (): Promise<Record<string, string[]>> =>
+      Object.fromEntries((await get<Array<{ name: string, workers: string[] }>>('/streams')).map((s) => [s.name, s.workers]))
+    return { dir, redis, reporter, workers, packagers, discovery, origin, origin2, ports: { ...ports, packagers: packagerPorts }, workerTtlMs: 3 * heartbeatMs + 1000, get, placement, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/**
+ * Waits until every stream is on two workers (none of them `without`) and the reporter lists two
+ * healthy packagers for it.
+ */
+export async function waitUntilFleetServes (stack: FleetStack, streams: readonly string[], options: { timeoutMs?: number, without?: string } = {}): Promise<Record<string, string[]>> {
+  return await waitFor(`every stream on 2 workers${options.without === undefined ? '' : ` other than ${options.without}`} with 2 healthy packagers`, async () => {
+    const placement = await stack.placement()
+    const ingests = await stack.get<Array<{ signal: string, packagers: string[] }>>('/ingests')
+    const healthy = new Map(ingests.map((i) => [i.signal, i.packagers.length]))
+    const placed = (s: string): boolean => placement[s]?.length === 2 && (options.without === undefined || placement[s]?.includes(options.without) !== true)
+    return streams.every((s) => placed(s) && healthy.get(s) === 2) ? placement : undefined
+  }, { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 250 })
+}
