@@ -77,16 +77,19 @@ const fullyPlaced = async (): Promise<Record<string, string[]> | undefined> => {
 const playlistOf = async (id: string, stream: string): Promise<string | undefined> => await readFile(join(dir, id, stream, 'playlist.m3u8'), 'utf8').catch(() => undefined)
 const encodes = async (id: string, stream: string): Promise<boolean> => ((await playlistOf(id, stream))?.match(/#EXTINF/g)?.length ?? 0) >= 2
 
-// 6 copies; with any one of w1-w3 gone the rest still hold them all (w4 takes only stage streams)
+// 6 copies; with any one of w1-w3 gone the rest still hold them all. w4 (stage streams only)
+// registers first, so the first round already has it
+await startWorker('w4', { STREAM_FILTER: '^stage', WORKER_CAPACITY: '2' })
+await waitFor('w4 registered', async () => (await get<WorkerView[]>('/workers')).some((w) => w.id === 'w4'))
 await startWorker('w1')
 await startWorker('w2')
 await startWorker('w3')
-await startWorker('w4', { STREAM_FILTER: '^stage', WORKER_CAPACITY: '2' })
 
 t.test('every stream on 2 workers, within capacity and filters, each copy really encoded', async (t) => {
   const placed = await waitFor('3 streams on 2 workers each', fullyPlaced, { timeoutMs: 30_000 })
-  const views = await get<WorkerView[]>('/workers')
+  const views = await waitFor('4 workers registered', async () => { const v = await get<WorkerView[]>('/workers'); return v.length === 4 ? v : undefined })
   t.same(views.map((w) => w.id), ['w1', 'w2', 'w3', 'w4'])
+  t.ok(placed.stage1?.includes('w4'), 'the stage worker took a stage stream')
   for (const w of views) {
     t.ok(w.streams.length <= w.capacity, `${w.id}: ${w.streams.length} streams within capacity ${w.capacity}`)
     if (w.stream_filter !== null) for (const s of w.streams) t.match(s, new RegExp(w.stream_filter), `${w.id} keeps its filter`)

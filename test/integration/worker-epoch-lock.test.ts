@@ -139,8 +139,8 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
 
   const metrics = await (await fetch(`http://127.0.0.1:${portA}/metrics`)).text()
   t.match(metrics, /worker_ffmpeg_restarts_total\{signal="[A-Za-z0-9_-]+",service="worker"\} 1\n/)
-  t.match(metrics, /worker_last_segment_msn\{rendition="240p",service="worker"\} \d{6,}/)
-  t.match(metrics, /worker_encoder_speed\{service="worker"\} \d/)
+  t.match(metrics, /worker_last_segment_msn\{signal="[A-Za-z0-9_-]+",rendition="240p",service="worker"\} \d{6,}/)
+  t.match(metrics, /worker_encoder_speed\{signal="[A-Za-z0-9_-]+",service="worker"\} \d/)
 
   const pids = [a.ffmpegPid!]
   await a.close()
