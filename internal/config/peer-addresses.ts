@@ -1,4 +1,4 @@
-import { readHttpUrl, readPort, type Env } from './env-readers.js'
+import { readHttpUrlList, readPort, type Env } from './env-readers.js'
 
 /**
  * Where each service finds its peers on one host, read by every service that needs them with one
@@ -28,9 +28,13 @@ export function readReporterPort (env: Env): number {
   return readPort(env, 'REPORTER_PORT', 2000)
 }
 
-/** REPORTER_URL: where writers and the origin reach the reporter; by default http://localhost:REPORTER_PORT. */
-export function readReporterUrl (env: Env): string {
-  return readHttpUrl(env, 'REPORTER_URL', `http://localhost:${readReporterPort(env)}`)
+/**
+ * REPORTER_URL: where writers and the origin reach the reporter; by default
+ * http://localhost:REPORTER_PORT. A comma-separated list names several reporters over one registry
+ * (REGISTRY_URL): each client uses the one that answered last and moves to the next when it fails.
+ */
+export function readReporterUrls (env: Env): string[] {
+  return readHttpUrlList(env, 'REPORTER_URL', [`http://localhost:${readReporterPort(env)}`])
 }
 
 /** ORIGIN_PORT: the origin's own port, and the port of the edges' default ORIGIN_URL and sign-url's base. */

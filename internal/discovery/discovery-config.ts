@@ -1,6 +1,6 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { readDurationMs, readHttpUrlList, readPort, type Env } from '../config/env-readers.js'
-import { localPackagerUrls, readPackagerPorts, readReporterUrl } from '../config/peer-addresses.js'
+import { localPackagerUrls, readPackagerPorts, readReporterUrls } from '../config/peer-addresses.js'
 import { readMaxPlaylistAgeMs } from '../config/playlist-age.js'
 import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
 
@@ -11,7 +11,7 @@ export interface DiscoveryConfig extends CommonConfig {
   /** A signal whose newest playlist on disk is older than this is not being ingested. */
   readonly maxPlaylistAgeMs: number
   readonly packagerUrls: readonly string[]
-  readonly reporterUrl: string
+  readonly reporterUrls: readonly string[]
   /** REPORTER_DISCOVERY_TOKEN, else the shared REPORTER_TOKEN: may write POST /ingests only. */
   readonly reporterToken: string | undefined
   /** The variable reporterToken came from, for hints. */
@@ -34,7 +34,7 @@ export function loadDiscoveryConfig (env: Env): DiscoveryConfig {
     runFrequencyMs,
     maxPlaylistAgeMs: readMaxPlaylistAgeMs(env),
     packagerUrls: Object.freeze(readHttpUrlList(env, 'PACKAGER_URLS', localPackagerUrls(packagerPorts))),
-    reporterUrl: readReporterUrl(env),
+    reporterUrls: Object.freeze(readReporterUrls(env)),
     reporterToken: token?.token,
     reporterTokenVariable: token?.variable ?? TOKEN_VARIABLES.discovery,
     probeTimeoutMs,

@@ -59,9 +59,9 @@ export class DiscoveryService implements Service {
     this.#http = createHttpApp({ log, metrics: registry })
     this.#scanner = new SignalScanner(config.outputPath, log)
     this.#prober = new PackagerProber({ timeoutMs: config.probeTimeoutMs })
-    this.#fleet = new FleetPackagerView(config.reporterUrl, config.probeTimeoutMs, log)
+    this.#fleet = new FleetPackagerView(config.reporterUrls, config.probeTimeoutMs, log)
     this.#client = new ReporterClient({
-      url: config.reporterUrl, token: config.reporterToken, log, now: this.#now, failures: this.#metrics.reporterFailures
+      urls: config.reporterUrls, token: config.reporterToken, log, now: this.#now, failures: this.#metrics.reporterFailures
     })
   }
 
@@ -72,7 +72,7 @@ export class DiscoveryService implements Service {
     await this.#http.app.listen({ host: this.#config.host, port: this.#config.port })
     this.#log.info({
       port: this.port, output: this.#config.outputPath, packagers: this.#config.packagerUrls,
-      reporter: this.#config.reporterUrl, everyMs: this.#config.runFrequencyMs
+      reporters: this.#config.reporterUrls, everyMs: this.#config.runFrequencyMs
     }, 'started with listener')
     if (this.#config.reporterToken === undefined) this.#log.warn(`${this.#config.reporterTokenVariable} (or REPORTER_TOKEN) is not set: reports go out without a bearer token`)
     this.#schedule(0)

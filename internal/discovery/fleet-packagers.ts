@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici'
 import type { Logger } from '../log/logger.js'
 import { isValidName } from '../hls/names.js'
+import { ReporterEndpoints } from '../http/reporter-endpoints.js'
 import { failureForError, failureForStatus } from '../http/upstream-failure.js'
 
 /** Signal -> packager URLs of the fleet workers assigned to it. */
@@ -34,15 +35,15 @@ export function parseFleetPackagers (body: unknown): FleetPackagers | undefined 
  * away is no reason to stop probing what was placed).
  */
 export class FleetPackagerView {
-  readonly #url: string
+  readonly #endpoints: ReporterEndpoints
   readonly #log: Logger
   readonly #agent: Agent
   readonly #timeoutMs: number
   #view: FleetPackagers = new Map()
   #failing: string | undefined
 
-  constructor (reporterUrl: string, timeoutMs: number, log: Logger) {
-    this.#url = `${reporterUrl.replace(/\/+$/, '')}/workers`
+  constructor (reporterUrls: readonly string[], timeoutMs: number, log: Logger) {
+    this.#endpoints = new ReporterEndpoints(reporterUrls)
     this.#log = log
     this.#timeoutMs = timeoutMs
     this.#agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, maxResponseSize: 4 * 1024 * 1024 })
@@ -50,8 +51,26 @@ export class FleetPackagerView {
 
   async read (): Promise<FleetPackagers> {
     let problem: string | undefined
+    for (const url of this.#endpoints.order) {
+      problem = await this.#readFrom(url)
+      if (problem === undefined) {
+        this.#endpoints.answered(url)
+        break
+      }
+    }
+    if (problem !== this.#failing) {
+      if (problem !== undefined) this.#log.warn({ reporters: this.#endpoints.all, reason: problem }, 'cannot read the fleet\'s workers: probing the packagers last known')
+      else this.#log.info({ reporter: this.#endpoints.current }, 'reading the fleet\'s workers again')
+    }
+    this.#failing = problem
+    return this.#view
+  }
+
+  /** undefined when the view was read, else why not. */
+  async #readFrom (reporter: string): Promise<string | undefined> {
+    let problem: string | undefined
     try {
-      const response = await request(this.#url, { dispatcher: this.#agent, signal: AbortSignal.timeout(this.#timeoutMs) })
+      const response = await request(`${reporter}/workers`, { dispatcher: this.#agent, signal: AbortSignal.timeout(this.#timeoutMs) })
       const text = await response.body.text()
       if (response.statusCode === 200) {
         const view = parseFleetPackagers(JSON.parse(text))
@@ -66,12 +85,7 @@ export class FleetPackagerView {
     } catch (err) {
       problem = err instanceof SyntaxError ? 'malformed' : failureForError(err)
     }
-    if (problem !== this.#failing) {
-      if (problem !== undefined) this.#log.warn({ reporter: this.#url, reason: problem }, 'cannot read the fleet\'s workers: probing the packagers last known')
-      else this.#log.info({ reporter: this.#url }, 'reading the fleet\'s workers again')
-    }
-    this.#failing = problem
-    return this.#view
+    return problem
   }
 
   async close (): Promise<void> {

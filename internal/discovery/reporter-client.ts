@@ -5,7 +5,8 @@ import type { IngestReport } from '../reporter/report-schema.js'
 import { backoffDelayMs } from '../process/backoff.js'
 
 export interface ReporterClientOptions {
-  readonly url: string
+  /** REPORTER_URL: one reporter, or several over one registry. */
+  readonly urls: readonly string[]
   readonly token: string | undefined
   readonly log: Logger
   readonly now: () => number
@@ -30,7 +31,7 @@ export class ReporterClient {
   constructor (options: ReporterClientOptions) {
     this.#options = options
     this.#log = options.log.child({ component: 'reporter-client' })
-    this.#post = new ReporterPost({ url: options.url, token: options.token, timeoutMs: options.timeoutMs ?? 2000, failures: options.failures })
+    this.#post = new ReporterPost({ urls: options.urls, token: options.token, timeoutMs: options.timeoutMs ?? 2000, failures: options.failures })
   }
 
   /** True when the reporter took the report; false when it failed or was skipped during backoff. */
@@ -65,7 +66,7 @@ export class ReporterClient {
       this.#outageStartedAt = now
       // 403: a valid token of another writer role (the edges manager's, say)
       const hint = failure.status === 401 || failure.status === 403 ? ' (check REPORTER_TOKEN / REPORTER_DISCOVERY_TOKEN: discovery needs its own token)' : ''
-      this.#log.warn({ reporter: this.#options.url, reason: failure.reason, retryInMs: delay },
+      this.#log.warn({ reporter: this.#post.url, reason: failure.reason, retryInMs: delay },
         `reporter unreachable${hint}: reports are held back with backoff until it answers`)
     } else {
       this.#log.debug({ reason: failure.reason, failures: this.#failures, retryInMs: delay }, 'reporter still unreachable')
@@ -74,7 +75,7 @@ export class ReporterClient {
 
   #recovered (): void {
     if (this.#failures > 0) {
-      this.#log.info({ reporter: this.#options.url, downForMs: this.#options.now() - this.#outageStartedAt, failedAttempts: this.#failures }, 'reporter reachable again')
+      this.#log.info({ reporter: this.#post.url, downForMs: this.#options.now() - this.#outageStartedAt, failedAttempts: this.#failures }, 'reporter reachable again')
     }
     this.#failures = 0
     this.#nextAttemptAt = 0

@@ -5,7 +5,7 @@ import { readEdgePorts } from '../config/edge-ports.js'
 import {
   readDurationMs, readHttpUrlList, readInteger, readOptionalString, readPort, readString, type Env
 } from '../config/env-readers.js'
-import { readOriginPort, readReporterUrl } from '../config/peer-addresses.js'
+import { readOriginPort, readReporterUrls } from '../config/peer-addresses.js'
 import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
 import type { ScalePolicy } from './edge-scaler.js'
 import { findNginx } from './nginx-binary.js'
@@ -21,7 +21,7 @@ export interface EdgesConfig extends CommonConfig {
   readonly originUrl: string
   /** Further origin replicas (ORIGIN_URL may list several): an edge fills from the next when one fails. */
   readonly originBackups: readonly string[]
-  readonly reporterUrl: string
+  readonly reporterUrls: readonly string[]
   /** REPORTER_EDGES_TOKEN, else the shared REPORTER_TOKEN: may write POST /edges only. */
   readonly reporterToken: string | undefined
   /** The variable reporterToken came from, for hints. */
@@ -63,7 +63,7 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
     throw new ConfigError('EDGES_PORT', `${port} lies inside the edge port range ${basePort}-${basePort + portSpan - 1}`)
   }
   const originPort = readOriginPort(env)
-  const reporterUrl = readReporterUrl(env)
+  const reporterUrls = Object.freeze(readReporterUrls(env))
   const token = readWriterToken(env, 'edges')
   const heartbeatMs = readDurationMs(env, 'EDGE_HEARTBEAT', 1000, { minMs: 100, maxMs: 60_000 })
   const ttlMs = readDurationMs(env, 'EDGE_TTL', 5000, { minMs: 200, maxMs: 600_000 })
@@ -98,7 +98,7 @@ export function loadEdgesConfig (env: Env): EdgesConfig {
     publicHost,
     originUrl,
     originBackups: Object.freeze(originUrls.slice(1)),
-    reporterUrl,
+    reporterUrls,
     reporterToken: token?.token,
     reporterTokenVariable: token?.variable ?? TOKEN_VARIABLES.edges,
     edgesDir: readString(env, 'EDGES_DIR', '.local/edges'),

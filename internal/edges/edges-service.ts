@@ -80,7 +80,7 @@ export class EdgesService implements Service {
     this.#hangProber = new EdgeProber({ timeoutMs: hangPolicy.roundMs * (hangPolicy.silentRounds + 1), connections: HAND_OVER_PROBES })
     this.#hangWatch = new EdgeHangWatch({ policy: hangPolicy, prober: this.#hangProber, onHung: (port, silentMs) => { this.#onHung(port, silentMs) } })
     this.#heartbeat = new HeartbeatClient({
-      url: config.reporterUrl, token: config.reporterToken, log, timeoutMs: config.probeTimeoutMs, failures: metrics.heartbeatFailures
+      urls: config.reporterUrls, token: config.reporterToken, log, timeoutMs: config.probeTimeoutMs, failures: metrics.heartbeatFailures
     })
     this.#segments = new EdgeSegmentCounter(this.#dir, metrics, log)
     this.#launcher = new EdgeLauncher({ config, dir: this.#dir, log, metrics, prober: this.#prober, handOverProber: this.#hangProber })
@@ -113,7 +113,7 @@ export class EdgesService implements Service {
     // /healthz answers once the edges are adopted or started, so readiness means edges are there
     await this.#http.app.listen({ host: this.#config.host, port: this.#config.port })
     this.#log.info({
-      port: this.port, nginx, dir: this.#dir.root, origin: this.#config.originUrl, reporter: this.#config.reporterUrl,
+      port: this.port, nginx, dir: this.#dir.root, origin: this.#config.originUrl, reporters: this.#config.reporterUrls,
       edges: this.edges().map((e) => e.url), min: this.#config.scale.min, max: this.#config.scale.max, targetRps: this.#config.scale.targetRps,
       signedUrls: this.#config.signingKey !== undefined
     }, 'started with listener')

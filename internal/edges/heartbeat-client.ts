@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger.js'
 import type { EdgeStatus } from '../reporter/report-schema.js'
 
 export interface HeartbeatClientOptions {
-  readonly url: string
+  /** REPORTER_URL: one reporter, or several over one registry. */
+  readonly urls: readonly string[]
   readonly token: string | undefined
   readonly log: Logger
   readonly timeoutMs: number
@@ -27,7 +28,7 @@ export class HeartbeatClient {
   constructor (options: HeartbeatClientOptions) {
     this.#options = options
     this.#log = options.log.child({ component: 'heartbeat' })
-    this.#post = new ReporterPost({ url: options.url, token: options.token, timeoutMs: options.timeoutMs, failures: options.failures })
+    this.#post = new ReporterPost({ urls: options.urls, token: options.token, timeoutMs: options.timeoutMs, failures: options.failures })
   }
 
   /** True when the reporter took the heartbeat. */
@@ -42,7 +43,7 @@ export class HeartbeatClient {
     if (!this.#failing) {
       this.#failing = true
       this.#failedSince = Date.now()
-      this.#log.warn({ reporter: this.#options.url, reason: detail }, 'reporter unreachable: edges keep serving, heartbeats resume when it answers')
+      this.#log.warn({ reporter: this.#post.url, reason: detail }, 'reporter unreachable: edges keep serving, heartbeats resume when it answers')
     }
     return false
   }
@@ -54,6 +55,6 @@ export class HeartbeatClient {
   #recovered (): void {
     if (!this.#failing) return
     this.#failing = false
-    this.#log.info({ reporter: this.#options.url, downForMs: Date.now() - this.#failedSince }, 'reporter reachable again')
+    this.#log.info({ reporter: this.#post.url, downForMs: Date.now() - this.#failedSince }, 'reporter reachable again')
   }
 }

@@ -3,7 +3,7 @@ import { readSigningKey } from '../auth/signing-key.js'
 import { readOriginPathways, type OriginPathway } from './origin-pathways.js'
 import { ConfigError } from '../config/config-error.js'
 import { readBoolean, readDurationMs, readHttpUrlList, readInteger, readOptionalString, type Env } from '../config/env-readers.js'
-import { localPackagerUrls, readOriginPort, readPackagerPorts, readReporterUrl } from '../config/peer-addresses.js'
+import { localPackagerUrls, readOriginPort, readPackagerPorts, readReporterUrls } from '../config/peer-addresses.js'
 import { readMaxPlaylistAgeMs } from '../config/playlist-age.js'
 import { readEdgePorts } from '../config/edge-ports.js'
 import { parseAllowlist, type AllowedOrigin } from '../config/url-allowlist.js'
@@ -11,7 +11,7 @@ import { DEFAULT_REPORTER_ANSWER_BYTES } from '../reporter/reporter-limits.js'
 
 export interface OriginConfig extends CommonConfig {
   readonly port: number
-  readonly reporterUrl: string
+  readonly reporterUrls: readonly string[]
   /** The only packagers ever fetched from, whatever the reporter says. */
   readonly packagerAllowlist: readonly string[]
   /**
@@ -68,7 +68,7 @@ export function loadOriginConfig (env: Env): OriginConfig {
   return Object.freeze({
     ...common,
     port: readOriginPort(env),
-    reporterUrl: readReporterUrl(env),
+    reporterUrls: Object.freeze(readReporterUrls(env)),
     packagerAllowlist: Object.freeze(readHttpUrlList(env, 'PACKAGER_ALLOWLIST', localPackagerUrls(packagerPorts))),
     edgeAllowlist: readEdgeAllowlist(env, common),
     reporterPollMs,

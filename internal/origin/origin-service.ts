@@ -58,7 +58,7 @@ export class OriginService implements Service {
     this.edgeProbe = new EdgeHealthProbe({ timeoutMs: config.edgeProbeTimeoutMs })
     this.reporter = new ReporterView(
       {
-        reporterUrl: config.reporterUrl,
+        reporterUrls: config.reporterUrls,
         allowlist: config.packagerAllowlist,
         edgeAllowlist: config.edgeAllowlist,
         pollMs: config.reporterPollMs,
@@ -112,7 +112,7 @@ export class OriginService implements Service {
     this.reporter.start()
     const address = await this.http.app.listen({ port: this.config.port, host: this.config.host })
     if (this.config.testOnlyNoFailover) this.log.warn({ packager: this.config.packagerAllowlist[0] }, 'ORIGIN_TEST_ONLY_NO_FAILOVER is set: failover is off, faults reach players (tests only)')
-    this.log.info({ address, allowlist: this.config.packagerAllowlist, edgeAllowlist: formatAllowlist(this.config.edgeAllowlist), reporter: this.config.reporterUrl, signedUrls: this.config.signingKey !== undefined }, 'origin started')
+    this.log.info({ address, allowlist: this.config.packagerAllowlist, edgeAllowlist: formatAllowlist(this.config.edgeAllowlist), reporters: this.config.reporterUrls, signedUrls: this.config.signingKey !== undefined }, 'origin started')
   }
 
   get port (): number {

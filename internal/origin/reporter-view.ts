@@ -1,8 +1,11 @@
 import type { Logger } from '../log/logger.js'
 import { allowlistIncludes, type AllowedOrigin } from '../config/url-allowlist.js'
 import { isValidName } from '../hls/names.js'
+import { ReporterEndpoints } from '../http/reporter-endpoints.js'
 import type { UpstreamClient } from './upstream-client.js'
 import { applyProbeResults, applyReporterEdges, decideEdges, edgesToProbe, INITIAL_EDGE_VIEW, markReporterAway, type EdgeViewOptions, type EdgeViewState } from './edge-view-policy.js'
+
+type UpstreamAnswer = Awaited<ReturnType<UpstreamClient['get']>>
 
 /** Signal name -> allow-listed packager base URLs the reporter last called healthy for it. */
 export type IngestView = ReadonlyMap<string, readonly string[]>
@@ -112,10 +115,12 @@ export class ReporterView {
   private readonly edgeOptions: ReporterViewEdgeOptions
   /** Edge URLs already logged as off the allow-list, so each is logged once. */
   private readonly refusedEdges = new Set<string>()
+  private readonly endpoints: ReporterEndpoints
 
   constructor (
     private readonly options: {
-      reporterUrl: string
+      /** REPORTER_URL: one reporter, or several over one registry (each poll starts with the one that answered last). */
+      reporterUrls: readonly string[]
       allowlist: readonly string[]
       /** EDGE_ALLOWLIST: the only edges segments are placed on or probed; none when absent. */
       edgeAllowlist?: readonly AllowedOrigin[]
@@ -130,6 +135,7 @@ export class ReporterView {
     private readonly onEdges: (edges: readonly EdgeTarget[]) => void = () => {}
   ) {
     this.edgeOptions = options.edges ?? NO_EDGE_PROBES
+    this.endpoints = new ReporterEndpoints(options.reporterUrls)
   }
 
   /** The edges segment URIs go to now: the reporter's, or while it is away, the known ones still answering. */
@@ -160,11 +166,7 @@ export class ReporterView {
 
   private async poll (): Promise<void> {
     try {
-      // both at once: an ingest answer the origin cannot read (too large, say) must not cost the edges
-      const [result, edgeResult] = await Promise.all([
-        this.client.get(`${this.options.reporterUrl}/ingests`),
-        this.client.get(`${this.options.reporterUrl}/edges`)
-      ])
+      const { result, edgeResult } = await this.read()
       if (this.closed) return
       // edges first: the first playlists a new session renders already spread over them
       const refused = new Set<string>()
@@ -174,7 +176,7 @@ export class ReporterView {
       const parsed = result.ok ? parseIngests(safeJson(result.body), this.options.allowlist) : undefined
       if (parsed === undefined) {
         if (this.reachable !== false) {
-          this.log.warn({ reporter: this.options.reporterUrl, reason: result.ok ? 'unreadable answer' : result.detail }, 'reporter unreachable, keeping the last known view')
+          this.log.warn({ reporters: this.endpoints.all, reason: result.ok ? 'unreadable answer' : result.detail }, 'reporter unreachable, keeping the last known view')
           this.reachable = false
           this.onReachability(false)
         }
@@ -187,12 +189,27 @@ export class ReporterView {
         this.onChange(parsed)
       }
       if (!wasReachable) {
-        this.log.info({ reporter: this.options.reporterUrl }, 'reporter reachable')
+        this.log.info({ reporter: this.endpoints.current }, 'reporter reachable')
         this.onReachability(true)
       }
     } finally {
       this.polling = undefined
     }
+  }
+
+  /** /ingests and /edges from the reporter that answered last, or the next while its ingest answer is unreadable (reporters over one registry answer the same). */
+  private async read (): Promise<{ result: UpstreamAnswer, edgeResult: UpstreamAnswer }> {
+    let answer: { result: UpstreamAnswer, edgeResult: UpstreamAnswer } | undefined
+    for (const url of this.endpoints.order) {
+      // both at once: an ingest answer the origin cannot read (too large, say) must not cost the edges
+      const [result, edgeResult] = await Promise.all([this.client.get(`${url}/ingests`), this.client.get(`${url}/edges`)])
+      answer = { result, edgeResult }
+      if (this.closed || (result.ok && parseIngests(safeJson(result.body), this.options.allowlist) !== undefined)) {
+        this.endpoints.answered(url)
+        break
+      }
+    }
+    return answer as NonNullable<typeof answer>
   }
 
   private edgeAllowed (url: string): boolean {
@@ -218,7 +235,7 @@ export class ReporterView {
     const edges = details.map((e) => ({ url: e.url, draining: e.draining }))
     const wasFresh = this.edgeState.reporterFresh
     this.edgeState = applyReporterEdges(this.edgeState, edges, this.now())
-    if (!wasFresh && this.edgeState.known.size > 0) this.log.info({ reporter: this.options.reporterUrl }, 'reporter edge view readable again, it rules the edge set')
+    if (!wasFresh && this.edgeState.known.size > 0) this.log.info({ reporter: this.endpoints.current }, 'reporter edge view readable again, it rules the edge set')
     this.applyEdgeDecision()
     // an edge the reporter stopped listing stays (draining) only while it answers: ask it now
     if (edgesToProbe(this.edgeState, this.edgeOptions).length > 0) this.probeEdges()

@@ -24,7 +24,7 @@ export class AssignmentClient {
   constructor (config: FleetConfig, log: Logger) {
     this.#config = config
     this.#log = log
-    this.#post = new ReporterPost({ url: config.reporterUrl, token: config.reporterToken, timeoutMs: Math.max(500, config.heartbeatMs) })
+    this.#post = new ReporterPost({ urls: config.reporterUrls, token: config.reporterToken, timeoutMs: Math.max(500, config.heartbeatMs) })
   }
 
   async heartbeat (state: WorkerState): Promise<PublicStreamDefinition[] | undefined> {
@@ -53,7 +53,7 @@ export class AssignmentClient {
       this.#problem(`malformed answer: ${(err as Error).message}`, 'malformed')
       return undefined
     }
-    if (this.#lastProblem !== undefined) this.#log.info({ reporter: c.reporterUrl }, 'reporter answers heartbeats again')
+    if (this.#lastProblem !== undefined) this.#log.info({ reporter: this.#post.url }, 'reporter answers heartbeats again')
     this.#lastProblem = undefined
     return assigned
   }
@@ -63,7 +63,7 @@ export class AssignmentClient {
   }
 
   #problem (detail: string, failure: string): void {
-    if (this.#lastProblem !== failure) this.#log.warn({ reporter: this.#config.reporterUrl, reason: failure, detail }, 'heartbeat failed: keeping the streams it runs until the reporter answers')
+    if (this.#lastProblem !== failure) this.#log.warn({ reporter: this.#post.url, reason: failure, detail }, 'heartbeat failed: keeping the streams it runs until the reporter answers')
     this.#lastProblem = failure
   }
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os'
 import { ConfigError } from '../config/config-error.js'
 import { readDurationMs, readHttpUrl, readInteger, readOptionalString, readString, type Env } from '../config/env-readers.js'
-import { localPackagerUrls, readPackagerPorts, readReporterUrl } from '../config/peer-addresses.js'
+import { localPackagerUrls, readPackagerPorts, readReporterUrls } from '../config/peer-addresses.js'
 import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
 
 /** How a worker joins the fleet: set WORKER_ID and it takes its streams from the assigner. */
@@ -15,7 +15,7 @@ export interface FleetConfig {
   readonly streamFilter: string | undefined
   /** The packager that serves OUTPUT_STREAM_PATH, as viewers' origins reach it. */
   readonly packagerUrl: string
-  readonly reporterUrl: string
+  readonly reporterUrls: readonly string[]
   /** REPORTER_WORKER_TOKEN, else the shared REPORTER_TOKEN. */
   readonly reporterToken: string | undefined
   readonly reporterTokenVariable: string
@@ -50,7 +50,7 @@ export function loadFleetConfig (env: Env): FleetConfig | undefined {
     capacity: readInteger(env, 'WORKER_CAPACITY', 3, { min: 0, max: 10_000 }),
     streamFilter,
     packagerUrl: readHttpUrl(env, 'WORKER_PACKAGER_URL', localPackagerUrls(readPackagerPorts(env))[0] ?? 'http://localhost:8080'),
-    reporterUrl: readReporterUrl(env),
+    reporterUrls: Object.freeze(readReporterUrls(env)),
     reporterToken: token?.token,
     reporterTokenVariable: token?.variable ?? TOKEN_VARIABLES.worker,
     heartbeatMs,

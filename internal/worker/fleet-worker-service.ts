@@ -58,7 +58,7 @@ export class FleetWorkerService implements Service {
       await app.listen({ host: this.#config.host, port: this.#config.metricsPort })
     }
     const f = this.#fleet
-    this.#log.info({ host: f.host, capacity: f.capacity, streamFilter: f.streamFilter, packager: f.packagerUrl, reporter: f.reporterUrl, metricsPort: this.metricsPort }, 'fleet worker started')
+    this.#log.info({ host: f.host, capacity: f.capacity, streamFilter: f.streamFilter, packager: f.packagerUrl, reporters: f.reporterUrls, metricsPort: this.metricsPort }, 'fleet worker started')
     if (f.reporterToken === undefined) this.#log.warn(`${f.reporterTokenVariable} is not set: heartbeats go out without a bearer token (the reporter takes them only in token-less mode)`)
     this.#schedule(0)
   }

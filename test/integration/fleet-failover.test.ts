@@ -6,7 +6,9 @@ import { waitFor } from '../support/wait-for.js'
 // The multi profile's promise, seen by viewers: a worker SIGKILLed with its ffmpeg (a dying host)
 // while hls.js players watch every stream it encoded. Its streams are placed on other workers and
 // the other copy carries each viewer meanwhile: 0 stalls, 0 errors. The control watches the dead
-// worker's own packager, as a viewer without the fleet would: there the same fault shows.
+// worker's own packager, as a viewer without the fleet would: there the same fault shows. Two
+// reporters share the Redis registry: they answer the same, and when the first is SIGKILLed the
+// origin, discovery and the workers carry on with the second, whose assigner takes the lease.
 t.setTimeout(300_000)
 
 const STREAMS = ['room1', 'room2']
@@ -17,9 +19,12 @@ function summary (p: PlayerReport): string {
 
 t.test('a fleet worker SIGKILLed: its streams move, viewers of each see nothing', async (t) => {
   // 4 copies on 3 workers of capacity 2: one worker holds both streams
-  const stack = await startFleetStack({ streams: STREAMS, workers: 3, capacity: 2 })
+  const stack = await startFleetStack({ streams: STREAMS, workers: 3, capacity: 2, reporters: 2 })
   t.teardown(stack.stop)
   const before = await waitUntilFleetServes(stack, STREAMS)
+  const ingestsOf = async (reporter: number): Promise<unknown> => (await stack.get<Array<{ signal: string, packagers: string[] }>>('/ingests', reporter)).map((i) => [i.signal, i.packagers])
+  t.same(await ingestsOf(1), await ingestsOf(0), 'both reporters answer the same /ingests')
+  t.same(await stack.placement(1), before, 'and the same /streams')
   const load = (id: string): number => Object.values(before).filter((ids) => ids.includes(id)).length
   const victim = [...stack.workers.keys()].sort((a, b) => load(b) - load(a))[0] ?? 'w1'
   t.equal(load(victim), 2, `${victim} encodes both streams`)
@@ -47,6 +52,23 @@ t.test('a fleet worker SIGKILLed: its streams move, viewers of each see nothing'
   // the viewers keep watching while the new copies line up behind the old ones
   const watchUntil = Date.now() + 8000
   await waitFor('the watch after the move', () => Date.now() > watchUntil, { timeoutMs: 20_000 })
+
+  // the first reporter dies: every client moves to the second
+  const reporterKilledAt = Date.now()
+  await stack.reporters[0]?.kill()
+  t.comment(`${new Date(reporterKilledAt).toISOString()} SIGKILL the first reporter`)
+  const leader = async (): Promise<boolean> => /assigner_is_leader\{[^}]*\} 1/.test(await (await fetch(`http://127.0.0.1:${stack.ports.reporters[1] ?? 0}/metrics`)).text())
+  await waitFor('the second reporter\'s assigner to hold the lease', leader, { timeoutMs: 20_000 })
+  await waitFor('discovery and every worker writing to the second reporter', async () => {
+    const ingests = await stack.get<Array<{ details: Array<{ reported_at: string }> }>>('/ingests', 1)
+    const workers = await stack.get<Array<{ id: string, last_seen: string }>>('/workers', 1)
+    const fresh = (iso: string): boolean => Date.parse(iso) > reporterKilledAt + 1000
+    return ingests.length === STREAMS.length && ingests.every((i) => i.details.some((d) => fresh(d.reported_at))) &&
+      workers.length === stack.workers.size - 1 && workers.every((w) => fresh(w.last_seen))
+  }, { timeoutMs: 20_000 })
+  t.same(await stack.placement(1), after, 'no stream moved when the reporter died')
+  const watchMoreUntil = Date.now() + 5000
+  await waitFor('the watch after the reporter died', () => Date.now() > watchMoreUntil, { timeoutMs: 20_000 })
 
   const seen = []
   for (const p of players) seen.push(await p.close())

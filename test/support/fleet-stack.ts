@@ -24,24 +24,28 @@ export interface FleetStackOptions {
   readonly heartbeatMs?: number
   /** Also start `origin2` with failover switched off (the control of a fault test). */
   readonly controlOrigin?: boolean
+  /** Reporters over the one Redis (default 1); every client is given all of them in REPORTER_URL. */
+  readonly reporters?: number
 }
 
 export interface FleetStack {
   readonly dir: string
   readonly redis: RedisServer
+  /** The first reporter; `reporters` holds them all. */
   readonly reporter: ServiceProcess
+  readonly reporters: readonly ServiceProcess[]
   readonly workers: ReadonlyMap<string, ServiceProcess>
   readonly packagers: ReadonlyMap<string, ServiceProcess>
   readonly discovery: ServiceProcess
   readonly origin: ServiceProcess
   readonly origin2: ServiceProcess | undefined
-  readonly ports: { readonly reporter: number, readonly origin: number, readonly origin2: number, readonly packagers: ReadonlyMap<string, number> }
+  readonly ports: { readonly reporter: number, readonly reporters: readonly number[], readonly origin: number, readonly origin2: number, readonly packagers: ReadonlyMap<string, number> }
   /** The worker TTL the reporter holds each registration for. */
   readonly workerTtlMs: number
-  /** GET on the reporter, parsed. */
-  get: <T>(path: string) => Promise<T>
+  /** GET on a reporter (the first by default), parsed. */
+  get: <T>(path: string, reporter?: number) => Promise<T>
   /** Every stream's live workers, by stream. */
-  placement: () => Promise<Record<string, string[]>>
+  placement: (reporter?: number) => Promise<Record<string, string[]>>
   /** Stops every process it started and removes its folder; idempotent. */
   stop: () => Promise<void>
 }
@@ -71,18 +75,24 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const heartbeatMs = options.heartbeatMs ?? 500
     const redis = await RedisServer.start()
     started.push(redis)
-    const ports = { reporter: await freePort(), origin: await freePort(), origin2: await freePort(), discovery: await freePort() }
-    const reporterUrl = `http://127.0.0.1:${ports.reporter}`
-    const common = { HOST: '127.0.0.1', REPORTER_URL: reporterUrl, VIDEO_PRESET: 'ultrafast' }
+    const reporterPorts: number[] = []
+    for (let i = 0; i < (options.reporters ?? 1); i++) reporterPorts.push(await freePort())
+    const ports = { reporter: reporterPorts[0] ?? 0, reporters: reporterPorts, origin: await freePort(), origin2: await freePort(), discovery: await freePort() }
+    const reporterUrls = reporterPorts.map((port) => `http://127.0.0.1:${port}`)
+    const common = { HOST: '127.0.0.1', REPORTER_URL: reporterUrls.join(','), VIDEO_PRESET: 'ultrafast' }
     const run = async (name: string, entry: string, env: Record<string, string>, healthPort?: number): Promise<ServiceProcess> => {
       const process = new ServiceProcess({ name, entry, env: { ...common, ...env }, ...(healthPort === undefined ? {} : { healthPort }) })
       started.push(process)
       await process.start()
       return process
     }
-    const reporter = await run('reporter', 'cmd/reporter/main.ts', {
-      ...FLEET_TOKENS, REPORTER_PORT: String(ports.reporter), REGISTRY_URL: redis.url, STREAMS_FILE: join(dir, 'streams.json'), ASSIGNER_INTERVAL: '500ms', ASSIGNER_SETTLE: `${4 * heartbeatMs + 1000}ms`
-    }, ports.reporter)
+    const reporters: ServiceProcess[] = []
+    for (const [i, port] of reporterPorts.entries()) {
+      reporters.push(await run(i === 0 ? 'reporter' : `reporter${i + 1}`, 'cmd/reporter/main.ts', {
+        ...FLEET_TOKENS, REPORTER_PORT: String(port), REGISTRY_URL: redis.url, STREAMS_FILE: join(dir, 'streams.json'), ASSIGNER_INTERVAL: '500ms', ASSIGNER_SETTLE: `${4 * heartbeatMs + 1000}ms`
+      }, port))
+    }
+    const reporter = reporters[0] as ServiceProcess
     const packagers = new Map<string, ServiceProcess>()
     const workers = new Map<string, ServiceProcess>()
     const packagerUrls: string[] = []
@@ -107,10 +117,10 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const origin2 = options.controlOrigin === true
       ? await run('origin2', 'cmd/origin/main.ts', { ORIGIN_PORT: String(ports.origin2), PACKAGER_ALLOWLIST: allow, REPORTER_POLL_INTERVAL: '500ms', ORIGIN_TEST_ONLY_NO_FAILOVER: '1' }, ports.origin2)
       : undefined
-    const get = async <T>(path: string): Promise<T> => await (await fetch(`${reporterUrl}${path}`)).json() as T
-    const placement = async (): Promise<Record<string, string[]>> =>
-      Object.fromEntries((await get<Array<{ name: string, workers: string[] }>>('/streams')).map((s) => [s.name, s.workers]))
-    return { dir, redis, reporter, workers, packagers, discovery, origin, origin2, ports: { ...ports, packagers: packagerPorts }, workerTtlMs: 3 * heartbeatMs + 1000, get, placement, stop }
+    const get = async <T>(path: string, index = 0): Promise<T> => await (await fetch(`${reporterUrls[index] ?? ''}${path}`)).json() as T
+    const placement = async (index = 0): Promise<Record<string, string[]>> =>
+      Object.fromEntries((await get<Array<{ name: string, workers: string[] }>>('/streams', index)).map((s) => [s.name, s.workers]))
+    return { dir, redis, reporter, reporters, workers, packagers, discovery, origin, origin2, ports: { ...ports, packagers: packagerPorts }, workerTtlMs: 3 * heartbeatMs + 1000, get, placement, stop }
   } catch (err) {
     await stop()
     throw err

@@ -48,7 +48,7 @@ t.test('a 2xx is taken; the JSON body and the bearer token arrive as sent', asyn
     res.statusCode = 204
     res.end()
   })
-  const post = new ReporterPost({ url, token: 'token-123456', timeoutMs: 1000 })
+  const post = new ReporterPost({ urls: [url], token: 'token-123456', timeoutMs: 1000 })
   t.teardown(async () => { await post.close() })
   t.same(await post.post('/edges', { a: 1 }), { ok: true, text: '' })
   t.same(seen, { path: '/edges', auth: 'Bearer token-123456', type: 'application/json', body: '{"a":1}' })
@@ -57,7 +57,7 @@ t.test('a 2xx is taken; the JSON body and the bearer token arrive as sent', asyn
 t.test('without a token no authorization header is sent', async (t) => {
   let auth: string | undefined = 'unset'
   const url = await scriptedReporter(t, (req, _body, res) => { auth = req.headers.authorization; res.end('{}') })
-  const post = new ReporterPost({ url, token: undefined, timeoutMs: 1000 })
+  const post = new ReporterPost({ urls: [url], token: undefined, timeoutMs: 1000 })
   t.teardown(async () => { await post.close() })
   t.same(await post.post('/ingests', {}), { ok: true, text: '{}' })
   t.equal(auth, undefined)
@@ -74,24 +74,24 @@ t.test('every failure is returned with its code and counted by it, never thrown'
   for (const [name, script, failure, status] of cases) {
     const url = await scriptedReporter(t, script)
     const { failures, registry } = counter()
-    const post = new ReporterPost({ url, token: undefined, timeoutMs: 400, failures })
+    const post = new ReporterPost({ urls: [url], token: undefined, timeoutMs: 400, failures })
     const result = await post.post('/ingests', {})
     await post.close()
     t.match(result, { ok: false, failure, ...(status === undefined ? {} : { status }) }, name)
     t.equal(await count(registry, failure), 1, `${name} counted as ${failure}`)
   }
   const closed = `http://127.0.0.1:${await freePort()}`
-  const post = new ReporterPost({ url: closed, token: undefined, timeoutMs: 400 })
+  const post = new ReporterPost({ urls: [closed], token: undefined, timeoutMs: 400 })
   t.match(await post.post('/ingests', {}), { ok: false, failure: 'refused' }, 'a closed port is refused')
   await post.close()
 })
 
 t.test('an answered failure carries the status and the first 200 characters of the answer', async (t) => {
   const url = await scriptedReporter(t, (_q, _b, res) => { res.statusCode = 400; res.end('x'.repeat(500)) })
-  const post = new ReporterPost({ url, token: undefined, timeoutMs: 1000 })
+  const post = new ReporterPost({ urls: [url], token: undefined, timeoutMs: 1000 })
   t.teardown(async () => { await post.close() })
   const result = await post.post('/ingests', {})
-  t.same(result, { ok: false, failure: 'http_4xx', status: 400, detail: `http 400: ${'x'.repeat(200)}` })
+  t.same(result, { ok: false, failure: 'http_4xx', status: 400, detail: `http 400: ${'x'.repeat(200)}`, url })
 })
 
 t.test("discovery's client backs off and names its token on a 401; the heartbeat names the edges' token", async (t) => {
@@ -99,7 +99,7 @@ t.test("discovery's client backs off and names its token on a 401; the heartbeat
   const { failures, registry } = counter()
   const d = capture()
   let now = 1000
-  const reports = new ReporterClient({ url, token: 'token-123456', log: d.log, now: () => now, timeoutMs: 1000, failures })
+  const reports = new ReporterClient({ urls: [url], token: 'token-123456', log: d.log, now: () => now, timeoutMs: 1000, failures })
   t.teardown(async () => { await reports.close() })
   t.equal(await reports.send({ signal: 'live01', packagers: [] } as never), false)
   t.equal(reports.down, true)
@@ -112,7 +112,7 @@ t.test("discovery's client backs off and names its token on a 401; the heartbeat
   t.match(warn, { reason: /^http 401: no$/, msg: /check REPORTER_TOKEN \/ REPORTER_DISCOVERY_TOKEN/ })
 
   const e = capture()
-  const beats = new HeartbeatClient({ url, token: 'token-123456', log: e.log, timeoutMs: 1000, failures })
+  const beats = new HeartbeatClient({ urls: [url], token: 'token-123456', log: e.log, timeoutMs: 1000, failures })
   t.teardown(async () => { await beats.close() })
   t.equal(await beats.send([], 5000), false)
   t.equal(await beats.send([], 5000), false, 'not held back: the next heartbeat goes out')
@@ -120,4 +120,33 @@ t.test("discovery's client backs off and names its token on a 401; the heartbeat
   const warnings = e.lines.filter((l) => l.level === 40)
   t.equal(warnings.length, 1, 'the outage is logged once')
   t.match(warnings[0], { reason: /^http 401: no \(check REPORTER_TOKEN \/ REPORTER_EDGES_TOKEN/ })
+})
+
+t.test('several reporters: a dead one or a 5xx moves the POST to the next inside the call, and the next call starts there', async (t) => {
+  const dead = `http://127.0.0.1:${await freePort()}`
+  let failingHits = 0
+  const failing = await scriptedReporter(t, (_req, _body, res) => { failingHits++; res.statusCode = 503; res.end('registry away') })
+  let liveHits = 0
+  const live = await scriptedReporter(t, (_req, _body, res) => { liveHits++; res.end('{"ok":1}') })
+  const { failures, registry } = counter()
+  const post = new ReporterPost({ urls: [dead, failing, live], token: 'token-123456', timeoutMs: 1000, failures })
+  t.teardown(async () => { await post.close() })
+  t.same(await post.post('/edges', {}), { ok: true, text: '{"ok":1}' })
+  t.same([failingHits, liveHits], [1, 1])
+  t.equal(post.url, live, 'the one that answered is used first from now on')
+  t.same(await post.post('/edges', {}), { ok: true, text: '{"ok":1}' })
+  t.same([failingHits, liveHits], [1, 2], 'the next POST went straight to it')
+  t.equal(await count(registry, 'refused'), 1)
+  t.equal(await count(registry, 'http_5xx'), 1)
+})
+
+t.test('several reporters: a 4xx is the answer of every reporter and is not tried elsewhere', async (t) => {
+  let otherHits = 0
+  const refusing = await scriptedReporter(t, (_req, _body, res) => { res.statusCode = 401; res.end('no') })
+  const other = await scriptedReporter(t, (_req, _body, res) => { otherHits++; res.end('{}') })
+  const post = new ReporterPost({ urls: [refusing, other], token: undefined, timeoutMs: 1000 })
+  t.teardown(async () => { await post.close() })
+  const result = await post.post('/edges', {})
+  t.match(result, { ok: false, status: 401, url: refusing })
+  t.equal(otherHits, 0)
 })

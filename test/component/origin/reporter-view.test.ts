@@ -31,7 +31,7 @@ t.test('keeps the last view while the reporter is down, and follows it when it r
 
   const client = new UpstreamClient({ connectTimeoutMs: 300, headersTimeoutMs: 300, bodyTimeoutMs: 300, maxBodyBytes: 65536 })
   const changes: number[] = []
-  const view = new ReporterView({ reporterUrl: `http://127.0.0.1:${port}`, allowlist: ALLOW, pollMs: 50 }, client, pino({ level: 'silent' }), (v) => changes.push(v.size))
+  const view = new ReporterView({ reporterUrls: [`http://127.0.0.1:${port}`], allowlist: ALLOW, pollMs: 50 }, client, pino({ level: 'silent' }), (v) => changes.push(v.size))
   view.start()
   t.teardown(async () => { await view.close(); await client.close() })
 
@@ -58,4 +58,31 @@ t.test('edges: only plain http(s) origins are kept, sorted, de-duplicated', asyn
     { id: 'none' }
   ]), ['http://127.0.0.1:8101', 'http://127.0.0.1:8102'])
   t.equal(parseEdges({}), undefined)
+})
+
+t.test('several reporters: while the first is down the view comes from the next, and stays there', async (t) => {
+  const start = async (ingests: () => unknown): Promise<{ url: string, hits: () => number, close: () => Promise<void> }> => {
+    let hits = 0
+    const app = Fastify()
+    app.get('/ingests', async (_req, reply) => { hits++; const body = ingests(); return body === undefined ? await reply.code(503).send('registry away') : body })
+    app.get('/edges', async () => [])
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const address = app.server.address()
+    return { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, hits: () => hits, close: async () => { await app.close() } }
+  }
+  let firstUp = false
+  const first = await start(() => firstUp ? [{ signal: 'live01', packagers: ['http://localhost:8080'] }] : undefined)
+  const second = await start(() => [{ signal: 'live01', packagers: ['http://localhost:9090'] }])
+  t.teardown(async () => { await first.close(); await second.close() })
+  const client = new UpstreamClient({ connectTimeoutMs: 300, headersTimeoutMs: 300, bodyTimeoutMs: 300, maxBodyBytes: 65536 })
+  const view = new ReporterView({ reporterUrls: [first.url, second.url], allowlist: ALLOW, pollMs: 50 }, client, pino({ level: 'silent' }))
+  view.start()
+  t.teardown(async () => { await view.close(); await client.close() })
+  await waitFor('the second reporter\'s view', () => view.current.get('live01')?.[0] === 'http://localhost:9090')
+  t.ok(view.isReachable, 'one reporter answering is the reporter reachable')
+  firstUp = true
+  const firstHits = first.hits()
+  const secondHits = second.hits()
+  await waitFor('a few more polls', () => second.hits() >= secondHits + 3)
+  t.equal(first.hits(), firstHits, 'it stays with the reporter that answered')
 })

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import { ConfigError } from '../../../internal/config/config-error.js'
 import { loadCommonConfig } from '../../../internal/config/common-config.js'
-import { localPackagerUrls, readOriginPort, readPackagerPorts, readReporterPort, readReporterUrl } from '../../../internal/config/peer-addresses.js'
+import { localPackagerUrls, readOriginPort, readPackagerPorts, readReporterPort, readReporterUrls } from '../../../internal/config/peer-addresses.js'
 import { readMaxPlaylistAgeMs } from '../../../internal/config/playlist-age.js'
 import { readOptionalBoolean } from '../../../internal/config/env-readers.js'
 import { readTokenVariable, readWriterToken } from '../../../internal/config/writer-tokens.js'
@@ -59,8 +59,8 @@ const SHARED: ReadonlyArray<[string, readonly string[], (config: Record<string, 
   ['MAX_AGE_PLAYLIST', ['discovery', 'origin'], (c) => c.maxPlaylistAgeMs],
   ['SERVER_ONE_PORT', ['packager', 'discovery', 'origin'], (c, s) => s === 'packager' ? c.port : portOf(((s === 'discovery' ? c.packagerUrls : c.packagerAllowlist) as string[])[0])],
   ['SERVER_TWO_PORT', ['discovery', 'origin'], (c, s) => portOf(((s === 'discovery' ? c.packagerUrls : c.packagerAllowlist) as string[])[1])],
-  ['REPORTER_PORT', ['reporter', 'discovery', 'origin', 'edges'], (c, s) => s === 'reporter' ? c.port : portOf(c.reporterUrl)],
-  ['REPORTER_URL', ['discovery', 'origin', 'edges'], (c) => c.reporterUrl],
+  ['REPORTER_PORT', ['reporter', 'discovery', 'origin', 'edges'], (c, s) => s === 'reporter' ? c.port : portOf((c.reporterUrls as string[])[0])],
+  ['REPORTER_URL', ['discovery', 'origin', 'edges'], (c) => c.reporterUrls],
   ['ORIGIN_PORT', ['origin', 'edges'], (c, s) => s === 'origin' ? c.port : portOf(c.originUrl)],
   ['REPORTER_TOKEN', ['reporter', 'discovery', 'edges'], (c, s) => s === 'reporter' ? c.token : c.reporterToken],
   ['SIGNING_KEY', ['origin', 'edges'], (c) => c.signingKey]
@@ -131,11 +131,12 @@ t.test('peer ports and the reporter URL', async (t) => {
   t.same(localPackagerUrls(readPackagerPorts({ SERVER_TWO_PORT: '9191' })), ['http://localhost:8080', 'http://localhost:9191'])
   t.throws(() => readPackagerPorts({ SERVER_TWO_PORT: 'x' }), /^SERVER_TWO_PORT: 'x' is not a TCP port/)
   t.equal(readReporterPort({}), 2000)
-  t.equal(readReporterUrl({}), 'http://localhost:2000')
-  t.equal(readReporterUrl({ REPORTER_PORT: '2100' }), 'http://localhost:2100')
-  t.equal(readReporterUrl({ REPORTER_URL: 'http://reporter:2000/' }), 'http://reporter:2000')
-  t.throws(() => readReporterUrl({ REPORTER_PORT: 'x', REPORTER_URL: 'http://reporter:2000' }), /^REPORTER_PORT: /, 'a bad port is refused even when the URL is given')
-  t.throws(() => readReporterUrl({ REPORTER_URL: 'ftp://r' }), /^REPORTER_URL: 'ftp:\/\/r' is not an absolute http/)
+  t.same(readReporterUrls({}), ['http://localhost:2000'])
+  t.same(readReporterUrls({ REPORTER_PORT: '2100' }), ['http://localhost:2100'])
+  t.same(readReporterUrls({ REPORTER_URL: 'http://reporter:2000/' }), ['http://reporter:2000'])
+  t.same(readReporterUrls({ REPORTER_URL: 'http://a:2000, http://b:2000' }), ['http://a:2000', 'http://b:2000'], 'several reporters over one registry')
+  t.throws(() => readReporterUrls({ REPORTER_PORT: 'x', REPORTER_URL: 'http://reporter:2000' }), /^REPORTER_PORT: /, 'a bad port is refused even when the URL is given')
+  t.throws(() => readReporterUrls({ REPORTER_URL: 'ftp://r' }), /^REPORTER_URL: 'ftp:\/\/r' is not an absolute http/)
   t.equal(readOriginPort({}), 8001)
   t.throws(() => readOriginPort({ ORIGIN_PORT: '8o01' }), /^ORIGIN_PORT: /)
 })

@@ -94,7 +94,7 @@ t.test('every service gets the env it needs: its config loads, packagers are nam
   // what discovery reports is what the origin allows, by compose host name: otherwise the origin
   // would drop every packager the reporter names
   t.same([...discovery.packagerUrls].sort(), [...origin.packagerAllowlist].sort(), 'discovery packagers = origin allow-list')
-  for (const url of [...origin.packagerAllowlist, origin.reporterUrl, discovery.reporterUrl, edges.reporterUrl, edges.originUrl]) {
+  for (const url of [...origin.packagerAllowlist, ...origin.reporterUrls, ...discovery.reporterUrls, ...edges.reporterUrls, edges.originUrl]) {
     const { hostname, port } = new URL(url)
     const target = s[hostname]
     t.ok(target !== undefined, `${url}: ${hostname} is a compose service`)

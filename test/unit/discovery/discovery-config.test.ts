@@ -4,7 +4,7 @@ import { loadDiscoveryConfig } from '../../../internal/discovery/discovery-confi
 t.test('defaults follow the Go original (docs/design.md)', async (t) => {
   const config = loadDiscoveryConfig({})
   t.same(config.packagerUrls, ['http://localhost:8080', 'http://localhost:9090'])
-  t.equal(config.reporterUrl, 'http://localhost:2000')
+  t.same(config.reporterUrls, ['http://localhost:2000'])
   t.equal(config.runFrequencyMs, 1000)
   t.equal(config.maxPlaylistAgeMs, 10_000)
   t.equal(config.probeTimeoutMs, 800)
@@ -17,13 +17,13 @@ t.test('defaults follow the Go original (docs/design.md)', async (t) => {
 t.test('ports feed the default URLs; explicit values win', async (t) => {
   const config = loadDiscoveryConfig({ SERVER_ONE_PORT: '18080', SERVER_TWO_PORT: '19090', REPORTER_PORT: '12000' })
   t.same(config.packagerUrls, ['http://localhost:18080', 'http://localhost:19090'])
-  t.equal(config.reporterUrl, 'http://localhost:12000')
+  t.same(config.reporterUrls, ['http://localhost:12000'])
   const explicit = loadDiscoveryConfig({
     PACKAGER_URLS: 'http://10.0.0.1:8080/, http://10.0.0.2:8080', REPORTER_URL: 'https://reporter.example/',
     DISCOVERY_RUN_FREQUENCY: '5s', MAX_AGE_PLAYLIST: '30s', PROBE_TIMEOUT: '300ms', REPORTER_TOKEN: 'tok-123456'
   })
   t.same(explicit.packagerUrls, ['http://10.0.0.1:8080', 'http://10.0.0.2:8080'])
-  t.equal(explicit.reporterUrl, 'https://reporter.example')
+  t.same(explicit.reporterUrls, ['https://reporter.example'])
   t.equal(explicit.runFrequencyMs, 5000)
   t.equal(explicit.maxPlaylistAgeMs, 30_000)
   t.equal(explicit.probeTimeoutMs, 300)

@@ -9,7 +9,7 @@ t.test('defaults', async (t) => {
   t.equal(config.port, 2002)
   t.equal(config.basePort, 8101)
   t.equal(config.originUrl, 'http://127.0.0.1:8001')
-  t.equal(config.reporterUrl, 'http://localhost:2000')
+  t.same(config.reporterUrls, ['http://localhost:2000'])
   t.equal(config.edgesDir, '.local/edges')
   t.equal(config.nginxPath, undefined)
   t.equal(config.ttlMs, 5000)
@@ -25,7 +25,7 @@ t.test('defaults', async (t) => {
 
 t.test('ports feed the default URLs; explicit values win', async (t) => {
   t.equal(loadEdgesConfig({ ORIGIN_PORT: '18001' }).originUrl, 'http://127.0.0.1:18001')
-  t.equal(loadEdgesConfig({ REPORTER_PORT: '12000' }).reporterUrl, 'http://localhost:12000')
+  t.same(loadEdgesConfig({ REPORTER_PORT: '12000' }).reporterUrls, ['http://localhost:12000'])
   const explicit = loadEdgesConfig({
     ORIGIN_URL: 'http://origin.internal:8001/', REPORTER_URL: 'http://r:2000', REPORTER_TOKEN: 'secret-token',
     EDGES_MIN: '1', EDGES_MAX: '3', EDGE_TARGET_RPS: '50', EDGE_TTL: '5s', EDGE_HEARTBEAT: '500ms', EDGES_DIR: '/tmp/x',

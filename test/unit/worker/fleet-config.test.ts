@@ -16,7 +16,7 @@ t.test('WORKER_ID joins the fleet with its defaults', async (t) => {
     capacity: 3,
     streamFilter: undefined,
     packagerUrl: 'http://localhost:8080',
-    reporterUrl: 'http://localhost:2000',
+    reporterUrls: ['http://localhost:2000'],
     reporterToken: 'worker-token-1',
     reporterTokenVariable: 'REPORTER_WORKER_TOKEN',
     heartbeatMs: 1000,
