@@ -30,7 +30,7 @@ help:
 	@echo "make test                 typecheck and run the suite (unit, component, integration), two files at a time"
 	@echo "make test-long            the long player matrices (test/chaos/long), one file at a time"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
-	@echo "make chaos                every fault while real players watch; a table and a plot"
+	@echo "make chaos                every fault while real players watch; a table and a plot (then the fleet's faults)"
 
 deps: system-deps node_modules/.deps-stamp
 
@@ -131,6 +131,7 @@ bench-packager: deps
 # The fault matrix with real players (hls.js in Chromium, ffmpeg, the rule watcher); ~10 min on 2 cores.
 chaos: deps
 	npm run --silent chaos
+	npm run --silent chaos:fleet
 
 clean:
 	rm -rf output output2 .tap coverage build

@@ -21,7 +21,8 @@ import { PROJECT_ROOT } from '../support/project-root.js'
 import { waitFor } from '../support/wait-for.js'
 import { renderPlot, type PlotMarker } from './chaos-plot.js'
 import { CpuMeter } from './cpu-meter.js'
-import { failingRows, formatTable, type FaultRow } from './chaos-table.js'
+import { failingRows, formatTable } from './chaos-table.js'
+import { tabulate, type FaultRun } from './chaos-tabulate.js'
 import { FfmpegHlsClient, type FfmpegReport } from './ffmpeg-client.js'
 import { HlsBrowserPlayer, PLAYER_KINDS, type PlayerKind, type PlayerReport } from './hls-player.js'
 import { PlaylistAgeSampler } from './playlist-age-sampler.js'
@@ -55,7 +56,6 @@ function envKinds (name: string): PlayerKind[] {
 
 type Fault = ChaosFault
 
-interface FaultRun { readonly name: string, readonly informational: boolean, readonly control: boolean, readonly allowedStall?: ChaosFault['allowedStall'], readonly start: number, readonly recovered: number, end: number }
 
 /** Both packagers eligible again at the origin: the next fault may take the other one. */
 async function bothPackagersEligible (stack: LocalStack): Promise<void> {
@@ -236,7 +236,7 @@ async function main (): Promise<number> {
     for (const p of players) playerReports.push(await p.close())
     const ffmpegReport = await ffmpeg.close()
 
-    const rows = tabulate(runs, playerReports, labels, watcherReport, ffmpegReport, sampler)
+    const rows = tabulate(runs, playerReports, labels, [watcherReport], ffmpegReport, sampler)
     const table = formatTable(rows)
     const failing = failingRows(rows)
     const started = playerReports.every((p) => p.began)
@@ -278,61 +278,6 @@ async function main (): Promise<number> {
     const stray = [...left, ...pids.filter((pid) => isAlive(pid))]
     say(stray.length === 0 ? 'cleanup: no process of this run is left' : `cleanup: processes still alive: ${stray.join(', ')}`)
   }
-}
-
-/** Attributes every event to the fault whose window [start, end) holds it, sums players (keeping each one's stalls and fatal errors) and repeats. */
-function tabulate (runs: readonly FaultRun[], players: readonly PlayerReport[], labels: readonly string[], watcher: WatcherReport, ffmpeg: FfmpegReport, sampler: PlaylistAgeSampler): FaultRow[] {
-  const byName = new Map<string, FaultRow>()
-  for (const run of runs) {
-    const inside = (at: number): boolean => at >= run.start && at < run.end
-    const stalls = players.flatMap((p) => p.stalls.filter((s) => inside(s.at)))
-    const errors = players.flatMap((p) => p.errors.filter((e) => inside(e.at)))
-    const row: FaultRow = {
-      fault: run.name,
-      informational: run.informational,
-      control: run.control,
-      ...(run.allowedStall === undefined ? {} : { allowedStall: run.allowedStall }),
-      repeats: 1,
-      stalls: stalls.length,
-      stallS: stalls.reduce((sum, s) => sum + s.ms / 1000, 0),
-      maxStallS: Math.max(0, ...stalls.map((s) => s.ms / 1000)),
-      fatalErrors: errors.filter((e) => e.fatal).length,
-      nonFatalErrors: errors.filter((e) => !e.fatal).length,
-      playerHttpErrors: players.reduce((n, p) => n + p.httpErrors.filter((e) => inside(e.at)).length, 0),
-      watcherHttpErrors: watcher.httpErrors.filter((e) => inside(e.at)).length,
-      violations: watcher.violations.filter((v) => inside(v.at)).length,
-      ffmpegWarnings: ffmpeg.warnings.filter((w) => inside(w.at)).length,
-      tsGaps: ffmpeg.gaps.filter((g) => inside(g.at)).length,
-      maxSegmentGapMs: sampler.maxGapMs(run.start, run.end),
-      byPlayer: Object.fromEntries(players.map((p, i) => [labels[i] ?? `#${i + 1}`, {
-        stalls: p.stalls.filter((s) => inside(s.at)).length,
-        fatalErrors: p.errors.filter((e) => e.fatal && inside(e.at)).length
-      }]))
-    }
-    const prev = byName.get(run.name)
-    byName.set(run.name, prev === undefined
-      ? row
-      : {
-          ...prev,
-          repeats: prev.repeats + 1,
-          stalls: prev.stalls + row.stalls,
-          stallS: prev.stallS + row.stallS,
-          maxStallS: Math.max(prev.maxStallS ?? 0, row.maxStallS ?? 0),
-          fatalErrors: prev.fatalErrors + row.fatalErrors,
-          nonFatalErrors: prev.nonFatalErrors + row.nonFatalErrors,
-          playerHttpErrors: prev.playerHttpErrors + row.playerHttpErrors,
-          watcherHttpErrors: prev.watcherHttpErrors + row.watcherHttpErrors,
-          violations: prev.violations + row.violations,
-          ffmpegWarnings: prev.ffmpegWarnings + row.ffmpegWarnings,
-          tsGaps: prev.tsGaps + row.tsGaps,
-          maxSegmentGapMs: Math.max(prev.maxSegmentGapMs, row.maxSegmentGapMs),
-          byPlayer: Object.fromEntries(Object.entries(row.byPlayer ?? {}).map(([label, n]) => {
-            const before = prev.byPlayer?.[label]
-            return [label, { stalls: n.stalls + (before?.stalls ?? 0), fatalErrors: n.fatalErrors + (before?.fatalErrors ?? 0) }]
-          }))
-        })
-  }
-  return [...byName.values()]
 }
 
 function isAlive (pid: number): boolean {
