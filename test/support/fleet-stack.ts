@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port.js'
 import { RedisServer } from './redis-server.js'
+import { startSentinelSet, type SentinelSet } from './redis-sentinel-set.js'
 import { makeSampleInput } from './sample-input.js'
 import { ServiceProcess } from './service-process.js'
 import { waitFor } from './wait-for.js'
@@ -26,11 +27,15 @@ export interface FleetStackOptions {
   readonly controlOrigin?: boolean
   /** Reporters over the one Redis (default 1); every client is given all of them in REPORTER_URL. */
   readonly reporters?: number
+  /** The registry is a Sentinel set (master, replica, three sentinels) instead of one Redis. */
+  readonly sentinel?: boolean
 }
 
 export interface FleetStack {
   readonly dir: string
+  /** The one Redis, or with `sentinel` the master it started with. */
   readonly redis: RedisServer
+  readonly sentinel: SentinelSet | undefined
   /** The first reporter; `reporters` holds them all. */
   readonly reporter: ServiceProcess
   readonly reporters: readonly ServiceProcess[]
@@ -73,8 +78,10 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const ladder = options.ladder ?? '180p:320x180:200'
     await writeFile(join(dir, 'streams.json'), JSON.stringify(options.streams.map((name) => ({ name, source: { file: input }, ladder, redundancy: 2 }))))
     const heartbeatMs = options.heartbeatMs ?? 500
-    const redis = await RedisServer.start()
-    started.push(redis)
+    const sentinel = options.sentinel === true ? await startSentinelSet() : undefined
+    const redis = sentinel?.master ?? await RedisServer.start()
+    started.push(sentinel ?? redis)
+    const registryUrl = sentinel?.url ?? redis.url
     const reporterPorts: number[] = []
     for (let i = 0; i < (options.reporters ?? 1); i++) reporterPorts.push(await freePort())
     const ports = { reporter: reporterPorts[0] ?? 0, reporters: reporterPorts, origin: await freePort(), origin2: await freePort(), discovery: await freePort() }
@@ -89,7 +96,7 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const reporters: ServiceProcess[] = []
     for (const [i, port] of reporterPorts.entries()) {
       reporters.push(await run(i === 0 ? 'reporter' : `reporter${i + 1}`, 'cmd/reporter/main.ts', {
-        ...FLEET_TOKENS, REPORTER_PORT: String(port), REGISTRY_URL: redis.url, STREAMS_FILE: join(dir, 'streams.json'), ASSIGNER_INTERVAL: '500ms', ASSIGNER_SETTLE: `${4 * heartbeatMs + 1000}ms`
+        ...FLEET_TOKENS, REPORTER_PORT: String(port), REGISTRY_URL: registryUrl, STREAMS_FILE: join(dir, 'streams.json'), ASSIGNER_INTERVAL: '500ms', ASSIGNER_SETTLE: `${4 * heartbeatMs + 1000}ms`
       }, port))
     }
     const reporter = reporters[0] as ServiceProcess
@@ -120,7 +127,7 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const get = async <T>(path: string, index = 0): Promise<T> => await (await fetch(`${reporterUrls[index] ?? ''}${path}`)).json() as T
     const placement = async (index = 0): Promise<Record<string, string[]>> =>
       Object.fromEntries((await get<Array<{ name: string, workers: string[] }>>('/streams', index)).map((s) => [s.name, s.workers]))
-    return { dir, redis, reporter, reporters, workers, packagers, discovery, origin, origin2, ports: { ...ports, packagers: packagerPorts }, workerTtlMs: 3 * heartbeatMs + 1000, get, placement, stop }
+    return { dir, redis, sentinel, reporter, reporters, workers, packagers, discovery, origin, origin2, ports: { ...ports, packagers: packagerPorts }, workerTtlMs: 3 * heartbeatMs + 1000, get, placement, stop }
   } catch (err) {
     await stop()
     throw err
