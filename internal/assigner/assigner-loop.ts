@@ -124,7 +124,7 @@ export class AssignerLoop {
       this.#settleUntil = 0
       const plan = planRound({ streams, workers, assignments })
       await fleet.writeAssignments(plan.assignment, this.assignmentTtlMs, plan.gone)
-      this.#report(plan)
+      this.#report(plan, workers.length)
       this.#rounds.inc({ result: 'acted' })
       if (this.#failing) this.#log.info('registry reachable again: assigning')
       this.#failing = false
@@ -141,16 +141,18 @@ export class AssignerLoop {
     this.#leaderGauge.set(leader ? 1 : 0)
   }
 
-  #report (plan: ReturnType<typeof planRound>): void {
+  #report (plan: ReturnType<typeof planRound>, workers: number): void {
     for (const move of plan.moves) {
       if (move.action !== 'keep') this.#log.info({ stream: move.stream, worker: move.worker, action: move.action, reason: move.reason }, 'placement changed')
     }
     for (const stream of plan.gone) this.#log.info({ stream }, 'stream removed: its assignment is dropped')
     const missing = plan.unplaced.reduce((sum, u) => sum + u.missing, 0)
     this.#unplacedGauge.set(missing)
-    const unplaced = plan.unplaced.map((u) => `${u.stream}:${u.missing}`).join(',')
+    const unplaced = workers === 0 ? 'no workers' : plan.unplaced.map((u) => `${u.stream}:${u.missing}`).join(',')
     if (unplaced !== this.#unplaced) {
-      if (unplaced === '') this.#log.info('every stream has all its copies placed')
+      // one machine without a fleet (make run-local): its worker encodes its own stream, nothing is wrong
+      if (workers === 0) this.#log.info('no fleet worker is registered: streams wait for one (a worker without WORKER_ID encodes its own stream)')
+      else if (unplaced === '') this.#log.info('every stream has all its copies placed')
       else this.#log.warn({ unplaced: plan.unplaced }, 'some stream copies fit on no live worker (capacity, filters or too few workers)')
     }
     this.#unplaced = unplaced
