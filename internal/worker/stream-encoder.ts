@@ -1,7 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../log/logger.js'
-import type { Rendition } from '../streams/ladder.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { loopOffsetSeconds } from './epoch-clock.js'
 import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir } from './ffmpeg-args.js'
@@ -12,7 +11,7 @@ import { prepareLoopSource } from './loop-source.js'
 import { buildMasterPlaylist } from './master-playlist.js'
 import { PlaylistPublisher } from './playlist-publisher.js'
 import { StaleFfmpegGuard } from './stale-ffmpeg.js'
-import type { X264Preset } from './worker-config.js'
+import type { WorkerConfig } from './worker-config.js'
 import { forgetSignal, type WorkerMetrics } from './worker-metrics.js'
 
 /** The loop's files, beside the output: a leading dot keeps every packager from serving them. */
@@ -22,18 +21,10 @@ const LOOP_DIR = '.loop'
 const LINGER_SECONDS = 30
 
 /** What one stream is encoded from and how: the worker's settings with one stream's definition. */
-export interface EncoderSettings {
+export type EncoderSettings = Pick<WorkerConfig, 'inputPath' | 'segmentSeconds' | 'ladder' | 'listSize' | 'ffmpegPath' | 'ffprobePath' | 'videoPreset' | 'frameRate'> & {
   readonly signalName: string
   /** `<OUTPUT_STREAM_PATH>/<signal>`: the packager serves it as `/<signal>/`. */
   readonly signalDir: string
-  readonly inputPath: string
-  readonly segmentSeconds: number
-  readonly ladder: readonly Rendition[]
-  readonly listSize: number
-  readonly ffmpegPath: string
-  readonly ffprobePath: string
-  readonly videoPreset: X264Preset
-  readonly frameRate: number
 }
 
 /**

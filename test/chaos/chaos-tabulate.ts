@@ -67,3 +67,21 @@ export function tabulate (runs: readonly FaultRun[], players: readonly PlayerRep
   return [...byName.values()]
 }
 
+
+/**
+ * Runs one fault and times its row: from the injection to the undo (`recovered`), then 8 s more so
+ * buffers refill and any late effect lands inside this row, not the next. A fault that throws is
+ * said and still timed: its row shows what the players saw.
+ */
+export async function timeFault (name: string, inject: () => Promise<void>, say: (line: string) => void): Promise<{ start: number, recovered: number, end: number }> {
+  const start = Date.now()
+  say(`fault: ${name}`)
+  try {
+    await inject()
+  } catch (err) {
+    say(`  the fault did not complete: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  const recovered = Date.now()
+  await new Promise((resolve) => setTimeout(resolve, 8000))
+  return { start, recovered, end: Date.now() }
+}

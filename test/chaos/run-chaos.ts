@@ -22,7 +22,7 @@ import { waitFor } from '../support/wait-for.js'
 import { renderPlot, type PlotMarker } from './chaos-plot.js'
 import { CpuMeter } from './cpu-meter.js'
 import { failingRows, formatTable } from './chaos-table.js'
-import { tabulate, type FaultRun } from './chaos-tabulate.js'
+import { tabulate, timeFault, type FaultRun } from './chaos-tabulate.js'
 import { FfmpegHlsClient, type FfmpegReport } from './ffmpeg-client.js'
 import { HlsBrowserPlayer, PLAYER_KINDS, type PlayerKind, type PlayerReport } from './hls-player.js'
 import { PlaylistAgeSampler } from './playlist-age-sampler.js'
@@ -216,17 +216,8 @@ async function main (): Promise<number> {
     runs.push({ name: 'steady, no fault', informational: false, control: false, start: baselineStart, recovered: baselineStart, end: Date.now() })
     for (const fault of plan) {
       if (interrupted) break
-      const start = Date.now()
-      say(`fault: ${fault.name}`)
-      try {
-        await fault.run(stack)
-      } catch (err) {
-        say(`  the fault did not complete: ${err instanceof Error ? err.message : String(err)}`)
-      }
-      const recovered = Date.now()
-      // let buffers refill and any late effect show up inside this row, not the next
-      await sleep(8000)
-      runs.push({ name: fault.name, informational: fault.informational === true, control: fault.control === true, ...(fault.allowedStall === undefined ? {} : { allowedStall: fault.allowedStall }), start, recovered, end: Date.now() })
+      const { start, recovered, end } = await timeFault(fault.name, async () => await fault.run(stack), say)
+      runs.push({ name: fault.name, informational: fault.informational === true, control: fault.control === true, ...(fault.allowedStall === undefined ? {} : { allowedStall: fault.allowedStall }), start, recovered, end })
       say(`  recovered after ${((recovered - start) / 1000).toFixed(1)} s`)
     }
 

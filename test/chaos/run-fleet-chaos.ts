@@ -15,7 +15,7 @@ import { PlaylistWatcher } from '../support/playlist-watcher.js'
 import { PROJECT_ROOT } from '../support/project-root.js'
 import { waitFor } from '../support/wait-for.js'
 import { failingRows, formatTable } from './chaos-table.js'
-import { tabulate, type FaultRun } from './chaos-tabulate.js'
+import { tabulate, timeFault, type FaultRun } from './chaos-tabulate.js'
 import { HlsBrowserPlayer, type PlayerReport } from './hls-player.js'
 
 const STREAMS = ['room1', 'room2']
@@ -165,16 +165,8 @@ async function runPhase (options: Parameters<typeof startFleetStack>[0], faults:
     for (const fault of plan) {
       if (state.interrupted) break
       const before = await stack.placement(1)
-      const start = Date.now()
-      say(`fault: ${fault.name}`)
-      try {
-        await fault.run(stack)
-      } catch (err) {
-        say(`  the fault did not complete: ${err instanceof Error ? err.message : String(err)}`)
-      }
-      const recovered = Date.now()
-      await sleep(8000)
-      runs.push({ name: `${tag}: ${fault.name}`, informational: false, control: false, start, recovered, end: Date.now() })
+      const { start, recovered, end } = await timeFault(fault.name, async () => await fault.run(stack), say)
+      runs.push({ name: `${tag}: ${fault.name}`, informational: false, control: false, start, recovered, end })
       const after = await stack.placement(1)
       const changed = STREAMS.filter((s) => JSON.stringify(before[s]) !== JSON.stringify(after[s]))
       if (fault.placementKept && changed.length > 0) moved++

@@ -1,11 +1,11 @@
 // The Redis registry through Sentinel: when the master dies, the sentinels promote the replica
 // and the client follows it by itself, with what was replicated before the death.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { pino, type Logger } from 'pino'
 import { RedisRegistry } from '../../../internal/registry/redis-registry.js'
 import { parseRegistryUrl } from '../../../internal/registry/registry-url.js'
 import { withClient } from '../../support/redis-server.js'
-import { startSentinelSet } from '../../support/redis-sentinel-set.js'
+import { startSentinelSet, type SentinelSet } from '../../support/redis-sentinel-set.js'
 import { waitFor } from '../../support/wait-for.js'
 
 interface Line { readonly level: number, readonly msg: string }
@@ -24,7 +24,8 @@ async function replicated (masterPort: number): Promise<unknown> {
   })
 }
 
-t.test('after the master is SIGKILLed the client follows the promoted replica', async (t) => {
+/** A Sentinel set and a started registry client on it, both stopped in teardown. */
+async function sentinelRegistry (t: Test): Promise<{ set: SentinelSet, registry: RedisRegistry, lines: Line[] }> {
   const set = await startSentinelSet()
   t.teardown(async () => { await set.stop() })
   const target = parseRegistryUrl(set.url)
@@ -33,6 +34,11 @@ t.test('after the master is SIGKILLed the client follows the promoted replica', 
   const registry = new RedisRegistry(target, { log })
   t.teardown(async () => { await registry.close() })
   await registry.start()
+  return { set, registry, lines }
+}
+
+t.test('after the master is SIGKILLed the client follows the promoted replica', async (t) => {
+  const { set, registry, lines } = await sentinelRegistry(t)
   let reconnects = 0
   registry.onReconnect(() => { reconnects++ })
 
@@ -56,14 +62,7 @@ t.test('after the master is SIGKILLed the client follows the promoted replica', 
 })
 
 t.test('after a manual failover, with the old master still up, writes go to the new master at once', async (t) => {
-  const set = await startSentinelSet()
-  t.teardown(async () => { await set.stop() })
-  const target = parseRegistryUrl(set.url)
-  if (target.kind !== 'sentinel') throw new Error(`unexpected target ${target.kind}`)
-  const { log, lines } = capture()
-  const registry = new RedisRegistry(target, { log })
-  t.teardown(async () => { await registry.close() })
-  await registry.start()
+  const { set, registry, lines } = await sentinelRegistry(t)
   await registry.put('edge', [{ id: 'before', value: 1 }], 60_000)
   // Sentinel's manual failover does not wait for the replica to catch up: this write is on it first
   t.equal(await replicated(set.master.port), 1)
