@@ -71,7 +71,11 @@
     }
     const behind = p.behind === null ? '–' : p.behind === 0 ? 'in step' : p.behind > 0 ? `${p.behind} behind` : `${-p.behind} ahead`
     return el('tr', { data: { packager: p.url, state: p.state } }, [
-      el('td', { className: 'url', text: hostOf(p.url), title: p.url }),
+      el('td', { className: 'url', title: p.url }, [
+        hostOf(p.url),
+        // in a fleet: the workers that encode this signal for this packager
+        (p.workers ?? []).length > 0 ? el('span', { className: 'reason-detail', text: `encoded by ${p.workers.join(', ')}` }) : null
+      ]),
       el('td', {}, [el('span', { className: `badge badge-${held ? 'held' : p.state}`, text: word })]),
       reasonCell,
       el('td', { className: 'num', text: p.newestMsn === null ? '–' : p.newestMsn }),
@@ -95,7 +99,8 @@
         fact('Newest MSN', s.newestMsn === null ? '–' : s.newestMsn),
         fact('Playlist age', seconds(s.playlistAgeS), late),
         fact('Target duration', s.targetDurationS === null ? '–' : `${s.targetDurationS} s`),
-        fact('Renditions', s.renditions.length === 0 ? '–' : s.renditions.map((r) => r === '' ? '(single)' : r).join(', '))
+        fact('Renditions', s.renditions.length === 0 ? '–' : s.renditions.map((r) => r === '' ? '(single)' : r).join(', ')),
+        (s.workers ?? []).length > 0 ? fact('Workers', s.workers.map((w) => `${w.id} on ${w.host}`).join(', ')) : null
       ]),
       el('table', { className: 'grid' }, [
         el('thead', {}, [el('tr', {}, ['Packager', 'State', 'Reason', 'Newest MSN', 'Vs output', 'Last answer'].map((h, i) => el('th', { className: i >= 3 ? 'num' : undefined, text: h })))]),

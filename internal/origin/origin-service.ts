@@ -18,6 +18,7 @@ import { UpstreamClient } from './upstream-client.js'
 import { formatAllowlist } from '../config/url-allowlist.js'
 import { buildStatus, type StatusSnapshot } from './status-model.js'
 import { registerStatusRoutes } from './status-routes.js'
+import { FleetWorkersView } from './fleet-workers.js'
 
 /** The origin: what players open. Wires the reporter view, per-signal sessions and the routes. */
 export class OriginService implements Service {
@@ -28,6 +29,8 @@ export class OriginService implements Service {
   /** Reads the reporter with its own cap: its largest answer is larger than any playlist. */
   private readonly reporterClient: UpstreamClient
   private readonly reporter: ReporterView
+  /** The fleet's workers, for the status page only. */
+  private readonly fleet: FleetWorkersView
   private readonly metrics: OriginMetrics
   private readonly edgeProbe: EdgeHealthProbe
   private closing: Promise<void> | undefined
@@ -76,6 +79,7 @@ export class OriginService implements Service {
       (reachable) => this.registry.setReporterReachable(reachable),
       (edges) => this.registry.setEdges(edges)
     )
+    this.fleet = new FleetWorkersView({ reporterUrls: config.reporterUrls, pollMs: config.reporterPollMs }, this.reporterClient, log)
     const fetcher = new SegmentFetcher(this.segmentClient, config.segmentCacheBytes, {
       onAttemptFailed: (base, failure) => {
         this.metrics.upstreamFetches.inc({ packager: base, kind: 'segment', result: failure })
@@ -103,13 +107,15 @@ export class OriginService implements Service {
       edges: this.reporter.edgeDetails,
       edgesInUse: this.registry.edgeUrls,
       reporterReachable: this.reporter.isReachable,
-      failovers: this.registry.failovers.recent()
+      failovers: this.registry.failovers.recent(),
+      workers: this.fleet.workers
     })
   }
 
   async start (): Promise<void> {
     this.registry.start()
     this.reporter.start()
+    if (this.config.statusPage) this.fleet.start()
     const address = await this.http.app.listen({ port: this.config.port, host: this.config.host })
     if (this.config.testOnlyNoFailover) this.log.warn({ packager: this.config.packagerAllowlist[0] }, 'ORIGIN_TEST_ONLY_NO_FAILOVER is set: failover is off, faults reach players (tests only)')
     this.log.info({ address, allowlist: this.config.packagerAllowlist, edgeAllowlist: formatAllowlist(this.config.edgeAllowlist), reporters: this.config.reporterUrls, signedUrls: this.config.signingKey !== undefined }, 'origin started')
@@ -124,6 +130,7 @@ export class OriginService implements Service {
     this.closing ??= (async () => {
       this.http.markDraining()
       await this.reporter.close()
+      await this.fleet.close()
       await this.registry.close()
       await this.http.app.close()
       await Promise.all([this.playlistClient.close(), this.segmentClient.close(), this.reporterClient.close(), this.edgeProbe.close()])

@@ -286,7 +286,7 @@ function edgeSetKey (edges: readonly EdgeTarget[]): string {
   return edges.map((e) => `${e.url}${e.draining ? ' draining' : ''}`).join(',')
 }
 
-function safeJson (body: Buffer): unknown {
+export function safeJson (body: Buffer): unknown {
   try { return JSON.parse(body.toString('utf8')) } catch { return undefined }
 }
 

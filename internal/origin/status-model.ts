@@ -5,6 +5,7 @@
 import type { SignalStatus, SourceStatus } from './signal-status.js'
 import type { EdgeDetail } from './reporter-view.js'
 import type { FailoverEvent } from './failover-log.js'
+import type { FleetWorker } from './fleet-workers.js'
 
 export type SignalState = 'ok' | 'degraded' | 'down' | 'starting'
 
@@ -21,6 +22,8 @@ export interface PackagerView {
   /** Segments it is behind the output's newest; negative when ahead. */
   readonly behind: number | null
   readonly lastOkAgoS: number | null
+  /** Fleet workers encoding this signal for this packager (ids); empty outside a fleet. */
+  readonly workers: readonly string[]
 }
 
 export interface SignalView {
@@ -34,6 +37,8 @@ export interface SignalView {
   readonly targetDurationS: number | null
   readonly entryPlaylist: string
   readonly packagers: readonly PackagerView[]
+  /** Fleet workers the signal is assigned to, sorted by id; empty outside a fleet. */
+  readonly workers: ReadonlyArray<{ readonly id: string, readonly host: string, readonly packager: string }>
 }
 
 export interface EdgeView {
@@ -64,6 +69,8 @@ export interface StatusInputs {
   readonly edgesInUse: readonly string[]
   readonly reporterReachable: boolean
   readonly failovers: readonly FailoverEvent[]
+  /** The fleet's workers as the reporter lists them; none outside a fleet. */
+  readonly workers?: readonly FleetWorker[]
 }
 
 /** Output older than this many target durations means viewers are stalling. */
@@ -74,13 +81,14 @@ export function buildStatus (inputs: StatusInputs): StatusSnapshot {
   return {
     generatedAt: inputs.now,
     reporterReachable: inputs.reporterReachable,
-    signals: [...inputs.signals].sort((a, b) => compare(a.signal, b.signal)).map((s) => signalView(s, inputs.now)),
+    signals: [...inputs.signals].sort((a, b) => compare(a.signal, b.signal)).map((s) => signalView(s, inputs.now, inputs.workers ?? [])),
     edges: inputs.edges.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), draining: e.draining, lastReported: e.lastReported ?? null })),
     failovers: inputs.failovers
   }
 }
 
-function signalView (s: SignalStatus, now: number): SignalView {
+function signalView (s: SignalStatus, now: number, fleet: readonly FleetWorker[]): SignalView {
+  const workers = fleet.filter((w) => w.streams.includes(s.signal)).sort((a, b) => compare(a.id, b.id))
   const newestMsn = s.lastMsn ?? null
   const ageS = s.lastAppendAt === undefined ? null : round(Math.max(0, now - s.lastAppendAt) / 1000, 1)
   const td = s.targetDurationS ?? null
@@ -91,13 +99,14 @@ function signalView (s: SignalStatus, now: number): SignalView {
     reason: p.reason ?? (p.state === 'down' ? 'not polled yet' : null),
     newestMsn: p.newestMsn ?? null,
     behind: p.newestMsn === undefined || newestMsn === null ? null : newestMsn - p.newestMsn,
-    lastOkAgoS: p.lastOkAt === undefined ? null : round(Math.max(0, now - p.lastOkAt) / 1000, 1)
+    lastOkAgoS: p.lastOkAt === undefined ? null : round(Math.max(0, now - p.lastOkAt) / 1000, 1),
+    workers: workers.filter((w) => w.packager === p.url.replace(/\/+$/, '')).map((w) => w.id)
   }))
   const starting = s.window !== undefined && s.window.seconds < s.window.needed - 1e-9
     ? { state: 'starting' as const, summary: `the window holds ${s.window.seconds.toFixed(1)} s of the ${s.window.needed.toFixed(1)} s (3 target durations) players are offered; playlists answer 503 with Retry-After until then` }
     : undefined
   const { state, summary } = starting ?? judge(newestMsn, ageS, td, packagers)
-  return { name: s.signal, state, summary, renditions: s.renditions, newestMsn, playlistAgeS: ageS, targetDurationS: td, entryPlaylist: `/${s.signal}/playlist.m3u8`, packagers }
+  return { name: s.signal, state, summary, renditions: s.renditions, newestMsn, playlistAgeS: ageS, targetDurationS: td, entryPlaylist: `/${s.signal}/playlist.m3u8`, packagers, workers: workers.map(({ id, host, packager }) => ({ id, host, packager })) }
 }
 
 function judge (newestMsn: number | null, ageS: number | null, td: number | null, packagers: readonly PackagerView[]): { state: SignalState, summary: string } {
@@ -137,7 +146,7 @@ export function reasonKind (reason: string): ReasonKind {
 export function statusChangeKey (s: StatusSnapshot): string {
   return JSON.stringify({
     r: s.reporterReachable,
-    s: s.signals.map((x) => [x.name, x.state, x.summary, x.newestMsn, x.renditions, x.packagers.map((p) => [p.url, p.state, p.reasonKind, p.reason, p.newestMsn])]),
+    s: s.signals.map((x) => [x.name, x.state, x.summary, x.newestMsn, x.renditions, x.packagers.map((p) => [p.url, p.state, p.reasonKind, p.reason, p.newestMsn, p.workers]), x.workers]),
     e: s.edges.map((e) => [e.id, e.url, e.inUse, e.draining, e.loadRps]),
     f: s.failovers.length === 0 ? null : [s.failovers.length, s.failovers[0]?.at]
   })

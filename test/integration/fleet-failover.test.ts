@@ -30,6 +30,15 @@ t.test('a fleet worker SIGKILLed: its streams move, viewers of each see nothing'
   t.equal(load(victim), 2, `${victim} encodes both streams`)
 
   const origin = `http://127.0.0.1:${stack.ports.origin}`
+  // the operator's status page names each signal's workers and which packager each one feeds
+  await waitFor('the status page to show the placement', async () => {
+    const status = await (await fetch(`${origin}/status.json`)).json() as { signals: Array<{ name: string, workers: Array<{ id: string }>, packagers: Array<{ workers: string[] }> }> }
+    return STREAMS.every((name) => {
+      const view = status.signals.find((s) => s.name === name)
+      return view !== undefined && JSON.stringify(view.workers.map((w) => w.id)) === JSON.stringify(before[name]) && view.packagers.filter((p) => p.workers.length === 1).length === 2
+    })
+  }, { timeoutMs: 20_000 })
+  t.pass('the status page lists each signal with its 2 workers, one per packager')
   const players = STREAMS.map((s) => new HlsBrowserPlayer(`${origin}/${s}/playlist.m3u8`))
   const victimPackager = `http://127.0.0.1:${stack.ports.packagers.get(victim) ?? 0}`
   t.teardown(async () => { for (const p of players) await p.close() })

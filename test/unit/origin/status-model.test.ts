@@ -103,3 +103,16 @@ t.test('the change key ignores ticking ages but sees state changes and new failo
   t.not(statusChangeKey(buildStatus(inputs({ signals: [signal({ sources: [{ url: A, state: 'down', reason: 'no answer' }, { url: B, state: 'active' }] })] }))), base)
   t.not(statusChangeKey(buildStatus(inputs({ failovers: [{ at: NOW, signal: 'live01', kind: 'failover', from: A, to: B }] }))), base)
 })
+
+t.test('in a fleet: each signal lists its workers, each packager the workers that encode the signal for it', async (t) => {
+  const workers = [
+    { id: 'w2', host: 'enc-b', packager: B, streams: ['live01'] },
+    { id: 'w1', host: 'enc-a', packager: A, streams: ['live01', 'other'] },
+    { id: 'w3', host: 'enc-c', packager: 'http://127.0.0.1:7070', streams: ['other'] }
+  ]
+  const s = buildStatus(inputs({ workers })).signals[0]
+  t.same(s?.workers, [{ id: 'w1', host: 'enc-a', packager: A }, { id: 'w2', host: 'enc-b', packager: B }])
+  t.same(s?.packagers.map((p) => p.workers), [['w1'], ['w2']])
+  t.same(buildStatus(inputs()).signals[0]?.workers, [], 'none outside a fleet')
+  t.not(statusChangeKey(buildStatus(inputs({ workers }))), statusChangeKey(buildStatus(inputs())), 'a placement change is a page change')
+})
