@@ -11,7 +11,8 @@ export interface AssignerOptions {
   /**
    * How long to wait, after the registry lost its records, for every live worker to announce what
    * it runs before placing anything: placing sooner would give a stream whose workers had not
-   * beaten yet to another worker, moving a stream that was running fine. At least a worker TTL.
+   * beaten yet to another worker, moving a stream that was running fine. At least two heartbeats
+   * of the slowest worker and a second (the registry client's reconnect).
    */
   readonly settleMs: number
   readonly log: Logger

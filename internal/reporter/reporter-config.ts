@@ -31,7 +31,7 @@ export interface ReporterConfig extends CommonConfig {
   readonly defaultStream: StreamDefinition
   /** ASSIGNER_INTERVAL: how often the assigner (the one holding the lease) places streams. */
   readonly assignerIntervalMs: number
-  /** ASSIGNER_SETTLE: after the registry lost its records, how long workers get to re-announce before anything is placed (at least a worker TTL). */
+  /** ASSIGNER_SETTLE: after the registry lost its records, how long workers get to re-announce before anything is placed (at least two worker heartbeats and a second). */
   readonly assignerSettleMs: number
 }
 
@@ -52,7 +52,7 @@ export function loadReporterConfig (env: Env): ReporterConfig {
     streamsFile,
     defaultStream: defaultStream({ name: common.signalName, inputPath: stream.inputPath, ladder: stream.ladderText, segmentSeconds: stream.segmentSeconds }),
     assignerIntervalMs: readDurationMs(env, 'ASSIGNER_INTERVAL', 1000, { minMs: 100, maxMs: 60_000 }),
-    assignerSettleMs: readDurationMs(env, 'ASSIGNER_SETTLE', 5000, { minMs: 0, maxMs: 600_000 }),
+    assignerSettleMs: readDurationMs(env, 'ASSIGNER_SETTLE', 3000, { minMs: 0, maxMs: 600_000 }),
     port: readReporterPort(env),
     token,
     tokens,

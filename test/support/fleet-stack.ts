@@ -96,7 +96,7 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const reporters: ServiceProcess[] = []
     for (const [i, port] of reporterPorts.entries()) {
       reporters.push(await run(i === 0 ? 'reporter' : `reporter${i + 1}`, 'cmd/reporter/main.ts', {
-        ...FLEET_TOKENS, REPORTER_PORT: String(port), REGISTRY_URL: registryUrl, STREAMS_FILE: join(dir, 'streams.json'), ASSIGNER_INTERVAL: '500ms', ASSIGNER_SETTLE: `${4 * heartbeatMs + 1000}ms`
+        ...FLEET_TOKENS, REPORTER_PORT: String(port), REGISTRY_URL: registryUrl, STREAMS_FILE: join(dir, 'streams.json'), ASSIGNER_INTERVAL: '500ms', ASSIGNER_SETTLE: `${2 * heartbeatMs + 1000}ms`
       }, port))
     }
     const reporter = reporters[0] as ServiceProcess

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { freePort } from './free-port.js'
-import { RedisServer, withClient } from './redis-server.js'
+import { isPortTaken, RedisServer, withClient } from './redis-server.js'
 import { waitFor } from './wait-for.js'
 
 export interface SentinelSet {
@@ -26,6 +26,18 @@ const QUORUM = 2
  * a failover can be agreed on and carried out as soon as the master dies.
  */
 export async function startSentinelSet (): Promise<SentinelSet> {
+  // the sentinels' ports are chosen before any binds (each is told of the others): a port taken in
+  // between by another test's listener fails the set, which is then made again on other ports
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSentinelSetOnce()
+    } catch (err) {
+      if (attempt >= 3 || !isPortTaken(err)) throw err
+    }
+  }
+}
+
+async function startSentinelSetOnce (): Promise<SentinelSet> {
   const started: RedisServer[] = []
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {

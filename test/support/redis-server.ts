@@ -45,7 +45,21 @@ export class RedisServer {
     this.#password = password
   }
 
+  /**
+   * A port found free can be taken by another test's listener before redis-server binds it: with
+   * no port given, a start that loses that race is tried again on another free port.
+   */
   static async start (options: RedisServerOptions = {}): Promise<RedisServer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await RedisServer.#startOnce(options)
+      } catch (err) {
+        if (options.port !== undefined || attempt >= 3 || !isPortTaken(err)) throw err
+      }
+    }
+  }
+
+  static async #startOnce (options: RedisServerOptions): Promise<RedisServer> {
     const port = options.port ?? await freePort()
     const dir = await mkdtemp(join(tmpdir(), 'zdh-redis-'))
     const config = join(dir, 'redis.conf')
@@ -137,6 +151,11 @@ function roleConfig (options: RedisServerOptions): string[] {
     ...(options.password === undefined ? [] : [`requirepass "${options.password}"`]),
     ...(options.replicaOf === undefined ? [] : [`replicaof 127.0.0.1 ${options.replicaOf}`])
   ]
+}
+
+/** The start failed because another process had the port. */
+export function isPortTaken (err: unknown): boolean {
+  return err instanceof Error && err.message.includes('Address already in use')
 }
 
 /** Spawns `file` so that it dies with this process; output goes to `keep`. */

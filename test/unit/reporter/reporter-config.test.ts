@@ -75,6 +75,7 @@ t.test('the registry, the streams and the assigner', async (t) => {
   t.equal(config.streamsFile, undefined)
   t.same(config.defaultStream, { name: 'live01', source: { file: 'assets/stream.mp4' }, ladder: '720p:1280x720:3000,480p:854x480:1400,240p:426x240:400', segment_duration: 2, redundancy: 2 })
   t.equal(config.assignerIntervalMs, 1000)
+  t.equal(config.assignerSettleMs, 3000)
   const fleet = loadReporterConfig({ REGISTRY_URL: 'redis://127.0.0.1:6390', STREAMS_FILE: 'streams.json', LIVE_SIGNAL_NAME: 'main', ASSIGNER_INTERVAL: '500ms' })
   t.equal(fleet.registry.kind, 'redis')
   t.equal(fleet.streamsFile, 'streams.json')
