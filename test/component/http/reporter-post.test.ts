@@ -150,3 +150,15 @@ t.test('several reporters: a 4xx is the answer of every reporter and is not trie
   t.match(result, { ok: false, status: 401, url: refusing })
   t.equal(otherHits, 0)
 })
+
+t.test('the edges manager\'s heartbeats and discovery\'s reports reach the second reporter while the first is dead', async (t) => {
+  const dead = `http://127.0.0.1:${await freePort()}`
+  const seen: string[] = []
+  const live = await scriptedReporter(t, (req, _body, res) => { seen.push(req.url ?? ''); res.end('{}') })
+  const beats = new HeartbeatClient({ urls: [dead, live], token: 'token-123456', log: capture().log, timeoutMs: 1000 })
+  const reports = new ReporterClient({ urls: [dead, live], token: 'token-123456', log: capture().log, now: () => 0, timeoutMs: 1000 })
+  t.teardown(async () => { await beats.close(); await reports.close() })
+  t.equal(await beats.send([{ id: 'edge-8101', url: 'http://127.0.0.1:8101', load_rps: 0 }], 5000), true)
+  t.equal(await reports.send({ signal: 'live01', packagers: [] } as never), true)
+  t.same(seen, ['/edges', '/ingests'])
+})
