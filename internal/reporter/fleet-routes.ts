@@ -34,12 +34,19 @@ export function registerFleetRoutes (app: FastifyInstance, options: FleetRouteOp
     const beat = request.body
     if (beat.stream_filter !== undefined) checkFilter(beat.stream_filter)
     const ttlMs = Math.min(beat.ttl_ms ?? options.ttlMs, options.maxTtlMs)
+    const packager = beat.packager.replace(/\/+$/, '')
+    // first registration wins while it lives, as for edges: a second process given the same
+    // WORKER_ID (a copied config) must not take over the first one's streams and packager
+    const held = (await fleet.workers()).find((w) => w.id === beat.id)
+    if (held !== undefined && (held.host !== beat.host || held.packager !== packager)) {
+      throw new ReporterErrors.WORKER_TAKEN(`worker '${beat.id}' is registered from host ${held.host} with packager ${held.packager}; a worker id is held until its registration expires (its TTL): give each worker its own WORKER_ID`)
+    }
     const record: WorkerRecord = {
       id: beat.id,
       host: beat.host,
       capacity: beat.capacity,
       stream_filter: beat.stream_filter ?? null,
-      packager: beat.packager.replace(/\/+$/, ''),
+      packager,
       load: beat.load,
       running: [...new Set(beat.streams)],
       last_seen: new Date(options.now()).toISOString()

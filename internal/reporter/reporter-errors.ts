@@ -14,6 +14,7 @@ export const ReporterErrors = errorTable({
   NOT_LIVE: createError('REPORTER_ERR_NOT_LIVE', "signal '%s' is not live: no unexpired report names a healthy packager", 404),
   BAD_STREAM: createError('REPORTER_ERR_BAD_STREAM', '%s', 400),
   NO_STREAM: createError('REPORTER_ERR_NO_STREAM', "no stream '%s' is defined", 404),
+  WORKER_TAKEN: createError('REPORTER_ERR_WORKER_TAKEN', '%s', 409),
   BAD_FILTER: createError('REPORTER_ERR_BAD_FILTER', 'stream_filter is not a valid regular expression: %s', 400),
   FULL: createError('REPORTER_ERR_FULL', 'the %s store is full (%d entries); wait for reports to expire', 503)
 } as const)

@@ -103,6 +103,19 @@ t.test('heartbeats are checked: the worker token, the filter, the fields', async
   t.same((await app.inject('/workers')).json(), [], 'refused heartbeats registered nothing')
 })
 
+t.test('a worker id is held by its first registration until it expires', async (t) => {
+  const { app: { app }, advance } = fleetApp(t)
+  t.equal((await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w1') })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w1', { load: 1 }) })).statusCode, 200, 'the holder keeps beating')
+  const copied = await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w1', { host: 'another-host' }) })
+  t.same([copied.statusCode, copied.json().error], [409, 'REPORTER_ERR_WORKER_TAKEN'])
+  t.match(copied.json().message, /worker 'w1' is registered from host host-w1 .*give each worker its own WORKER_ID/)
+  t.equal((await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w1', { packager: 'http://10.0.0.9:8081' }) })).statusCode, 409)
+  t.equal(((await app.inject('/workers')).json() as Array<{ host: string }>)[0]?.host, 'host-w1', 'the refused heartbeat changed nothing')
+  advance(3000)
+  t.equal((await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w1', { host: 'another-host' }) })).statusCode, 200, 'once expired, the id is free')
+})
+
 t.test('a reporter without a worker token keeps worker registration closed', async (t) => {
   const { app: { app } } = fleetApp(t, { discovery: TOKENS.discovery, edges: TOKENS.edges })
   t.equal((await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w1') })).statusCode, 401)
