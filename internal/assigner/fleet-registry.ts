@@ -62,6 +62,10 @@ export class FleetRegistry {
     return (await this.registry.list('worker')).map((record) => record.value as unknown as WorkerRecord)
   }
 
+  async worker (id: string): Promise<WorkerRecord | undefined> {
+    return (await this.registry.get('worker', id))?.value as WorkerRecord | undefined
+  }
+
   async heartbeat (worker: WorkerRecord, ttlMs: number): Promise<void> {
     await this.registry.put('worker', [{ id: worker.id, value: { ...worker, running: [...worker.running] } }], ttlMs)
   }

@@ -1,8 +1,8 @@
 import { Agent, request } from 'undici'
 import type { Logger } from '../log/logger.js'
-import { isValidName } from '../hls/names.js'
 import { ReporterEndpoints } from '../http/reporter-endpoints.js'
 import { failureForError, failureForStatus } from '../http/upstream-failure.js'
+import { parseFleetWorkers } from '../reporter/worker-list.js'
 
 /** Signal -> packager URLs of the fleet workers assigned to it. */
 export type FleetPackagers = ReadonlyMap<string, readonly string[]>
@@ -12,16 +12,13 @@ export type FleetPackagers = ReadonlyMap<string, readonly string[]>
  * worker's packager for every stream assigned to it. Malformed entries are skipped.
  */
 export function parseFleetPackagers (body: unknown): FleetPackagers | undefined {
-  if (!Array.isArray(body)) return undefined
+  const workers = parseFleetWorkers(body)
+  if (workers === undefined) return undefined
   const map = new Map<string, string[]>()
-  for (const entry of body) {
-    const { streams, packager } = (entry ?? {}) as { streams?: unknown, packager?: unknown }
-    if (typeof packager !== 'string' || !/^https?:\/\/[^\s/?#]+$/.test(packager.replace(/\/+$/, '')) || !Array.isArray(streams)) continue
-    const url = packager.replace(/\/+$/, '')
+  for (const { packager, streams } of workers) {
     for (const signal of streams) {
-      if (typeof signal !== 'string' || !isValidName('signal', signal)) continue
       const urls = map.get(signal) ?? []
-      if (!urls.includes(url)) urls.push(url)
+      if (!urls.includes(packager)) urls.push(packager)
       map.set(signal, urls)
     }
   }
@@ -50,14 +47,7 @@ export class FleetPackagerView {
   }
 
   async read (): Promise<FleetPackagers> {
-    let problem: string | undefined
-    for (const url of this.#endpoints.order) {
-      problem = await this.#readFrom(url)
-      if (problem === undefined) {
-        this.#endpoints.answered(url)
-        break
-      }
-    }
+    const problem = await this.#endpoints.first(async (url) => await this.#readFrom(url), (why) => why === undefined)
     if (problem !== this.#failing) {
       if (problem !== undefined) this.#log.warn({ reporters: this.#endpoints.all, reason: problem }, 'cannot read the fleet\'s workers: probing the packagers last known')
       else this.#log.info({ reporter: this.#endpoints.current }, 'reading the fleet\'s workers again')

@@ -26,6 +26,22 @@ export class ReporterEndpoints {
     return [...this.#urls.slice(this.#preferred), ...this.#urls.slice(0, this.#preferred)]
   }
 
+  /**
+   * Asks each reporter in `order` until `answered` accepts what one gave: that one is used first
+   * from then on. Returns the accepted answer, or the last one when none was.
+   */
+  async first<T> (ask: (url: string) => Promise<T>, answered: (answer: T) => boolean): Promise<T> {
+    let last: T | undefined
+    for (const url of this.order) {
+      last = await ask(url)
+      if (answered(last)) {
+        this.answered(url)
+        break
+      }
+    }
+    return last as T
+  }
+
   /** `url` answered: the next request starts there. */
   answered (url: string): void {
     const index = this.#urls.indexOf(url)

@@ -54,15 +54,8 @@ export class ReporterPost {
 
   /** POSTs `body` as JSON to `<reporter><path>`. */
   async post (path: string, body: unknown): Promise<ReporterPostResult> {
-    let result: ReporterPostResult | undefined
-    for (const url of this.#endpoints.order) {
-      result = await this.#postTo(url, path, body)
-      if (result.ok || (result.status !== undefined && result.status < 500)) {
-        this.#endpoints.answered(url)
-        break
-      }
-    }
-    return result as ReporterPostResult
+    // a 4xx is every reporter's answer: only a reporter that cannot be reached or fails moves on
+    return await this.#endpoints.first(async (url) => await this.#postTo(url, path, body), (result) => result.ok || (result.status !== undefined && result.status < 500))
   }
 
   async #postTo (url: string, path: string, body: unknown): Promise<ReporterPostResult> {

@@ -166,14 +166,13 @@ export class ReporterView {
 
   private async poll (): Promise<void> {
     try {
-      const { result, edgeResult } = await this.read()
+      const { result, edgeResult, parsed } = await this.read()
       if (this.closed) return
       // edges first: the first playlists a new session renders already spread over them
       const refused = new Set<string>()
       const details = edgeResult.ok ? parseEdgeDetails(safeJson(edgeResult.body), (url) => this.edgeAllowed(url), refused) : undefined
       this.logRefused(refused)
       this.applyEdgeAnswer(details)
-      const parsed = result.ok ? parseIngests(safeJson(result.body), this.options.allowlist) : undefined
       if (parsed === undefined) {
         if (this.reachable !== false) {
           this.log.warn({ reporters: this.endpoints.all, reason: result.ok ? 'unreadable answer' : result.detail }, 'reporter unreachable, keeping the last known view')
@@ -198,18 +197,12 @@ export class ReporterView {
   }
 
   /** /ingests and /edges from the reporter that answered last, or the next while its ingest answer is unreadable (reporters over one registry answer the same). */
-  private async read (): Promise<{ result: UpstreamAnswer, edgeResult: UpstreamAnswer }> {
-    let answer: { result: UpstreamAnswer, edgeResult: UpstreamAnswer } | undefined
-    for (const url of this.endpoints.order) {
+  private async read (): Promise<{ result: UpstreamAnswer, edgeResult: UpstreamAnswer, parsed: IngestView | undefined }> {
+    return await this.endpoints.first(async (url) => {
       // both at once: an ingest answer the origin cannot read (too large, say) must not cost the edges
       const [result, edgeResult] = await Promise.all([this.client.get(`${url}/ingests`), this.client.get(`${url}/edges`)])
-      answer = { result, edgeResult }
-      if (this.closed || (result.ok && parseIngests(safeJson(result.body), this.options.allowlist) !== undefined)) {
-        this.endpoints.answered(url)
-        break
-      }
-    }
-    return answer as NonNullable<typeof answer>
+      return { result, edgeResult, parsed: result.ok ? parseIngests(safeJson(result.body), this.options.allowlist) : undefined }
+    }, ({ parsed }) => this.closed || parsed !== undefined)
   }
 
   private edgeAllowed (url: string): boolean {

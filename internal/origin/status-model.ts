@@ -5,7 +5,7 @@
 import type { SignalStatus, SourceStatus } from './signal-status.js'
 import type { EdgeDetail } from './reporter-view.js'
 import type { FailoverEvent } from './failover-log.js'
-import type { FleetWorker } from './fleet-workers.js'
+import type { FleetWorker } from '../reporter/worker-list.js'
 
 export type SignalState = 'ok' | 'degraded' | 'down' | 'starting'
 

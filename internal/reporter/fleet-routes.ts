@@ -37,7 +37,7 @@ export function registerFleetRoutes (app: FastifyInstance, options: FleetRouteOp
     const packager = beat.packager.replace(/\/+$/, '')
     // first registration wins while it lives, as for edges: a second process given the same
     // WORKER_ID (a copied config) must not take over the first one's streams and packager
-    const held = (await fleet.workers()).find((w) => w.id === beat.id)
+    const held = await fleet.worker(beat.id)
     if (held !== undefined && (held.host !== beat.host || held.packager !== packager)) {
       throw new ReporterErrors.WORKER_TAKEN(`worker '${beat.id}' is registered from host ${held.host} with packager ${held.packager}; a worker id is held until its registration expires (its TTL): give each worker its own WORKER_ID`)
     }

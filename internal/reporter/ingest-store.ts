@@ -45,11 +45,11 @@ export class IngestStore {
    * Whether the report stays within the writer limits: a new signal while REPORTER_MAX_SIGNALS are
    * live, or a signal that would list more than REPORTER_MAX_PACKAGERS_PER_SIGNAL distinct packagers.
    */
-  async refusal (report: IngestReport, entries?: readonly Entry[]): Promise<IngestRefusal | undefined> {
+  async refusal (report: IngestReport): Promise<IngestRefusal | undefined> {
     const limits = this.#options.limits ?? DEFAULT_LIMITS
     const signals = new Set<string>()
     const packagers = new Set(report.packagers.map((p) => p.url))
-    for (const entry of entries ?? await this.#entries()) {
+    for (const entry of await this.#entries()) {
       signals.add(entry.signal)
       if (entry.signal === report.signal) packagers.add(entry.status.url)
     }

@@ -92,9 +92,11 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
     onResponse: countWrite('ingests')
   }, async (request) => {
     const report = { ...request.body, packagers: normalizeUrls(request.body.packagers, 'packagers') }
-    const refusal = await ingests.refusal(report)
-    if (refusal !== undefined) throw ingestRefusalError(refusal)
-    if (!await ingests.report(report)) throw new ReporterErrors.FULL('ingests', 10_000)
+    // report() checks the limits itself; why it refused is read only when it did
+    if (!await ingests.report(report)) {
+      const refusal = await ingests.refusal(report)
+      throw refusal !== undefined ? ingestRefusalError(refusal) : new ReporterErrors.FULL('ingests', 10_000)
+    }
     return { signal: report.signal, accepted: report.packagers.length, ttl_ms: Math.min(report.ttl_ms ?? config.ttlMs, config.maxTtlMs) }
   })
 
@@ -116,9 +118,10 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
     onResponse: countWrite('edges')
   }, async (request) => {
     const report = { ...request.body, edges: normalizeUrls(request.body.edges, 'edges', (edge) => edge.id) }
-    const refusal = await edges.refusal(report)
-    if (refusal !== undefined) throw edgeRefusalError(refusal)
-    if (!await edges.report(report)) throw new ReporterErrors.FULL('edges', 1000)
+    if (!await edges.report(report)) {
+      const refusal = await edges.refusal(report)
+      throw refusal !== undefined ? edgeRefusalError(refusal) : new ReporterErrors.FULL('edges', 1000)
+    }
     return { accepted: report.edges.length, ttl_ms: Math.min(report.ttl_ms ?? config.ttlMs, config.maxTtlMs) }
   })
 

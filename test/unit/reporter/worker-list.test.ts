@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseFleetWorkers } from '../../../internal/origin/fleet-workers.js'
+import { parseFleetWorkers } from '../../../internal/reporter/worker-list.js'
 
 t.test('the reporter\'s /workers: well-formed entries only, packagers as plain origins', async (t) => {
   t.same(parseFleetWorkers([
