@@ -3,21 +3,22 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 NODE := node
-SYSTEM_PACKAGES := ffmpeg nginx-light chromium redis-server redis-sentinel
+SYSTEM_PACKAGES := ffmpeg nginx-light libnginx-mod-rtmp fonts-dejavu-core chromium redis-server redis-sentinel
 SAMPLE_INPUT := assets/stream.mp4
 
 # One bearer token per reporter writer role (discovery, edges), each made once under .local/
 # (readable by you only) and kept out of git; only the run-local targets get them, and each
 # component keeps only its own (internal/local/local-components.ts).
 local-token = $(shell mkdir -p .local && { [ -s .local/$(1) ] || (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > .local/$(1)); } && cat .local/$(1))
-LOCAL_TARGETS := run-local run-local-redundant run-local-replicas run-local-multi run-local-worker run-local-server1 run-local-server2 \
+LOCAL_TARGETS := run-local run-local-redundant run-local-replicas run-local-multi run-local-ingest run-local-ingest-node run-local-worker run-local-server1 run-local-server2 \
                  run-local-discovery run-local-reporter run-local-origin run-local-edges
 $(LOCAL_TARGETS): export REPORTER_DISCOVERY_TOKEN ?= $(call local-token,reporter-discovery-token)
 $(LOCAL_TARGETS): export REPORTER_EDGES_TOKEN ?= $(call local-token,reporter-edges-token)
 $(LOCAL_TARGETS): export REPORTER_WORKER_TOKEN ?= $(call local-token,reporter-worker-token)
 $(LOCAL_TARGETS): export REPORTER_OPERATOR_TOKEN ?= $(call local-token,reporter-operator-token)
+$(LOCAL_TARGETS): export REPORTER_INGEST_TOKEN ?= $(call local-token,reporter-ingest-token)
 
-.PHONY: help deps build system-deps run-local run-local-redundant run-local-replicas run-local-multi run-local-worker run-local-server1 run-local-server2 \
+.PHONY: help deps build system-deps run-local run-local-redundant run-local-replicas run-local-multi run-local-ingest run-local-ingest-node run-local-worker run-local-server1 run-local-server2 \
         run-local-discovery run-local-reporter run-local-origin run-local-edges test test-long typecheck bench-packager chaos clean
 
 help:
@@ -25,7 +26,8 @@ help:
 	@echo "make run-local-redundant  the same with two workers, each feeding its own packager"
 	@echo "make run-local-replicas   the same with two origins (8001, 8011) as Content Steering pathways"
 	@echo "make run-local-multi      a fleet: Redis registry, 4 streams placed on 4 workers (redundancy 2), their packagers"
-	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin edges"
+	@echo "make run-local-ingest     live push: RTMP ingest on 1935 (STREAM_KEY=<key>, else one is made), two workers, the slate when nobody publishes"
+	@echo "make run-local-<name>     start one: worker server1 server2 discovery reporter origin edges ingest-node"
 	@echo "make build                compile cmd/ and internal/ into build/ (the run-local targets do it)"
 	@echo "make test                 typecheck and run the suite (unit, component, integration), two files at a time"
 	@echo "make test-long            the long player matrices (test/chaos/long), one file at a time"
@@ -59,7 +61,8 @@ node_modules/.deps-stamp: package.json package-lock.json
 system-deps:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do \
-	  bin=$${pkg%%-*}; command -v $$pkg >/dev/null 2>&1 || command -v $$bin >/dev/null 2>&1 || [ -x /usr/sbin/$$bin ] || missing="$$missing $$pkg"; \
+	  bin=$${pkg%%-*}; dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'ok installed' || command -v $$pkg >/dev/null 2>&1 || \
+	    { case $$pkg in lib*|fonts-*) false;; *) command -v $$bin >/dev/null 2>&1 || [ -x /usr/sbin/$$bin ];; esac; } || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -89,6 +92,14 @@ run-local-replicas: deps build $(SAMPLE_INPUT)
 # assets/streams-multi.json placed by the assigner on four workers, each with its own packager.
 run-local-multi: deps build $(SAMPLE_INPUT)
 	$(NODE) build/cmd/local/main.js multi
+
+# A live push: the ingest (nginx with the RTMP module) takes rtmp://127.0.0.1:1935/live/<key>, two
+# workers pull it and encode it on the epoch grid, the slate when nobody publishes (README "Live ingest").
+run-local-ingest: deps build $(SAMPLE_INPUT)
+	$(NODE) build/cmd/local/main.js ingest
+
+run-local-ingest-node: deps build
+	$(NODE) build/cmd/ingest/main.js
 
 run-local-worker: deps build $(SAMPLE_INPUT)
 	$(NODE) build/cmd/worker/main.js

@@ -3,6 +3,7 @@ import { ConfigError } from '../../internal/config/config-error.js'
 import { readOriginPort } from '../../internal/config/peer-addresses.js'
 import { LOCAL_PROFILES, localComponents, type LocalProfile, type LocalRuntime } from '../../internal/local/local-components.js'
 import { ProcessGroup } from '../../internal/local/process-group.js'
+import { prepareIngestStream } from '../../internal/local/ingest-stream-key.js'
 
 // A developer tool, not a service: it only multiplexes the real entrypoints' output.
 const profile = (process.argv[2] ?? 'default') as LocalProfile
@@ -22,6 +23,12 @@ try {
   if (!(err instanceof ConfigError)) throw err
   process.stderr.write(`run-local: ${err.message}\n`)
   process.exit(2)
+}
+if (profile === 'ingest') {
+  await prepareIngestStream().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).message}\n`)
+    process.exit(2)
+  })
 }
 const components = localComponents(profile, outputPath, originPort, runtime)
 const group = new ProcessGroup(components, { cwd: process.cwd(), env: process.env, out: process.stdout, color: process.stdout.isTTY === true })

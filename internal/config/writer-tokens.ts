@@ -5,9 +5,10 @@ import { readOptionalString, type Env } from './env-readers.js'
  * Who may write to the reporter, and with which variable its bearer token is set. One token per
  * role, so a leaked or compromised writer can write only what its role writes: discovery's token
  * cannot register an edge (where viewers are sent), the edges manager's cannot register an ingest.
- * Workers register and take their assignments with theirs; operators define streams with theirs.
+ * Workers register and take their assignments with theirs; operators define streams with theirs;
+ * ingest nodes check stream keys and record live publishes with theirs.
  */
-export const WRITER_ROLES = ['discovery', 'edges', 'worker', 'operator'] as const
+export const WRITER_ROLES = ['discovery', 'edges', 'worker', 'operator', 'ingest'] as const
 export type WriterRole = typeof WRITER_ROLES[number]
 
 /**
@@ -22,7 +23,8 @@ export const TOKEN_VARIABLES: Readonly<Record<WriterRole, string>> = Object.free
   discovery: 'REPORTER_DISCOVERY_TOKEN',
   edges: 'REPORTER_EDGES_TOKEN',
   worker: 'REPORTER_WORKER_TOKEN',
-  operator: 'REPORTER_OPERATOR_TOKEN'
+  operator: 'REPORTER_OPERATOR_TOKEN',
+  ingest: 'REPORTER_INGEST_TOKEN'
 })
 
 /** Legacy: one token for every role, used by a role whose own variable is unset (logged at start). */

@@ -1,3 +1,4 @@
+import { ingestComponents } from './ingest-components.js'
 import { multiComponents } from './multi-components.js'
 
 /** One process `make run-local` starts: a name for its log lines, its entrypoint and extra env. */
@@ -13,21 +14,22 @@ export interface LocalComponent {
   readonly withhold?: readonly string[]
 }
 
-const ROLE_TOKENS = ['REPORTER_DISCOVERY_TOKEN', 'REPORTER_EDGES_TOKEN', 'REPORTER_WORKER_TOKEN', 'REPORTER_OPERATOR_TOKEN'] as const
+const ROLE_TOKENS = ['REPORTER_DISCOVERY_TOKEN', 'REPORTER_EDGES_TOKEN', 'REPORTER_WORKER_TOKEN', 'REPORTER_OPERATOR_TOKEN', 'REPORTER_INGEST_TOKEN'] as const
 const keepOnly = (token: string): string[] => ROLE_TOKENS.filter((t) => t !== token)
 /**
  * Each writer keeps only its own token (and the shared fallback); readers get none. The operator's
  * token stays with the reporter: it is the user's, for PUT /streams.
  */
-export const WITHHOLD: Readonly<Record<'reporter' | 'discovery' | 'edges' | 'worker' | 'reader', readonly string[]>> = {
+export const WITHHOLD: Readonly<Record<'reporter' | 'discovery' | 'edges' | 'worker' | 'ingest' | 'reader', readonly string[]>> = {
   reporter: [],
   discovery: keepOnly('REPORTER_DISCOVERY_TOKEN'),
   edges: keepOnly('REPORTER_EDGES_TOKEN'),
   worker: keepOnly('REPORTER_WORKER_TOKEN'),
+  ingest: keepOnly('REPORTER_INGEST_TOKEN'),
   reader: ['REPORTER_TOKEN', ...ROLE_TOKENS]
 }
 
-export const LOCAL_PROFILES = ['default', 'redundant', 'replicas', 'multi'] as const
+export const LOCAL_PROFILES = ['default', 'redundant', 'replicas', 'multi', 'ingest'] as const
 export type LocalProfile = typeof LOCAL_PROFILES[number]
 
 /**
@@ -55,6 +57,7 @@ export function serviceEntry (service: string, runtime: LocalRuntime): Pick<Loca
  */
 export function localComponents (profile: LocalProfile, outputPath: string, originPort = 8001, runtime: LocalRuntime = 'compiled'): LocalComponent[] {
   if (profile === 'multi') return multiComponents(outputPath, (service) => serviceEntry(service, runtime))
+  if (profile === 'ingest') return ingestComponents(outputPath, (service) => serviceEntry(service, runtime))
   const redundant = profile === 'redundant'
   const second = `${outputPath}2`
   const replicaPort = originPort + 10

@@ -10,7 +10,7 @@
  */
 
 /** The kinds of record; each is its own namespace of ids. */
-export const RECORD_KINDS = ['ingest', 'edge', 'worker', 'assignment', 'stream'] as const
+export const RECORD_KINDS = ['ingest', 'edge', 'worker', 'assignment', 'stream', 'publish'] as const
 export type RecordKind = typeof RECORD_KINDS[number]
 
 /** JSON as the registry stores it. */

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { ConfigError } from '../config/config-error.js'
 import type { FleetRegistry, WorkerRecord } from '../assigner/fleet-registry.js'
 import { isValidName } from '../hls/names.js'
-import { parseStreamDefinition, publicDefinition } from '../streams/stream-definition.js'
+import { isPushSource, parseStreamDefinition, publicDefinition } from '../streams/stream-definition.js'
+import { publishesFor } from './publish-routes.js'
 import { streamViews, workerViews } from './fleet-views.js'
 import { ReporterErrors } from './reporter-errors.js'
 import { StreamParamsSchema, WorkerHeartbeatSchema, type WorkerHeartbeat } from './report-schema.js'
@@ -57,7 +58,9 @@ export function registerFleetRoutes (app: FastifyInstance, options: FleetRouteOp
     // again yet) stays with whoever runs it: "unknown" must not read as "assigned elsewhere"
     const running = new Set(beat.streams)
     const assigned = streams.filter((s) => assignments[s.name]?.includes(beat.id) ?? running.has(s.name)).map(publicDefinition)
-    return { id: beat.id, ttl_ms: ttlMs, assigned }
+    // the live pushes of its streams, with their play secrets: where to pull each and by which anchor
+    const publishes = await publishesFor(fleet, new Set(assigned.filter((s) => isPushSource(s.source)).map((s) => s.name)))
+    return { id: beat.id, ttl_ms: ttlMs, assigned, publishes }
   })
 
   app.get('/workers', { onSend: noStore }, async () => {

@@ -8,6 +8,7 @@ import { FleetRegistry } from '../assigner/fleet-registry.js'
 import { MemoryRegistry } from '../registry/memory-registry.js'
 import type { Registry as SharedRegistry } from '../registry/registry.js'
 import { registerFleetRoutes } from './fleet-routes.js'
+import { registerPublishRoutes } from './publish-routes.js'
 import { EdgeStore } from './edge-store.js'
 import { IngestStore } from './ingest-store.js'
 import { normalizeUrls } from './normalize-report.js'
@@ -36,6 +37,9 @@ export interface ReporterApp extends HttpApp {
   readonly fleet: FleetRegistry
   readonly metrics: Registry
 }
+
+/** A publish the ingest node stops renewing (it died) frees its stream after this; it renews every second. */
+const PUBLISH_TTL_MS = 3000
 
 /** The reporter's routes on the shared HTTP app; the caller decides whether to listen or inject. */
 export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
@@ -128,6 +132,7 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
   app.get('/edges', { onSend: noStore }, async () => await edges.list())
 
   registerFleetRoutes(app, { fleet, ttlMs: config.ttlMs, maxTtlMs: config.maxTtlMs, now, authenticate, strictTypes, noStore })
+  registerPublishRoutes(app, { fleet, ttlMs: PUBLISH_TTL_MS, now, log, authenticate, noStore })
 
   return { ...http, ingests, edges, fleet, metrics }
 }

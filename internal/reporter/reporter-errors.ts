@@ -16,5 +16,8 @@ export const ReporterErrors = errorTable({
   NO_STREAM: createError('REPORTER_ERR_NO_STREAM', "no stream '%s' is defined", 404),
   WORKER_TAKEN: createError('REPORTER_ERR_WORKER_TAKEN', '%s', 409),
   BAD_FILTER: createError('REPORTER_ERR_BAD_FILTER', 'stream_filter is not a valid regular expression: %s', 400),
+  BAD_KEY: createError('REPORTER_ERR_BAD_KEY', 'no live-push stream has this stream key', 403),
+  PUBLISH_TAKEN: createError('REPORTER_ERR_PUBLISH_TAKEN', '%s', 409),
+  NO_PUBLISH: createError('REPORTER_ERR_NO_PUBLISH', '%s', 409),
   FULL: createError('REPORTER_ERR_FULL', 'the %s store is full (%d entries); wait for reports to expire', 503)
 } as const)

@@ -8,7 +8,7 @@ import { bearerMatches } from './bearer-auth.js'
 export type ReporterTokens = Readonly<Partial<Record<WriterRole, string>>>
 
 /** The write routes and the one role that may write each. */
-export const ROUTE_WRITERS = Object.freeze({ ingests: 'discovery', edges: 'edges', workers: 'worker', streams: 'operator' } as const satisfies Record<string, WriterRole>)
+export const ROUTE_WRITERS = Object.freeze({ ingests: 'discovery', edges: 'edges', workers: 'worker', streams: 'operator', publishes: 'ingest' } as const satisfies Record<string, WriterRole>)
 export type WriteRoute = keyof typeof ROUTE_WRITERS
 
 export type WriteDecision =

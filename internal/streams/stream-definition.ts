@@ -10,8 +10,8 @@ import { DEFAULT_LADDER, parseLadder } from './ladder.js'
 export interface StreamDefinition {
   /** The signal: `/<name>/playlist.m3u8` on every origin. */
   readonly name: string
-  /** A file looped on the epoch grid; a live push arrives with the ingest issue. */
-  readonly source: { readonly file: string }
+  /** A file looped on the epoch grid, or a live push (RTMP/SRT) through an ingest node. */
+  readonly source: StreamSource
   /** LADDER syntax: `name:WIDTHxHEIGHT:videoKbps[:audioKbps]`, comma-separated. */
   readonly ladder: string
   /** Whole seconds; boundaries fall on its multiples since the Unix epoch. */
@@ -20,6 +20,14 @@ export interface StreamDefinition {
   readonly redundancy: number
   /** The publisher's secret; never answered by a read, never logged. */
   readonly stream_key?: string
+}
+
+/** `{file}`: a looped file; `{push: true}`: a publisher pushes it to an ingest with the stream key. */
+export type StreamSource = { readonly file: string } | { readonly push: true }
+
+/** True for a stream a publisher pushes (its workers pull it from an ingest node). */
+export function isPushSource (source: StreamSource): source is { readonly push: true } {
+  return 'push' in source
 }
 
 /** A definition as reads answer it: the key is only said to exist. */
@@ -77,9 +85,14 @@ export function publicDefinition ({ stream_key: key, ...rest }: StreamDefinition
 }
 
 function parseSource (source: unknown, field: string): StreamDefinition['source'] {
-  if (typeof source !== 'object' || source === null || Array.isArray(source)) throw new ConfigError(field, 'must be {"file": "<path of a video to loop>"}')
-  const { file, ...rest } = source as Record<string, unknown>
-  if (Object.keys(rest).length > 0) throw new ConfigError(field, `only {"file": …} sources exist so far, not '${Object.keys(rest)[0] ?? ''}' (live push comes with the ingest)`)
+  const allowed = 'must be {"file": "<path of a video to loop>"} or {"push": true} (a publisher pushes it with the stream key)'
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) throw new ConfigError(field, allowed)
+  const { file, push, ...rest } = source as Record<string, unknown>
+  if (Object.keys(rest).length > 0) throw new ConfigError(field, `${allowed}, not '${Object.keys(rest)[0] ?? ''}'`)
+  if (push !== undefined) {
+    if (push !== true || file !== undefined) throw new ConfigError(field, allowed)
+    return Object.freeze({ push: true })
+  }
   if (typeof file !== 'string' || file.length === 0 || file.length > 1024 || file.includes('\0')) throw new ConfigError(`${field}.file`, 'must be a path of 1-1024 characters')
   return Object.freeze({ file })
 }

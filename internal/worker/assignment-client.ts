@@ -1,12 +1,19 @@
 import type { Logger } from '../log/logger.js'
 import { ReporterPost } from '../http/reporter-post.js'
 import type { PublicStreamDefinition } from '../streams/stream-definition.js'
+import type { PublishRecord } from '../streams/publish-record.js'
 import type { FleetConfig } from './fleet-config.js'
 
 /** What a worker says of itself in each heartbeat. */
 export interface WorkerState {
   readonly load: number
   readonly streams: readonly string[]
+}
+
+/** The reporter's answer to a heartbeat: the streams to encode, and the live publishes of those pushed. */
+export interface Assignment {
+  readonly assigned: PublicStreamDefinition[]
+  readonly publishes: PublishRecord[]
 }
 
 /**
@@ -27,7 +34,7 @@ export class AssignmentClient {
     this.#post = new ReporterPost({ urls: config.reporterUrls, token: config.reporterToken, timeoutMs: Math.max(500, config.heartbeatMs) })
   }
 
-  async heartbeat (state: WorkerState): Promise<PublicStreamDefinition[] | undefined> {
+  async heartbeat (state: WorkerState): Promise<Assignment | undefined> {
     const c = this.#config
     const result = await this.#post.post('/workers', {
       id: c.id,
@@ -45,17 +52,18 @@ export class AssignmentClient {
         : result.detail, result.failure)
       return undefined
     }
-    let assigned: PublicStreamDefinition[]
+    let answer: Assignment
     try {
-      assigned = (JSON.parse(result.text) as { assigned: PublicStreamDefinition[] }).assigned
-      if (!Array.isArray(assigned)) throw new Error('no "assigned" list')
+      const parsed = JSON.parse(result.text) as { assigned: PublicStreamDefinition[], publishes?: PublishRecord[] }
+      if (!Array.isArray(parsed.assigned)) throw new Error('no "assigned" list')
+      answer = { assigned: parsed.assigned, publishes: Array.isArray(parsed.publishes) ? parsed.publishes : [] }
     } catch (err) {
       this.#problem(`malformed answer: ${(err as Error).message}`, 'malformed')
       return undefined
     }
     if (this.#lastProblem !== undefined) this.#log.info({ reporter: this.#post.url }, 'reporter answers heartbeats again')
     this.#lastProblem = undefined
-    return assigned
+    return answer
   }
 
   async close (): Promise<void> {

@@ -11,7 +11,7 @@ export interface EncoderPlan {
 
 /** What of a definition the encoder depends on: a change to any of it restarts the encoder. */
 export function encodingOf (definition: PublicStreamDefinition): string {
-  return JSON.stringify([definition.source.file, definition.ladder, definition.segment_duration])
+  return JSON.stringify([definition.source, definition.ladder, definition.segment_duration])
 }
 
 /**

@@ -47,8 +47,6 @@ export function renditionDir (signalDir: string, ladder: readonly Rendition[], r
  * -itsoffset lines the looped input up with the wall clock for -re.
  */
 export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
-  const n = o.ladder.length
-  const gop = o.frameRate * o.segmentSeconds
   const offset = o.loopOffsetSeconds.toFixed(6)
   const rest = (o.loopSeconds - o.loopOffsetSeconds).toFixed(6)
   const pcm = ['-f', LOOP_AUDIO.format, '-ar', String(LOOP_AUDIO.sampleRate), '-ac', String(LOOP_AUDIO.channels)]
@@ -60,32 +58,50 @@ export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
     '-re', '-itsoffset', rest, '-stream_loop', '-1', ...pcm, '-i', o.audioPath
   ]
 
+  args.push('-filter_complex', [
+    // concat wants every part to start at 0
+    '[2:v:0]setpts=PTS-STARTPTS[lv]', '[3:a:0]asetpts=PTS-STARTPTS[la]',
+    '[0:v:0][1:a:0][lv][la]concat=n=2:v=1:a=1[cv][ca]',
+    ...ladderSplitFilters(o)
+  ].join(';'))
+  o.ladder.forEach((_, i) => args.push('-map', `[v${i}]`))
+  o.ladder.forEach((_, i) => args.push('-map', `[a${i}]`))
+
+  args.push(...ladderEncoderArgs(o))
+  // timestamps follow the wall clock: the run's first frame is stamped t0
+  args.push(...epochHlsOutputArgs(o))
+  return args
+}
+
+/**
+ * From one picture `[cv]` and one sound `[ca]`, both starting at t0, the ladder's outputs [v<i>]
+ * and [a<i>]: the picture at FRAME_RATE and each rung's size, the sound led by a little silence so
+ * its AAC frames fall on the epoch's 1024-sample grid (audioLeadSamples).
+ */
+export function ladderSplitFilters (o: Pick<FfmpegArgsOptions, 'ladder' | 'frameRate' | 't0Ms'>): string[] {
+  const n = o.ladder.length
   const splits = o.ladder.map((_, i) => `[s${i}]`).join('')
   const scales = o.ladder.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1[v${i}]`).join(';')
   const audios = o.ladder.map((_, i) => `[a${i}]`).join('')
   const rate = LOOP_AUDIO.sampleRate
   const lead = audioLeadSamples(o.t0Ms, rate)
-  // a little silence before t0 puts the AAC frames on the epoch's 1024-sample grid
   const audio = lead === 0
     ? [`[ca]asplit=${n}${audios}`]
     : [`anullsrc=channel_layout=stereo:sample_rate=${rate},atrim=end_sample=${lead}[lead]`,
         `[lead][ca]concat=n=2:v=0:a=1,asettb=1/${rate},asetpts=PTS-${lead},asplit=${n}${audios}`]
-  args.push('-filter_complex', [
-    // concat wants every part to start at 0
-    '[2:v:0]setpts=PTS-STARTPTS[lv]', '[3:a:0]asetpts=PTS-STARTPTS[la]',
-    '[0:v:0][1:a:0][lv][la]concat=n=2:v=1:a=1[cv][ca]',
-    `[cv]fps=${o.frameRate},split=${n}${splits}`, scales, ...audio
-  ].join(';'))
-  o.ladder.forEach((_, i) => args.push('-map', `[v${i}]`))
-  o.ladder.forEach((_, i) => args.push('-map', `[a${i}]`))
+  return [`[cv]fps=${o.frameRate},split=${n}${splits}`, scales, ...audio]
+}
 
-  args.push(
+/** The ladder's encoder settings: GOP fixed at fps x SEG, a keyframe on every boundary, one rule for loop, live and slate. */
+export function ladderEncoderArgs (o: Pick<FfmpegArgsOptions, 'ladder' | 'frameRate' | 'segmentSeconds' | 'preset'>): string[] {
+  const gop = o.frameRate * o.segmentSeconds
+  const args = [
     '-c:v', 'libx264', '-preset', o.preset, '-pix_fmt', 'yuv420p',
     '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0',
     '-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`,
     // SPS/PPS before every keyframe: each segment decodes on its own, as INDEPENDENT-SEGMENTS claims
     '-x264-params', 'repeat-headers=1'
-  )
+  ]
   o.ladder.forEach((r, i) => {
     args.push(
       `-profile:v:${i}`, 'main', `-level:v:${i}`, levelArg(h264LevelIdc(r, o.frameRate)),
@@ -94,25 +110,26 @@ export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
   })
   args.push('-c:a', 'aac', '-ac', '2', '-ar', '48000')
   o.ladder.forEach((r, i) => args.push(`-b:a:${i}`, `${r.audioKbps}k`))
+  return args
+}
 
-  // timestamps follow the wall clock: the run's first frame is stamped t0
-  args.push('-output_ts_offset', (o.t0Ms / 1000).toFixed(3))
-  args.push(
+/**
+ * The HLS output of a run that starts on boundary t0: timestamps shifted onto the wall clock,
+ * segments named by their MSN from t0 / SEG, one private playlist per rendition.
+ */
+export function epochHlsOutputArgs (o: Pick<FfmpegArgsOptions, 't0Ms' | 'startMsn' | 'segmentSeconds' | 'listSize' | 'deleteThreshold' | 'ladder' | 'signalDir'>): string[] {
+  const args = ['-output_ts_offset', (o.t0Ms / 1000).toFixed(3),
     '-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_list_size', String(o.listSize),
     '-hls_delete_threshold', String(o.deleteThreshold),
     '-hls_flags', 'independent_segments+temp_file+delete_segments',
     '-hls_segment_type', 'mpegts',
     '-hls_start_number_source', 'generic', '-start_number', String(o.startMsn)
-  )
-  if (n === 1) {
+  ]
+  if (o.ladder.length === 1) {
     args.push('-hls_segment_filename', join(o.signalDir, '%d.ts'), join(o.signalDir, PRIVATE_PLAYLIST))
   } else {
     const map = o.ladder.map((r, i) => `v:${i},a:${i},name:${r.name}`).join(' ')
-    args.push(
-      '-hls_segment_filename', join(o.signalDir, '%v', '%d.ts'),
-      '-var_stream_map', map,
-      join(o.signalDir, '%v', PRIVATE_PLAYLIST)
-    )
+    args.push('-hls_segment_filename', join(o.signalDir, '%v', '%d.ts'), '-var_stream_map', map, join(o.signalDir, '%v', PRIVATE_PLAYLIST))
   }
   return args
 }

@@ -5,11 +5,13 @@ import type { Service } from '../lifecycle/service.js'
 import { createHttpApp } from '../http/http-app.js'
 import { createMetricsRegistry } from '../metrics/metrics-registry.js'
 import { parseLadder } from '../streams/ladder.js'
-import type { PublicStreamDefinition } from '../streams/stream-definition.js'
+import { isPushSource, type PublicStreamDefinition } from '../streams/stream-definition.js'
 import { AssignmentClient } from './assignment-client.js'
 import { EncoderPool } from './encoder-pool.js'
 import type { FleetConfig } from './fleet-config.js'
 import { StreamEncoder } from './stream-encoder.js'
+import { LiveStreamEncoder, type LiveEncoderSettings } from './live-stream-encoder.js'
+import type { PublishRecord } from '../streams/publish-record.js'
 import type { WorkerConfig } from './worker-config.js'
 import { createWorkerMetrics } from './worker-metrics.js'
 
@@ -25,6 +27,8 @@ export class FleetWorkerService implements Service {
   readonly #registry = createMetricsRegistry('worker')
   readonly #pool: EncoderPool
   readonly #client: AssignmentClient
+  /** The live publishes of its push streams, as the latest heartbeat answer said; kept while the reporter is away. */
+  #publishes: readonly PublishRecord[] = []
   #app: FastifyInstance | undefined
   #markDraining: (() => void) | undefined
   #timer: NodeJS.Timeout | undefined
@@ -36,7 +40,12 @@ export class FleetWorkerService implements Service {
     this.#fleet = fleet
     this.#log = log.child({ worker: fleet.id })
     const metrics = createWorkerMetrics(this.#registry)
-    this.#pool = new EncoderPool((definition) => new StreamEncoder(this.#settingsFor(definition), this.#log, metrics), this.#log, { stopGraceMs: 2 * fleet.heartbeatMs })
+    this.#pool = new EncoderPool((definition) => {
+      const settings = this.#settingsFor(definition)
+      return isPushSource(definition.source)
+        ? new LiveStreamEncoder(settings, () => this.#publishes.filter((p) => p.stream === definition.name), this.#log, metrics)
+        : new StreamEncoder({ ...settings, inputPath: definition.source.file }, this.#log, metrics)
+    }, this.#log, { stopGraceMs: 2 * fleet.heartbeatMs })
     this.#client = new AssignmentClient(fleet, this.#log)
   }
 
@@ -91,17 +100,17 @@ export class FleetWorkerService implements Service {
   }
 
   async #beat (): Promise<void> {
-    const assigned = await this.#client.heartbeat({ load: this.#pool.load, streams: this.#pool.names })
-    if (assigned === undefined || this.#closing !== undefined) return
-    await this.#pool.apply(assigned)
+    const answer = await this.#client.heartbeat({ load: this.#pool.load, streams: this.#pool.names })
+    if (answer === undefined || this.#closing !== undefined) return
+    this.#publishes = answer.publishes
+    await this.#pool.apply(answer.assigned)
   }
 
-  #settingsFor (definition: PublicStreamDefinition): ConstructorParameters<typeof StreamEncoder>[0] {
+  #settingsFor (definition: PublicStreamDefinition): LiveEncoderSettings {
     const c = this.#config
     return {
       signalName: definition.name,
       signalDir: join(c.outputPath, definition.name),
-      inputPath: definition.source.file,
       segmentSeconds: definition.segment_duration,
       ladder: parseLadder(definition.ladder),
       listSize: c.listSize,

@@ -6,6 +6,10 @@ export interface WorkerMetrics {
   readonly speed: Gauge<'signal'>
   readonly lastMsn: Gauge<'signal' | 'rendition'>
   readonly ffmpegUp: Gauge<'signal'>
+  /** Push streams: switches between live and the slate, by what was switched to. */
+  readonly sourceSwitches: Counter<'signal' | 'to'>
+  /** Push streams: 1 while the slate is shown (no publish, or it dropped). */
+  readonly publisherAway: Gauge<'signal'>
 }
 
 /** The worker's own series, registered on the service registry. */
@@ -15,7 +19,9 @@ export function createWorkerMetrics (registry: Registry): WorkerMetrics {
     restarts: new Counter({ name: 'worker_ffmpeg_restarts_total', help: 'ffmpeg deaths the supervisor restarted', labelNames: ['signal'] as const, registers }),
     speed: new Gauge({ name: 'worker_encoder_speed', help: 'ffmpeg encoding speed from -progress (1 = real time)', labelNames: ['signal'] as const, registers }),
     lastMsn: new Gauge({ name: 'worker_last_segment_msn', help: 'media sequence number of the newest published segment', labelNames: ['signal', 'rendition'] as const, registers }),
-    ffmpegUp: new Gauge({ name: 'worker_ffmpeg_up', help: '1 while an ffmpeg process is running', labelNames: ['signal'] as const, registers })
+    ffmpegUp: new Gauge({ name: 'worker_ffmpeg_up', help: '1 while an ffmpeg process is running', labelNames: ['signal'] as const, registers }),
+    sourceSwitches: new Counter({ name: 'worker_source_switches_total', help: 'push streams: switches to the slate (publisher away) and back to live', labelNames: ['signal', 'to'] as const, registers }),
+    publisherAway: new Gauge({ name: 'worker_publisher_away', help: 'push streams: 1 while the slate is shown', labelNames: ['signal'] as const, registers })
   }
 }
 
@@ -25,4 +31,5 @@ export function forgetSignal (metrics: WorkerMetrics, signal: string, renditions
   metrics.speed.remove({ signal })
   metrics.ffmpegUp.remove({ signal })
   for (const rendition of renditions) metrics.lastMsn.remove({ signal, rendition })
+  for (const to of ['slate', 'live']) metrics.sourceSwitches.remove({ signal, to })
 }

@@ -13,7 +13,8 @@ export const FLEET_TOKENS = {
   REPORTER_DISCOVERY_TOKEN: 'fleet-discovery-token',
   REPORTER_EDGES_TOKEN: 'fleet-edges-token',
   REPORTER_WORKER_TOKEN: 'fleet-worker-token',
-  REPORTER_OPERATOR_TOKEN: 'fleet-operator-token'
+  REPORTER_OPERATOR_TOKEN: 'fleet-operator-token',
+  REPORTER_INGEST_TOKEN: 'fleet-ingest-token'
 } as const
 
 export interface FleetStackOptions {
@@ -29,6 +30,8 @@ export interface FleetStackOptions {
   readonly reporters?: number
   /** The registry is a Sentinel set (master, replica, three sentinels) instead of one Redis. */
   readonly sentinel?: boolean
+  /** Every stream is a live push with this key prefix (`<prefix>-<stream>`), and this many ingest nodes take them. */
+  readonly push?: { readonly keyPrefix: string, readonly ingests: number }
 }
 
 export interface FleetStack {
@@ -44,6 +47,8 @@ export interface FleetStack {
   readonly discovery: ServiceProcess
   readonly origin: ServiceProcess
   readonly origin2: ServiceProcess | undefined
+  /** With `push`: the ingest nodes, each with its RTMP port. */
+  readonly ingests: ReadonlyArray<{ readonly process: ServiceProcess, readonly rtmpPort: number }>
   readonly ports: { readonly reporter: number, readonly reporters: readonly number[], readonly origin: number, readonly origin2: number, readonly packagers: ReadonlyMap<string, number> }
   /** The worker TTL the reporter holds each registration for. */
   readonly workerTtlMs: number
@@ -76,7 +81,10 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const input = join(dir, 'input.mp4')
     await makeSampleInput(input)
     const ladder = options.ladder ?? '180p:320x180:200'
-    await writeFile(join(dir, 'streams.json'), JSON.stringify(options.streams.map((name) => ({ name, source: { file: input }, ladder, redundancy: 2 }))))
+    const push = options.push
+    await writeFile(join(dir, 'streams.json'), JSON.stringify(options.streams.map((name) => push === undefined
+      ? { name, source: { file: input }, ladder, redundancy: 2 }
+      : { name, source: { push: true }, ladder, redundancy: 2, stream_key: `${push.keyPrefix}-${name}` })))
     const heartbeatMs = options.heartbeatMs ?? 500
     const sentinel = options.sentinel === true ? await startSentinelSet() : undefined
     const redis = sentinel?.master ?? await RedisServer.start()
@@ -116,6 +124,16 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
         WORKER_HEARTBEAT: `${heartbeatMs}ms`, WORKER_PACKAGER_URL: `http://127.0.0.1:${port}`, OUTPUT_STREAM_PATH: output, WORKER_METRICS_PORT: '0'
       }))
     }
+    const ingests: Array<{ process: ServiceProcess, rtmpPort: number }> = []
+    for (let i = 1; i <= (push?.ingests ?? 0); i++) {
+      const [rtmpPort, port] = [await freePort(), await freePort()]
+      ingests.push({
+        rtmpPort,
+        process: await run(`ingest${i}`, 'cmd/ingest/main.ts', {
+          REPORTER_INGEST_TOKEN: FLEET_TOKENS.REPORTER_INGEST_TOKEN, INGEST_ID: `ingest${i}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_PORT: String(port), INGEST_STATE_DIR: join(dir, `ingest${i}`)
+        }, port)
+      })
+    }
     const allow = packagerUrls.join(',')
     const discovery = await run('discovery', 'cmd/discovery/main.ts', {
       REPORTER_DISCOVERY_TOKEN: FLEET_TOKENS.REPORTER_DISCOVERY_TOKEN, DISCOVERY_PORT: String(ports.discovery), DISCOVERY_RUN_FREQUENCY: '500ms', OUTPUT_STREAM_PATH: join(dir, 'discovery')
@@ -127,7 +145,7 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
     const get = async <T>(path: string, index = 0): Promise<T> => await (await fetch(`${reporterUrls[index] ?? ''}${path}`)).json() as T
     const placement = async (index = 0): Promise<Record<string, string[]>> =>
       Object.fromEntries((await get<Array<{ name: string, workers: string[] }>>('/streams', index)).map((s) => [s.name, s.workers]))
-    return { dir, redis, sentinel, reporter, reporters, workers, packagers, discovery, origin, origin2, ports: { ...ports, packagers: packagerPorts }, workerTtlMs: 3 * heartbeatMs + 1000, get, placement, stop }
+    return { dir, redis, sentinel, reporter, reporters, workers, packagers, discovery, origin, origin2, ingests, ports: { ...ports, packagers: packagerPorts }, workerTtlMs: 3 * heartbeatMs + 1000, get, placement, stop }
   } catch (err) {
     await stop()
     throw err

@@ -75,6 +75,12 @@ export async function frameNumberOf (path: string): Promise<number> {
   return Math.round((Number(match[2]) - 40) / 40) * 60 + Math.round((Number(match[1]) - 20) / 3)
 }
 
+/** The frame number makeCounterInput drew into every video frame of a file, in order. */
+export async function frameNumbersOf (path: string): Promise<number[]> {
+  const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-vf', 'showinfo', '-f', 'null', '-'], { timeout: 30_000 })
+  return [...stderr.matchAll(/mean:\[(\d+) (\d+) (\d+)\]/g)].map((m) => Math.round((Number(m[2]) - 40) / 40) * 60 + Math.round((Number(m[1]) - 20) / 3))
+}
+
 /** Peak level (dBFS) of the first `seconds` of a file's audio; -91 means digital silence. */
 export async function audioPeakDb (path: string, seconds: number): Promise<number> {
   const { stderr } = await run('ffmpeg', ['-hide_banner', '-nostdin', '-i', path, '-map', '0:a:0', '-af', `atrim=end=${seconds},volumedetect`, '-f', 'null', '-'], { timeout: 30_000 })

@@ -61,7 +61,7 @@ t.test('workers register, the assigner places, heartbeats answer with the assign
     await app.inject({ method: 'PUT', url: `/streams/${name}`, headers: as('operator'), payload: { source: { file: 'a.mp4' }, ladder: '240p:426x240:400', stream_key: 'publisher-key-1' } })
   }
   const first = await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w1') })
-  t.same(first.json(), { id: 'w1', ttl_ms: 3000, assigned: [] }, 'nothing is placed before the assigner ran')
+  t.same(first.json(), { id: 'w1', ttl_ms: 3000, assigned: [], publishes: [] }, 'nothing is placed before the assigner ran')
   await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w2') })
   await app.inject({ method: 'POST', url: '/workers', headers: as('worker'), payload: beat('w3', { stream_filter: '^stage', capacity: 1 }) })
   const loop = assigner('a')

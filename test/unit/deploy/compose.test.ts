@@ -9,6 +9,7 @@ import { loadOriginConfig } from '../../../internal/origin/origin-config.js'
 import { loadPackagerConfig } from '../../../internal/packager/packager-config.js'
 import { loadReporterConfig } from '../../../internal/reporter/reporter-config.js'
 import { loadWorkerConfig } from '../../../internal/worker/worker-config.js'
+import { loadIngestConfig } from '../../../internal/ingest/ingest-config.js'
 
 // No Docker engine runs where this project is developed: this checks docker-compose.yml and the
 // Dockerfile as text, against the code, and never builds or starts a container.
@@ -112,9 +113,11 @@ t.test('every published port is the port the service listens on by default', asy
     server1: (env) => loadPackagerConfig(env).port,
     server2: (env) => loadPackagerConfig(env).port,
     origin: (env) => loadOriginConfig(env).port,
-    discovery: (env) => loadDiscoveryConfig(env).port
+    discovery: (env) => loadDiscoveryConfig(env).port,
+    ingest: (env) => loadIngestConfig(env).rtmpPort
   }
-  const expected: Record<string, number> = { reporter: 2000, server1: 8080, server2: 9090, origin: 8001 }
+  // the ingest's is RTMP's own port, where OBS and encoders push by default
+  const expected: Record<string, number> = { reporter: 2000, server1: 8080, server2: 9090, origin: 8001, ingest: 1935 }
   // edges publish the range their nginx processes take: basePort .. basePort + portSpan - 1
   const edges = loadEdgesConfig(envOf(s.edges as ComposeService))
   const range = `${edges.basePort}-${edges.basePort + edges.portSpan - 1}`

@@ -2,6 +2,8 @@ import t from 'tap'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { LOCAL_PROFILES, localComponents, serviceEntry } from '../../../internal/local/local-components.js'
+import { INGEST_STREAMS_FILE, ingestStreamsFile } from '../../../internal/local/ingest-components.js'
+import { parseStreamDefinition } from '../../../internal/streams/stream-definition.js'
 import { PROJECT_ROOT } from '../../support/project-root.js'
 
 t.test('run-local starts compiled entrypoints with plain node by default', async (t) => {
@@ -47,4 +49,20 @@ t.test('multi: a Redis registry, four fleet workers each with its own packager, 
     t.ok(worker.withhold?.includes('REPORTER_DISCOVERY_TOKEN') === true && worker.withhold?.includes('REPORTER_WORKER_TOKEN') === false, 'a worker keeps only its own token')
   }
   t.equal(new Set(workers.map((w) => w.env.WORKER_METRICS_PORT)).size, 4, 'one metrics port each')
+})
+
+t.test('the ingest profile: the ingest node, two workers each on its own packager, the key only in the reporter\'s streams file', async (t) => {
+  const components = localComponents('ingest', 'output')
+  const byName = new Map(components.map((c) => [c.name, c]))
+  t.equal(byName.get('reporter')?.env.STREAMS_FILE, INGEST_STREAMS_FILE)
+  t.same(byName.get('ingest')?.withhold?.includes('REPORTER_INGEST_TOKEN'), false, 'the ingest keeps its own token')
+  t.same(byName.get('ingest')?.withhold?.includes('REPORTER_WORKER_TOKEN'), true, 'and no other')
+  t.same(byName.get('w1')?.withhold?.includes('REPORTER_INGEST_TOKEN'), true, 'a worker cannot claim publishes')
+  for (const [worker, packager, port] of [['w1', 'server1', '8080'], ['w2', 'server2', '9090']]) {
+    t.equal(byName.get(packager ?? '')?.env.PACKAGER_ROOT, byName.get(worker ?? '')?.env.OUTPUT_STREAM_PATH, `${packager ?? ''} serves ${worker ?? ''}'s folder`)
+    t.equal(byName.get(worker ?? '')?.env.WORKER_PACKAGER_URL, `http://localhost:${port ?? ''}`)
+  }
+  const file = JSON.parse(ingestStreamsFile('a-key-of-mine')) as { streams: unknown[] }
+  const live01 = parseStreamDefinition(file.streams[0], 'streams[0]')
+  t.same([live01.name, live01.source, live01.stream_key, live01.redundancy], ['live01', { push: true }, 'a-key-of-mine', 2], 'live01 is a push stream with the key, on two workers')
 })

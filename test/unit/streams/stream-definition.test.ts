@@ -15,6 +15,7 @@ t.test('a definition gets today\'s defaults: the default ladder, 2 s segments, r
 })
 
 t.test('the key is kept but never answered', async (t) => {
+  t.same(parseStreamDefinition({ name: 'stage', source: { push: true } }, 'body').source, { push: true }, 'a live push source')
   const definition = parseStreamDefinition({ name: 'room1', source: { file: 'a.mp4' }, stream_key: 'secret-key-1' }, 'body')
   t.equal(definition.stream_key, 'secret-key-1')
   const shown = publicDefinition(definition)
@@ -27,7 +28,9 @@ t.test('each bad field is named with what is allowed', async (t) => {
   const cases: Array<[unknown, RegExp]> = [
     [[], /^body: must be an object/],
     [{ name: '../x', source: { file: 'a' } }, /^body\.name: must be 1-64 letters/],
-    [{ name: 'a', source: { url: 'rtmp://x' } }, /^body\.source: only \{"file": …\} sources exist so far, not 'url'/],
+    [{ name: 'a', source: { url: 'rtmp://x' } }, /^body\.source: must be \{"file": .*\} or \{"push": true\}.*, not 'url'/],
+    [{ name: 'a', source: { push: 'yes' } }, /^body\.source: must be \{"file"/],
+    [{ name: 'a', source: { push: true, file: 'a' } }, /^body\.source: must be \{"file"/],
     [{ name: 'a', source: { file: '' } }, /^body\.source\.file: must be a path/],
     [{ name: 'a', source: { file: 'a' }, ladder: '720p:1281x720:3000' }, /^body\.ladder: '720p:1281x720:3000': size must be even/],
     [{ name: 'a', source: { file: 'a' }, segment_duration: 2.5 }, /^body\.segment_duration: must be a whole number from 1 to 10/],
@@ -47,7 +50,7 @@ t.test('the default stream follows the worker\'s variables', async (t) => {
   t.same(defaultStream({ name: 'live02', inputPath: variables.inputPath, ladder: variables.ladderText, segmentSeconds: variables.segmentSeconds }),
     { name: 'live02', source: { file: 'in.mp4' }, ladder: '240p:426x240:400', segment_duration: 4, redundancy: 2 })
   t.equal(defaultStream().name, 'live01')
-  t.equal(defaultStream().source.file, 'assets/stream.mp4')
+  t.same(defaultStream().source, { file: 'assets/stream.mp4' })
   t.throws(() => readStreamVariables({ SEGMENT_DURATION: '0' }), /^SEGMENT_DURATION: /)
 })
 

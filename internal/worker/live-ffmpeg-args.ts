@@ -1,0 +1,61 @@
+import type { Rendition } from '../streams/ladder.js'
+import type { PublishAnchor } from '../streams/publish-record.js'
+import { epochHlsOutputArgs, ladderEncoderArgs, ladderSplitFilters } from './ffmpeg-args.js'
+import { LOOP_AUDIO } from './loop-plan.js'
+
+export interface LiveArgsOptions {
+  /** The ingest's RTMP URL of the stream with its play token. */
+  readonly inputUrl: string
+  readonly anchor: PublishAnchor
+  readonly hasAudio: boolean
+  /** The boundary this run starts on, ms since the epoch. */
+  readonly t0Ms: number
+  readonly startMsn: number
+  readonly segmentSeconds: number
+  readonly listSize: number
+  readonly deleteThreshold: number
+  readonly ladder: readonly Rendition[]
+  readonly frameRate: number
+  readonly preset: string
+  /** The run's own folder under the signal's `.live`. */
+  readonly signalDir: string
+  /** ffmpeg gives up on a pull that sends nothing for this long, so a silent ingest ends the run. */
+  readonly readTimeoutMs: number
+}
+
+/**
+ * Seconds to add to a publisher timestamp (seconds) to get its time relative to t0 on the epoch
+ * grid: the shared anchor says source_ms is epoch_ms, whichever worker pulls it and whenever.
+ */
+export function liveShiftSeconds (anchor: PublishAnchor, t0Ms: number): number {
+  return (anchor.epoch_ms - t0Ms - anchor.source_ms) / 1000
+}
+
+/**
+ * The ffmpeg command line of one live run: the publisher's own timestamps (-copyts) moved onto
+ * the epoch grid by the anchor, cut at t0 and resampled to FRAME_RATE on the grid (fps picks the
+ * frame nearest each grid instant, so two workers given the same packets pick the same frames),
+ * then the same ladder, GOP and HLS output as the loop. The first segments of a run may start
+ * before the pull's first keyframe (fps pads them); the publisher (live-selection.ts) skips them.
+ */
+export function buildLiveFfmpegArgs (o: LiveArgsOptions): string[] {
+  const shift = liveShiftSeconds(o.anchor, o.t0Ms).toFixed(6)
+  const rate = LOOP_AUDIO.sampleRate
+  const sound = o.hasAudio
+    ? `[0:a:0]asetpts=PTS+(${shift})/TB,aresample=${rate}:async=1:first_pts=0,aformat=sample_rates=${rate}:channel_layouts=stereo,atrim=start=0[ca]`
+    : `anullsrc=channel_layout=stereo:sample_rate=${rate}[ca]`
+  const args = [
+    '-hide_banner', '-nostdin', '-y', '-loglevel', 'level+warning', '-nostats', '-progress', 'pipe:1',
+    '-copyts', '-rw_timeout', String(o.readTimeoutMs * 1000), '-i', o.inputUrl,
+    '-filter_complex', [
+      `[0:v:0]setpts=PTS+(${shift})/TB,trim=start=0,fps=${o.frameRate}:start_time=0[cv]`,
+      sound,
+      // the ladder's own fps is a no-op on frames already on the grid
+      ...ladderSplitFilters(o)
+    ].join(';')
+  ]
+  o.ladder.forEach((_, i) => args.push('-map', `[v${i}]`))
+  o.ladder.forEach((_, i) => args.push('-map', `[a${i}]`))
+  args.push(...ladderEncoderArgs(o), ...epochHlsOutputArgs(o))
+  return args
+}

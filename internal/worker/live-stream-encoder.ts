@@ -1,0 +1,187 @@
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Registry } from 'prom-client'
+import type { Logger } from '../log/logger.js'
+import { preferredPublish, type PublishRecord } from '../streams/publish-record.js'
+import { writeFileAtomic } from './atomic-write.js'
+import { PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir } from './ffmpeg-args.js'
+import { LiveInput } from './live-input.js'
+import { LivePublisher } from './live-publisher.js'
+import type { SegmentSource } from './live-selection.js'
+import { buildMasterPlaylist } from './master-playlist.js'
+import { makeSlate } from './slate-source.js'
+import { StreamEncoder, type EncoderSettings } from './stream-encoder.js'
+import { createWorkerMetrics, forgetSignal, type WorkerMetrics } from './worker-metrics.js'
+
+const LIVE_DIR = '.live'
+const SLATE_DIR = '.slate'
+const TICK_MS = 250
+/** Segments kept on disk after they leave the playlist, for slow readers and caches (as the loop keeps them). */
+const LINGER_SECONDS = 30
+/**
+ * How late after the anchor a worker may hear of it (the ingest's renewal, the worker's next
+ * heartbeat, a tick, on a loaded machine) and still open live on the same MSN as the others.
+ */
+const LEARN_MS = 3000
+
+/** A push stream's settings: no input file (the slate is made here, the pictures come from the ingest). */
+export type LiveEncoderSettings = Omit<EncoderSettings, 'inputPath'>
+
+/**
+ * One push stream on one worker. A slate is always encoded on the epoch grid (cheap: a still
+ * frame); while a publish is on, its pull is encoded too, by the session's shared anchor. The
+ * LivePublisher puts live or slate behind each MSN. Main is preferred over backup: a better
+ * publish is pulled beside the current one and takes over once it gives a segment; an ended
+ * publish's pull stops.
+ */
+export class LiveStreamEncoder {
+  readonly #s: LiveEncoderSettings
+  readonly #publishes: () => readonly PublishRecord[]
+  readonly #log: Logger
+  readonly #parentLog: Logger
+  readonly #metrics: WorkerMetrics
+  readonly #inputs: LiveInput[] = []
+  #slate: StreamEncoder | undefined
+  #publisher: LivePublisher | undefined
+  #timer: NodeJS.Timeout | undefined
+  #ticking = false
+  #startedAt = 0
+  #closing: Promise<void> | undefined
+
+  constructor (settings: LiveEncoderSettings, publishes: () => readonly PublishRecord[], log: Logger, metrics: WorkerMetrics) {
+    this.#s = settings
+    this.#publishes = publishes
+    this.#parentLog = log
+    this.#log = log.child({ signal: settings.signalName })
+    this.#metrics = metrics
+  }
+
+  /** PIDs of its live pulls, newest last (tests kill them). */
+  get livePids (): number[] {
+    return this.#inputs.flatMap((input) => input.pid === undefined ? [] : [input.pid])
+  }
+
+  get source (): SegmentSource | undefined {
+    return this.#publisher?.current
+  }
+
+  async start (): Promise<void> {
+    const s = this.#s
+    await mkdir(s.signalDir, { recursive: true })
+    await rm(join(s.signalDir, LIVE_DIR), { recursive: true, force: true })
+    for (const r of s.ladder) {
+      const dir = renditionDir(s.signalDir, s.ladder, r)
+      await mkdir(dir, { recursive: true })
+      await rm(join(dir, PUBLIC_PLAYLIST), { force: true })
+      await rm(join(dir, PRIVATE_PLAYLIST), { force: true })
+    }
+    if (s.ladder.length > 1) {
+      await writeFileAtomic(join(s.signalDir, PUBLIC_PLAYLIST), buildMasterPlaylist({ ladder: s.ladder, frameRate: s.frameRate, preset: s.videoPreset }))
+    }
+    const slate = await makeSlate({ ffmpegPath: s.ffmpegPath, signalName: s.signalName, segmentSeconds: s.segmentSeconds, frameRate: s.frameRate, dir: join(s.signalDir, SLATE_DIR, '.source') })
+    if (!slate.lettered) this.#log.warn('no font found (install fonts-dejavu-core): the slate is a plain frame without its text')
+    if (this.#closing !== undefined) return
+    // the slate's own series would clash with the stream's: it reports into a registry of its own
+    this.#slate = new StreamEncoder({ ...s, inputPath: slate.path, signalDir: join(s.signalDir, SLATE_DIR) }, this.#parentLog.child({ part: 'slate' }), createWorkerMetrics(new Registry()))
+    await this.#slate.start()
+    const signal = s.signalName
+    this.#publisher = new LivePublisher({
+      ladder: s.ladder,
+      signalDir: s.signalDir,
+      slateDir: join(s.signalDir, SLATE_DIR),
+      segmentSeconds: s.segmentSeconds,
+      frameRate: s.frameRate,
+      listSize: s.listSize,
+      keepBehind: s.listSize + Math.ceil(LINGER_SECONDS / s.segmentSeconds),
+      graceMs: Math.max(1000, s.segmentSeconds * 750),
+      learnMs: LEARN_MS,
+      log: this.#log,
+      onSwitch: (info) => { this.#switched(info) },
+      onPublished: (lastMsn) => { for (const r of s.ladder) this.#metrics.lastMsn.set({ signal, rendition: r.name }, lastMsn) }
+    })
+    this.#metrics.publisherAway.set({ signal }, 1)
+    this.#startedAt = Date.now()
+    this.#timer = setInterval(() => { void this.#tick() }, TICK_MS)
+    this.#log.info({ output: s.signalDir, renditions: s.ladder.map((r) => r.name) }, 'push stream encoder started: slate until a publish arrives')
+  }
+
+  async close (): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#timer)
+      await Promise.all(this.#inputs.splice(0).map(async (input) => await input.close()))
+      await this.#slate?.close()
+      const signal = this.#s.signalName
+      forgetSignal(this.#metrics, signal, this.#s.ladder.map((r) => r.name))
+      this.#metrics.publisherAway.remove({ signal })
+    })()
+    await this.#closing
+  }
+
+  async #tick (): Promise<void> {
+    if (this.#ticking || this.#closing !== undefined || this.#publisher === undefined) return
+    this.#ticking = true
+    try {
+      await this.#followPublishes(this.#publisher)
+      const preferred = preferredPublish(this.#publishes())
+      const warmupMs = (6 * this.#s.segmentSeconds * 1000) + 5000
+      const awaiting = !this.#publisher.published && preferred !== undefined && Date.now() - this.#startedAt < warmupMs
+      await this.#publisher.tick(this.#inputs, awaiting)
+    } catch (err) {
+      this.#log.warn({ reason: (err as Error).message }, 'live publish tick failed; retrying')
+    } finally {
+      this.#ticking = false
+    }
+  }
+
+  /** Starts the pull of the preferred publish; stops pulls whose publish ended or was handed over. */
+  async #followPublishes (publisher: LivePublisher): Promise<void> {
+    const records = this.#publishes()
+    const preferred = preferredPublish(records)
+    if (preferred !== undefined && !this.#inputs.some((input) => input.session === preferred.session)) {
+      const input = this.#newInput(preferred)
+      this.#inputs.unshift(input)
+      this.#log.info({ role: preferred.role, ingest: preferred.ingest, session: preferred.session }, 'publish found: pulling it')
+      input.start().catch((err: unknown) => { this.#log.warn({ reason: (err as Error).message }, 'pull could not start') })
+    }
+    const live = new Set(records.map((r) => r.session))
+    const handedOver = preferred !== undefined && this.#inputs[0]?.session === preferred.session && await publisher.hasEligible(this.#inputs[0])
+    for (const input of [...this.#inputs]) {
+      const gone = !live.has(input.session)
+      if (!gone && !(handedOver && input.session !== preferred?.session)) continue
+      this.#inputs.splice(this.#inputs.indexOf(input), 1)
+      this.#log.info({ role: input.publish.role, session: input.session, reason: gone ? 'publish ended' : 'a preferred publish took over' }, 'stopping pull')
+      await input.close()
+    }
+  }
+
+  #newInput (publish: PublishRecord): LiveInput {
+    const s = this.#s
+    const signal = s.signalName
+    return new LiveInput(publish, {
+      ffmpegPath: s.ffmpegPath,
+      ladder: s.ladder,
+      segmentSeconds: s.segmentSeconds,
+      listSize: s.listSize + 4,
+      deleteThreshold: Math.ceil(LINGER_SECONDS / s.segmentSeconds),
+      frameRate: s.frameRate,
+      preset: s.videoPreset,
+      liveDir: join(s.signalDir, LIVE_DIR),
+      onSpawn: () => { this.#metrics.ffmpegUp.set({ signal }, 1) },
+      onDied: () => {
+        this.#metrics.ffmpegUp.set({ signal }, 0)
+        this.#metrics.restarts.inc({ signal })
+      }
+    }, this.#log)
+  }
+
+  #switched ({ msn, from, to }: { msn: number, from: SegmentSource | undefined, to: SegmentSource }): void {
+    const signal = this.#s.signalName
+    const toSlate = to === 'slate'
+    this.#metrics.sourceSwitches.inc({ signal, to: toSlate ? 'slate' : 'live' })
+    this.#metrics.publisherAway.set({ signal }, toSlate ? 1 : 0)
+    if (from === undefined) this.#log.info({ msn, source: to }, toSlate ? 'opening on the slate: no publish yet' : 'opening live')
+    else if (toSlate) this.#log.warn({ msn, from }, 'publisher away: the slate from this MSN on')
+    else if (from === 'slate') this.#log.info({ msn, source: to }, 'publisher back: live from this MSN on')
+    else this.#log.info({ msn, from, source: to }, 'switched publish: from this MSN on')
+  }
+}
