@@ -59,12 +59,6 @@ export class LivePublisher {
     return this.#selection.last
   }
 
-  /** True when a live run of `input` has an eligible segment finished: a handover to it can happen. */
-  async hasEligible (input: LiveInput): Promise<boolean> {
-    const views = await this.#runViews([input])
-    return views.some((v) => v.view.ready.size > 0)
-  }
-
   async tick (inputs: readonly LiveInput[], awaitingFirstLive: boolean, now = Date.now()): Promise<void> {
     const o = this.#o
     const views = await this.#runViews(inputs)

@@ -30,9 +30,7 @@ export type LiveEncoderSettings = Omit<EncoderSettings, 'inputPath'>
 /**
  * One push stream on one worker. A slate is always encoded on the epoch grid (cheap: a still
  * frame); while a publish is on, its pull is encoded too, by the session's shared anchor. The
- * LivePublisher puts live or slate behind each MSN. Main is preferred over backup: a better
- * publish is pulled beside the current one and takes over once it gives a segment; an ended
- * publish's pull stops.
+ * LivePublisher puts live or slate behind each MSN, main before backup.
  */
 export class LiveStreamEncoder {
   readonly #s: LiveEncoderSettings
@@ -121,7 +119,7 @@ export class LiveStreamEncoder {
     if (this.#ticking || this.#closing !== undefined || this.#publisher === undefined) return
     this.#ticking = true
     try {
-      await this.#followPublishes(this.#publisher)
+      await this.#followPublishes()
       const preferred = preferredPublish(this.#publishes())
       const warmupMs = (6 * this.#s.segmentSeconds * 1000) + 5000
       const awaiting = !this.#publisher.published && preferred !== undefined && Date.now() - this.#startedAt < warmupMs
@@ -133,25 +131,30 @@ export class LiveStreamEncoder {
     }
   }
 
-  /** Starts the pull of the preferred publish; stops pulls whose publish ended or was handed over. */
-  async #followPublishes (publisher: LivePublisher): Promise<void> {
-    const records = this.#publishes()
-    const preferred = preferredPublish(records)
-    if (preferred !== undefined && !this.#inputs.some((input) => input.session === preferred.session)) {
-      const input = this.#newInput(preferred)
-      this.#inputs.unshift(input)
-      this.#log.info({ role: preferred.role, ingest: preferred.ingest, session: preferred.session }, 'publish found: pulling it')
+  /**
+   * Pulls every anchored publish of the stream, the preferred first (main before backup): a backup
+   * is encoded beside the main one (a hot standby, at twice the encode cost while both are on), so
+   * losing the main switches at the next MSN rather than through a warm-up. Pulls whose publish
+   * ended stop.
+   */
+  async #followPublishes (): Promise<void> {
+    const records = this.#publishes().filter((r) => r.anchor !== null)
+    for (const record of records) {
+      if (this.#inputs.some((input) => input.session === record.session)) continue
+      const input = this.#newInput(record)
+      this.#inputs.push(input)
+      this.#log.info({ role: record.role, ingest: record.ingest, session: record.session }, 'publish found: pulling it')
       input.start().catch((err: unknown) => { this.#log.warn({ reason: (err as Error).message }, 'pull could not start') })
     }
     const live = new Set(records.map((r) => r.session))
-    const handedOver = preferred !== undefined && this.#inputs[0]?.session === preferred.session && await publisher.hasEligible(this.#inputs[0])
     for (const input of [...this.#inputs]) {
-      const gone = !live.has(input.session)
-      if (!gone && !(handedOver && input.session !== preferred?.session)) continue
+      if (live.has(input.session)) continue
       this.#inputs.splice(this.#inputs.indexOf(input), 1)
-      this.#log.info({ role: input.publish.role, session: input.session, reason: gone ? 'publish ended' : 'a preferred publish took over' }, 'stopping pull')
+      this.#log.info({ role: input.publish.role, session: input.session }, 'publish ended: stopping its pull')
       await input.close()
     }
+    const preferred = preferredPublish(records)
+    this.#inputs.sort((a, b) => Number(b.session === preferred?.session) - Number(a.session === preferred?.session))
   }
 
   #newInput (publish: PublishRecord): LiveInput {
