@@ -100,7 +100,13 @@
         fact('Playlist age', seconds(s.playlistAgeS), late),
         fact('Target duration', s.targetDurationS === null ? '–' : `${s.targetDurationS} s`),
         fact('Renditions', s.renditions.length === 0 ? '–' : s.renditions.map((r) => r === '' ? '(single)' : r).join(', ')),
-        (s.workers ?? []).length > 0 ? fact('Workers', s.workers.map((w) => `${w.id} on ${w.host}`).join(', ')) : null
+        (s.workers ?? []).length > 0 ? fact('Workers', s.workers.map((w) => `${w.id} on ${w.host}`).join(', ')) : null,
+        // a push stream: who publishes, or that nobody does (the workers show the slate)
+        s.publisher === undefined
+          ? null
+          : s.publisher.state === 'away'
+            ? fact('Publisher', 'publisher away: the slate is on air', true)
+            : fact('Publisher', s.publisher.publishes.map((p) => `${p.role} on ${p.ingest}`).join(', '))
       ]),
       el('table', { className: 'grid' }, [
         el('thead', {}, [el('tr', {}, ['Packager', 'State', 'Reason', 'Newest MSN', 'Vs output', 'Last answer'].map((h, i) => el('th', { className: i >= 3 ? 'num' : undefined, text: h })))]),

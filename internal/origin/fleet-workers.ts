@@ -1,11 +1,12 @@
 import type { Logger } from '../log/logger.js'
 import { ReporterEndpoints } from '../http/reporter-endpoints.js'
 import { parseFleetWorkers, type FleetWorker } from '../reporter/worker-list.js'
+import { parsePushStatus, type PushStatus } from '../reporter/publish-list.js'
 import { safeJson } from './reporter-view.js'
 import type { UpstreamClient } from './upstream-client.js'
 
 /**
- * The fleet's workers for the status page, read from the reporters every poll. Only shown, never
+ * The fleet's workers and the push streams' publishes for the status page, read from the reporters every poll. Only shown, never
  * acted on: the origin fetches from PACKAGER_ALLOWLIST whatever this says. The last good answer
  * stays while no reporter answers; a reporter without GET /workers (404) means no fleet.
  */
@@ -15,6 +16,7 @@ export class FleetWorkersView {
   readonly #log: Logger
   readonly #pollMs: number
   #workers: readonly FleetWorker[] = []
+  #pushes: readonly PushStatus[] = []
   #timer: NodeJS.Timeout | undefined
   #polling: Promise<void> | undefined
   #failing = false
@@ -28,6 +30,11 @@ export class FleetWorkersView {
 
   get workers (): readonly FleetWorker[] {
     return this.#workers
+  }
+
+  /** Push streams and their live publishes (none: the publisher is away). */
+  get pushes (): readonly PushStatus[] {
+    return this.#pushes
   }
 
   start (): void {
@@ -49,6 +56,7 @@ export class FleetWorkersView {
       }, (answer) => answer !== undefined)
       if (workers !== undefined) {
         this.#workers = workers
+        this.#pushes = await this.#readPushes() ?? this.#pushes
         if (this.#failing) this.#log.info({ reporter: this.#endpoints.current }, 'fleet workers readable again')
       } else if (!this.#failing) {
         this.#log.info({ reporters: this.#endpoints.all }, 'fleet workers unreadable: the status page shows the last known')
@@ -57,5 +65,11 @@ export class FleetWorkersView {
     } finally {
       this.#polling = undefined
     }
+  }
+
+  async #readPushes (): Promise<PushStatus[] | undefined> {
+    const streams = await this.#client.get(`${this.#endpoints.current}/streams`)
+    const publishes = await this.#client.get(`${this.#endpoints.current}/publishes`)
+    return streams.ok && publishes.ok ? parsePushStatus(safeJson(streams.body), safeJson(publishes.body)) : undefined
   }
 }

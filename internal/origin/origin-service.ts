@@ -108,7 +108,8 @@ export class OriginService implements Service {
       edgesInUse: this.registry.edgeUrls,
       reporterReachable: this.reporter.isReachable,
       failovers: this.registry.failovers.recent(),
-      workers: this.fleet.workers
+      workers: this.fleet.workers,
+      pushes: this.fleet.pushes
     })
   }
 

@@ -6,6 +6,7 @@ import type { SignalStatus, SourceStatus } from './signal-status.js'
 import type { EdgeDetail } from './reporter-view.js'
 import type { FailoverEvent } from './failover-log.js'
 import type { FleetWorker } from '../reporter/worker-list.js'
+import type { PushStatus } from '../reporter/publish-list.js'
 
 export type SignalState = 'ok' | 'degraded' | 'down' | 'starting'
 
@@ -39,6 +40,8 @@ export interface SignalView {
   readonly packagers: readonly PackagerView[]
   /** Fleet workers the signal is assigned to, sorted by id; empty outside a fleet. */
   readonly workers: ReadonlyArray<{ readonly id: string, readonly host: string, readonly packager: string }>
+  /** Push streams only: `away` while no publish is on (the workers show the slate). */
+  readonly publisher?: { readonly state: 'publishing' | 'away', readonly publishes: PushStatus['publishes'] }
 }
 
 export interface EdgeView {
@@ -71,6 +74,7 @@ export interface StatusInputs {
   readonly failovers: readonly FailoverEvent[]
   /** The fleet's workers as the reporter lists them; none outside a fleet. */
   readonly workers?: readonly FleetWorker[]
+  readonly pushes?: readonly PushStatus[]
 }
 
 /** Output older than this many target durations means viewers are stalling. */
@@ -81,13 +85,13 @@ export function buildStatus (inputs: StatusInputs): StatusSnapshot {
   return {
     generatedAt: inputs.now,
     reporterReachable: inputs.reporterReachable,
-    signals: [...inputs.signals].sort((a, b) => compare(a.signal, b.signal)).map((s) => signalView(s, inputs.now, inputs.workers ?? [])),
+    signals: [...inputs.signals].sort((a, b) => compare(a.signal, b.signal)).map((s) => signalView(s, inputs.now, inputs.workers ?? [], inputs.pushes ?? [])),
     edges: inputs.edges.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), draining: e.draining, lastReported: e.lastReported ?? null })),
     failovers: inputs.failovers
   }
 }
 
-function signalView (s: SignalStatus, now: number, fleet: readonly FleetWorker[]): SignalView {
+function signalView (s: SignalStatus, now: number, fleet: readonly FleetWorker[], pushes: readonly PushStatus[]): SignalView {
   const workers = fleet.filter((w) => w.streams.includes(s.signal)).sort((a, b) => compare(a.id, b.id))
   const newestMsn = s.lastMsn ?? null
   const ageS = s.lastAppendAt === undefined ? null : round(Math.max(0, now - s.lastAppendAt) / 1000, 1)
@@ -106,7 +110,9 @@ function signalView (s: SignalStatus, now: number, fleet: readonly FleetWorker[]
     ? { state: 'starting' as const, summary: `the window holds ${s.window.seconds.toFixed(1)} s of the ${s.window.needed.toFixed(1)} s (3 target durations) players are offered; playlists answer 503 with Retry-After until then` }
     : undefined
   const { state, summary } = starting ?? judge(newestMsn, ageS, td, packagers)
-  return { name: s.signal, state, summary, renditions: s.renditions, newestMsn, playlistAgeS: ageS, targetDurationS: td, entryPlaylist: `/${s.signal}/playlist.m3u8`, packagers, workers: workers.map(({ id, host, packager }) => ({ id, host, packager })) }
+  const push = pushes.find((p) => p.stream === s.signal)
+  const publisher = push === undefined ? {} : { publisher: { state: push.publishes.length > 0 ? 'publishing' as const : 'away' as const, publishes: push.publishes } }
+  return { name: s.signal, state, summary, renditions: s.renditions, newestMsn, playlistAgeS: ageS, targetDurationS: td, entryPlaylist: `/${s.signal}/playlist.m3u8`, packagers, workers: workers.map(({ id, host, packager }) => ({ id, host, packager })), ...publisher }
 }
 
 function judge (newestMsn: number | null, ageS: number | null, td: number | null, packagers: readonly PackagerView[]): { state: SignalState, summary: string } {
@@ -146,7 +152,7 @@ export function reasonKind (reason: string): ReasonKind {
 export function statusChangeKey (s: StatusSnapshot): string {
   return JSON.stringify({
     r: s.reporterReachable,
-    s: s.signals.map((x) => [x.name, x.state, x.summary, x.newestMsn, x.renditions, x.packagers.map((p) => [p.url, p.state, p.reasonKind, p.reason, p.newestMsn, p.workers]), x.workers]),
+    s: s.signals.map((x) => [x.name, x.state, x.summary, x.newestMsn, x.renditions, x.packagers.map((p) => [p.url, p.state, p.reasonKind, p.reason, p.newestMsn, p.workers]), x.workers, x.publisher]),
     e: s.edges.map((e) => [e.id, e.url, e.inUse, e.draining, e.loadRps]),
     f: s.failovers.length === 0 ? null : [s.failovers.length, s.failovers[0]?.at]
   })

@@ -133,6 +133,12 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
   t.teardown(() => { clearInterval(watch) })
   const droppedAt = Date.now()
   stopPublisher(publisher)
+  const publisherOnPage = async (): Promise<string | undefined> => {
+    const status = await (await fetch(`http://127.0.0.1:${stack.ports.origin}/status.json`)).json() as { signals: Array<{ name: string, publisher?: { state: string } }> }
+    return status.signals.find((x) => x.name === STREAM)?.publisher?.state
+  }
+  await waitFor('the status page to say "publisher away"', async () => await publisherOnPage() === 'away', { timeoutMs: 10_000 })
+  t.pass('the status page shows the publisher away')
   await waitFor('15 s without the publisher', () => Date.now() - droppedAt > 15_000, { timeoutMs: 20_000 })
   publisher = publish(input, `${rtmp}/live/${key}`)
   const backAt = publisher.startedAt
@@ -143,6 +149,7 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
     return (await isLive('w1', lastA.msn)) && (await isLive('w2', lastA.msn)) ? lastA.msn : undefined
   }, { timeoutMs: 40_000, intervalMs: 500 })
   t.comment(`live again at msn ${back}, ${Date.now() - backAt} ms after the publisher came back`)
+  await waitFor('the status page to show the publish again', async () => await publisherOnPage() === 'publishing', { timeoutMs: 10_000 })
   const watchUntil = Date.now() + 6000
   await waitFor('live playback after the return', () => Date.now() > watchUntil, { timeoutMs: 15_000 })
   clearInterval(watch)

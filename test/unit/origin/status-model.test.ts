@@ -116,3 +116,13 @@ t.test('in a fleet: each signal lists its workers, each packager the workers tha
   t.same(buildStatus(inputs()).signals[0]?.workers, [], 'none outside a fleet')
   t.not(statusChangeKey(buildStatus(inputs({ workers }))), statusChangeKey(buildStatus(inputs())), 'a placement change is a page change')
 })
+
+t.test('a push stream shows who publishes it, or that the publisher is away', async (t) => {
+  const name = buildStatus(inputs()).signals[0]?.name ?? ''
+  const away = buildStatus(inputs({ pushes: [{ stream: name, publishes: [] }] })).signals[0]
+  t.same(away?.publisher, { state: 'away', publishes: [] })
+  const on = buildStatus(inputs({ pushes: [{ stream: name, publishes: [{ role: 'main', ingest: 'ingest1' }] }] })).signals[0]
+  t.same(on?.publisher, { state: 'publishing', publishes: [{ role: 'main', ingest: 'ingest1' }] })
+  t.equal(buildStatus(inputs()).signals[0]?.publisher, undefined, 'a looped file has no publisher')
+  t.not(statusChangeKey(buildStatus(inputs({ pushes: [{ stream: name, publishes: [] }] }))), statusChangeKey(buildStatus(inputs({ pushes: [{ stream: name, publishes: [{ role: 'main', ingest: 'ingest1' }] }] }))), 'the publisher leaving is a page change')
+})
