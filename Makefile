@@ -32,7 +32,7 @@ help:
 	@echo "make test                 typecheck and run the suite (unit, component, integration), two files at a time"
 	@echo "make test-long            the long player matrices (test/chaos/long), one file at a time"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
-	@echo "make chaos                every fault while real players watch; a table and a plot (then the fleet's faults)"
+	@echo "make chaos                every fault while real players watch; a table and a plot (then the fleet's and the publisher's faults)"
 
 deps: system-deps node_modules/.deps-stamp
 
@@ -143,6 +143,7 @@ bench-packager: deps
 chaos: deps
 	npm run --silent chaos
 	npm run --silent chaos:fleet
+	npm run --silent chaos:ingest
 
 clean:
 	rm -rf output output2 .tap coverage build

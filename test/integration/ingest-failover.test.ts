@@ -21,7 +21,8 @@ function publish (input: string, url: string): ChildProcess {
   return spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', '-f', 'flv', url], { stdio: 'ignore', detached: true })
 }
 function stop (child: ChildProcess): void {
-  try { process.kill(-(child.pid ?? 0), 'SIGKILL') } catch {}
+  // never kill(-0): that is our own process group
+  if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL') } catch {}
 }
 
 interface Listed { readonly msn: number, readonly discontinuity: boolean }

@@ -27,7 +27,8 @@ function publish (input: string, url: string): Publisher {
 }
 
 function stopPublisher (p: Publisher): void {
-  try { process.kill(-(p.child.pid ?? 0), 'SIGKILL') } catch {}
+  // never kill(-0): that is our own process group
+  if (p.child.pid !== undefined) try { process.kill(-p.child.pid, 'SIGKILL') } catch {}
 }
 
 /** A refused publish: ffmpeg exits on its own; how long it took. */
