@@ -1,24 +1,13 @@
-import type { Rendition } from '../streams/ladder.js'
 import type { PublishAnchor } from '../streams/publish-record.js'
-import { epochHlsOutputArgs, ladderEncoderArgs, ladderSplitFilters } from './ffmpeg-args.js'
+import { epochHlsOutputArgs, ladderEncoderArgs, ladderSplitFilters, type FfmpegArgsOptions } from './ffmpeg-args.js'
 import { LOOP_AUDIO } from './loop-plan.js'
 
-export interface LiveArgsOptions {
+/** A live run's settings: the loop's own output settings, with the pull in place of the loop files. */
+export type LiveArgsOptions = Pick<FfmpegArgsOptions, 't0Ms' | 'startMsn' | 'segmentSeconds' | 'listSize' | 'deleteThreshold' | 'ladder' | 'frameRate' | 'preset' | 'signalDir'> & {
   /** The ingest's RTMP URL of the stream with its play token. */
   readonly inputUrl: string
   readonly anchor: PublishAnchor
   readonly hasAudio: boolean
-  /** The boundary this run starts on, ms since the epoch. */
-  readonly t0Ms: number
-  readonly startMsn: number
-  readonly segmentSeconds: number
-  readonly listSize: number
-  readonly deleteThreshold: number
-  readonly ladder: readonly Rendition[]
-  readonly frameRate: number
-  readonly preset: string
-  /** The run's own folder under the signal's `.live`. */
-  readonly signalDir: string
   /** ffmpeg gives up on a pull that sends nothing for this long, so a silent ingest ends the run. */
   readonly readTimeoutMs: number
 }

@@ -85,3 +85,11 @@ export async function timeFault (name: string, inject: () => Promise<void>, say:
   await new Promise((resolve) => setTimeout(resolve, 8000))
   return { start, recovered, end: Date.now() }
 }
+
+/** CHAOS_REPEATS: how often each fault runs (default 2, 1 to 5). */
+export function envRepeats (): number {
+  const raw = process.env.CHAOS_REPEATS ?? ''
+  const n = raw === '' ? 2 : Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new Error(`CHAOS_REPEATS: must be a whole number from 1 to 5, got '${raw}'`)
+  return n
+}

@@ -15,7 +15,7 @@ import { PlaylistWatcher } from '../support/playlist-watcher.js'
 import { PROJECT_ROOT } from '../support/project-root.js'
 import { waitFor } from '../support/wait-for.js'
 import { failingRows, formatTable } from './chaos-table.js'
-import { tabulate, timeFault, type FaultRun } from './chaos-tabulate.js'
+import { envRepeats, tabulate, timeFault, type FaultRun } from './chaos-tabulate.js'
 import { HlsBrowserPlayer, type PlayerReport } from './hls-player.js'
 
 const STREAMS = ['room1', 'room2']
@@ -89,13 +89,6 @@ interface PhaseResult {
   readonly placementLines: readonly string[]
   readonly moved: number
   readonly players: readonly PlayerReport[]
-}
-
-function envRepeats (): number {
-  const raw = process.env.CHAOS_REPEATS ?? ''
-  const n = raw === '' ? 2 : Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > 5) throw new Error(`CHAOS_REPEATS: must be a whole number from 1 to 5, got '${raw}'`)
-  return n
 }
 
 async function main (): Promise<number> {

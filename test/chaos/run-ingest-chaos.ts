@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from '../support/project-root.js'
 import { waitFor } from '../support/wait-for.js'
 import { makeCounterInput } from '../support/worker-test-helpers.js'
 import { failingRows, formatTable } from './chaos-table.js'
-import { tabulate, timeFault, type FaultRun } from './chaos-tabulate.js'
+import { envRepeats, tabulate, timeFault, type FaultRun } from './chaos-tabulate.js'
 import { HlsBrowserPlayer } from './hls-player.js'
 
 const STREAM = 'live01'
@@ -127,13 +127,6 @@ const FAULTS: readonly IngestFault[] = [
     }
   }
 ]
-
-function envRepeats (): number {
-  const raw = process.env.CHAOS_REPEATS ?? ''
-  const n = raw === '' ? 2 : Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > 5) throw new Error(`CHAOS_REPEATS: must be a whole number from 1 to 5, got '${raw}'`)
-  return n
-}
 
 async function main (): Promise<number> {
   const repeats = envRepeats()
