@@ -79,7 +79,12 @@ export class PublishSessions {
       if (result.status === 409) return { ok: false, status: 403, reason: message }
       return { ok: false, status: 503, reason: `the reporter could not check the key: ${result.detail}` }
     }
-    const answer = JSON.parse(result.text) as { stream: string, pull_url: string }
+    let answer: { stream: string, pull_url: string }
+    try {
+      answer = JSON.parse(result.text) as { stream: string, pull_url: string }
+    } catch {
+      return { ok: false, status: 503, reason: 'the reporter answered the key check with something that is not JSON' }
+    }
     const held: PublishSession = { clientId, app, role, stream: answer.stream, session, playToken, pullUrl: answer.pull_url, anchor: null, hasAudio: false }
     this.#sessions.set(clientId, held)
     this.#anchor(held)

@@ -90,10 +90,11 @@ export function registerPublishRoutes (app: FastifyInstance, options: PublishRou
     const { stream, role, session } = request.body
     const id = publishId(stream, role)
     const current = (await registry.get('publish', id))?.value as PublishRecord | undefined
-    if (current?.session === session) await registry.remove('publish', id)
+    const removed = current?.session === session
+    if (removed) await registry.remove('publish', id)
     await registry.releaseLease(`publish/${id}`, session)
-    log.info({ stream, role, session }, 'publish ended')
-    return { stream, removed: current?.session === session }
+    if (removed) log.info({ stream, role, session }, 'publish ended')
+    return { stream, removed }
   })
 
   app.get('/publishes', { onSend: options.noStore }, async () => (await publishes(fleet)).map(publicPublish))
