@@ -1,4 +1,5 @@
 import type { Registry } from '../registry/registry.js'
+import type { PublishRecord } from '../streams/publish-record.js'
 import { parseStreamDefinition, type StreamDefinition } from '../streams/stream-definition.js'
 
 /** One worker's registration, as its heartbeat carries it and GET /workers shows it. */
@@ -81,5 +82,10 @@ export class FleetRegistry {
     const records = Object.entries(assignment).map(([stream, workers]) => ({ id: stream, value: { workers: [...workers] } }))
     if (records.length > 0) await this.registry.put('assignment', records, ttlMs)
     for (const stream of gone) await this.registry.remove('assignment', stream)
+  }
+
+  /** Every live publish (written by the ingest nodes through the reporter), play tokens included. */
+  async publishes (): Promise<PublishRecord[]> {
+    return (await this.registry.list('publish')).map((record) => record.value as unknown as PublishRecord)
   }
 }

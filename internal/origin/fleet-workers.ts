@@ -49,27 +49,29 @@ export class FleetWorkersView {
 
   async poll (): Promise<void> {
     try {
-      // a reporter without GET /workers (404) means no fleet: an answer too
-      const workers = await this.#endpoints.first(async (url) => {
-        const result = await this.#client.get(`${url}/workers`)
-        return result.ok ? parseFleetWorkers(safeJson(result.body)) : !result.ok && result.status === 404 ? [] : undefined
-      }, (answer) => answer !== undefined)
-      if (workers !== undefined) {
-        this.#workers = workers
-        this.#pushes = await this.#readPushes() ?? this.#pushes
+      // one reporter answers all three, so the page never mixes two reporters' views
+      const view = await this.#endpoints.first(async (url) => await this.#read(url), (answer) => answer !== undefined)
+      if (view !== undefined) {
+        this.#workers = view.workers
+        this.#pushes = view.pushes
         if (this.#failing) this.#log.info({ reporter: this.#endpoints.current }, 'fleet workers readable again')
       } else if (!this.#failing) {
         this.#log.info({ reporters: this.#endpoints.all }, 'fleet workers unreadable: the status page shows the last known')
       }
-      this.#failing = workers === undefined
+      this.#failing = view === undefined
     } finally {
       this.#polling = undefined
     }
   }
 
-  async #readPushes (): Promise<PushStatus[] | undefined> {
-    const streams = await this.#client.get(`${this.#endpoints.current}/streams`)
-    const publishes = await this.#client.get(`${this.#endpoints.current}/publishes`)
-    return streams.ok && publishes.ok ? parsePushStatus(safeJson(streams.body), safeJson(publishes.body)) : undefined
+  async #read (url: string): Promise<{ workers: FleetWorker[], pushes: PushStatus[] } | undefined> {
+    const result = await this.#client.get(`${url}/workers`)
+    // a reporter without GET /workers (404) means no fleet: an answer too
+    if (!result.ok) return result.status === 404 ? { workers: [], pushes: [] } : undefined
+    const workers = parseFleetWorkers(safeJson(result.body))
+    if (workers === undefined) return undefined
+    const [streams, publishes] = await Promise.all([this.#client.get(`${url}/streams`), this.#client.get(`${url}/publishes`)])
+    const pushes = streams.ok && publishes.ok ? parsePushStatus(safeJson(streams.body), safeJson(publishes.body)) : undefined
+    return { workers, pushes: pushes ?? [...this.#pushes] }
   }
 }

@@ -3,7 +3,6 @@ import { ConfigError } from '../config/config-error.js'
 import type { FleetRegistry, WorkerRecord } from '../assigner/fleet-registry.js'
 import { isValidName } from '../hls/names.js'
 import { isPushSource, parseStreamDefinition, publicDefinition } from '../streams/stream-definition.js'
-import { publishesFor } from './publish-routes.js'
 import { streamViews, workerViews } from './fleet-views.js'
 import { ReporterErrors } from './reporter-errors.js'
 import { StreamParamsSchema, WorkerHeartbeatSchema, type WorkerHeartbeat } from './report-schema.js'
@@ -59,7 +58,8 @@ export function registerFleetRoutes (app: FastifyInstance, options: FleetRouteOp
     const running = new Set(beat.streams)
     const assigned = streams.filter((s) => assignments[s.name]?.includes(beat.id) ?? running.has(s.name)).map(publicDefinition)
     // the live pushes of its streams, with their play secrets: where to pull each and by which anchor
-    const publishes = await publishesFor(fleet, new Set(assigned.filter((s) => isPushSource(s.source)).map((s) => s.name)))
+    const pushed = new Set(assigned.filter((s) => isPushSource(s.source)).map((s) => s.name))
+    const publishes = (await fleet.publishes()).filter((p) => pushed.has(p.stream))
     return { id: beat.id, ttl_ms: ttlMs, assigned, publishes }
   })
 

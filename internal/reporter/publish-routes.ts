@@ -4,7 +4,7 @@ import type { FleetRegistry } from '../assigner/fleet-registry.js'
 import type { Logger } from '../log/logger.js'
 import type { JsonValue } from '../registry/registry.js'
 import { isPushSource } from '../streams/stream-definition.js'
-import { PUBLISH_ROLES, publicPublish, publishId, type PublishRecord, type PublishRole } from '../streams/publish-record.js'
+import { PUBLISH_ROLES, publicPublish, publishId, type PublishRecord } from '../streams/publish-record.js'
 import { bearerMatches } from './bearer-auth.js'
 import { ReporterErrors } from './reporter-errors.js'
 import type { WriteRoute } from './writer-auth.js'
@@ -97,17 +97,5 @@ export function registerPublishRoutes (app: FastifyInstance, options: PublishRou
     return { stream, removed }
   })
 
-  app.get('/publishes', { onSend: options.noStore }, async () => (await publishes(fleet)).map(publicPublish))
+  app.get('/publishes', { onSend: options.noStore }, async () => (await fleet.publishes()).map(publicPublish))
 }
-
-/** Every live publish, as the registry holds them. */
-export async function publishes (fleet: FleetRegistry): Promise<PublishRecord[]> {
-  return (await fleet.registry.list('publish')).map((record) => record.value as unknown as PublishRecord)
-}
-
-/** The publishes of the given streams, with their play secrets: a worker's heartbeat answer. */
-export async function publishesFor (fleet: FleetRegistry, streams: ReadonlySet<string>): Promise<PublishRecord[]> {
-  return (await publishes(fleet)).filter((p) => streams.has(p.stream))
-}
-
-export type { PublishRole }

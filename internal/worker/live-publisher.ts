@@ -2,7 +2,6 @@ import { link, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { MediaPlaylist, Segment } from '../hls/media-playlist.js'
 import { serializeMediaPlaylist } from '../hls/playlist-serializer.js'
-import type { Logger } from '../log/logger.js'
 import type { Rendition } from '../streams/ladder.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { boundaryMs } from './epoch-clock.js'
@@ -24,7 +23,6 @@ export interface LivePublisherOptions {
   readonly graceMs: number
   /** How late a worker may learn of a new anchor and still open live on the same MSN as the others. */
   readonly learnMs: number
-  readonly log: Logger
   readonly onSwitch?: (info: { msn: number, from: SegmentSource | undefined, to: SegmentSource }) => void
   readonly onPublished?: (lastMsn: number) => void
 }

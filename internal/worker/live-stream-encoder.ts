@@ -93,7 +93,6 @@ export class LiveStreamEncoder {
       keepBehind: s.listSize + Math.ceil(LINGER_SECONDS / s.segmentSeconds),
       graceMs: Math.max(1000, s.segmentSeconds * 750),
       learnMs: LEARN_MS,
-      log: this.#log,
       onSwitch: (info) => { this.#switched(info) },
       onPublished: (lastMsn) => { for (const r of s.ladder) this.#metrics.lastMsn.set({ signal, rendition: r.name }, lastMsn) }
     })
@@ -119,8 +118,7 @@ export class LiveStreamEncoder {
     if (this.#ticking || this.#closing !== undefined || this.#publisher === undefined) return
     this.#ticking = true
     try {
-      await this.#followPublishes()
-      const preferred = preferredPublish(this.#publishes())
+      const preferred = await this.#followPublishes()
       const warmupMs = (6 * this.#s.segmentSeconds * 1000) + 5000
       const awaiting = !this.#publisher.published && preferred !== undefined && Date.now() - this.#startedAt < warmupMs
       await this.#publisher.tick(this.#inputs, awaiting)
@@ -135,9 +133,9 @@ export class LiveStreamEncoder {
    * Pulls every anchored publish of the stream, the preferred first (main before backup): a backup
    * is encoded beside the main one (a hot standby, at twice the encode cost while both are on), so
    * losing the main switches at the next MSN rather than through a warm-up. Pulls whose publish
-   * ended stop.
+   * ended stop. Returns the preferred publish.
    */
-  async #followPublishes (): Promise<void> {
+  async #followPublishes (): Promise<PublishRecord | undefined> {
     const records = this.#publishes().filter((r) => r.anchor !== null)
     for (const record of records) {
       if (this.#inputs.some((input) => input.session === record.session)) continue
@@ -155,6 +153,7 @@ export class LiveStreamEncoder {
     }
     const preferred = preferredPublish(records)
     this.#inputs.sort((a, b) => Number(b.session === preferred?.session) - Number(a.session === preferred?.session))
+    return preferred
   }
 
   #newInput (publish: PublishRecord): LiveInput {

@@ -6,10 +6,10 @@
  * origin. Prints the chaos table (the ffmpeg columns stay 0: no ffmpeg client watches this phase).
  * Bounded: each fault CHAOS_REPEATS times (default 2); everything started is stopped at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startFleetStack, type FleetStack } from '../support/fleet-stack.js'
+import { startPublisher, type Publisher } from '../support/live-publisher.js'
 import { PlaylistWatcher } from '../support/playlist-watcher.js'
 import { PROJECT_ROOT } from '../support/project-root.js'
 import { waitFor } from '../support/wait-for.js'
@@ -27,7 +27,7 @@ const say = (line: string): void => { process.stdout.write(`${new Date().toISOSt
 class Publishers {
   readonly #input: string
   readonly #urls: Record<'main' | 'backup', string>
-  readonly #running = new Map<'main' | 'backup', ChildProcess>()
+  readonly #running = new Map<'main' | 'backup', Publisher>()
 
   constructor (input: string, stack: FleetStack) {
     this.#input = input
@@ -37,14 +37,12 @@ class Publishers {
 
   start (role: 'main' | 'backup'): void {
     this.stop(role)
-    this.#running.set(role, spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', this.#input, '-c', 'copy', '-f', 'flv', this.#urls[role]], { stdio: 'ignore', detached: true }))
+    this.#running.set(role, startPublisher(this.#input, this.#urls[role]))
   }
 
   stop (role: 'main' | 'backup'): void {
-    const child = this.#running.get(role)
+    this.#running.get(role)?.stop()
     this.#running.delete(role)
-    // never kill(-0): that is our own process group
-    if (child?.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL') } catch {}
   }
 
   stopAll (): void {

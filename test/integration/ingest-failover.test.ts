@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { HlsBrowserPlayer } from '../chaos/hls-player.js'
 import { startFleetStack, type FleetStack } from '../support/fleet-stack.js'
+import { listedSegments, startPublisher, type ListedSegment, type Publisher } from '../support/live-publisher.js'
 import { waitFor } from '../support/wait-for.js'
 import { firstFramePsnr, makeCounterInput } from '../support/worker-test-helpers.js'
 
@@ -17,31 +17,8 @@ t.setTimeout(300_000)
 const STREAM = 'live01'
 const SEG = 2
 
-function publish (input: string, url: string): ChildProcess {
-  return spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', '-f', 'flv', url], { stdio: 'ignore', detached: true })
-}
-function stop (child: ChildProcess): void {
-  // never kill(-0): that is our own process group
-  if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL') } catch {}
-}
-
-interface Listed { readonly msn: number, readonly discontinuity: boolean }
-
-function parse (text: string): Listed[] {
-  const out: Listed[] = []
-  let discontinuity = false
-  for (const line of text.split('\n')) {
-    if (line === '#EXT-X-DISCONTINUITY') discontinuity = true
-    else if (/^(\S*\/)?\d+\.ts(\?.*)?$/.test(line)) {
-      out.push({ msn: Number(/(\d+)\.ts/.exec(line)?.[1]), discontinuity })
-      discontinuity = false
-    }
-  }
-  return out
-}
-
-async function workerList (stack: FleetStack, worker: string): Promise<Listed[]> {
-  return parse(await readFile(join(stack.dir, worker, STREAM, 'playlist.m3u8'), 'utf8').catch(() => ''))
+async function workerList (stack: FleetStack, worker: string): Promise<ListedSegment[]> {
+  return listedSegments(await readFile(join(stack.dir, worker, STREAM, 'playlist.m3u8'), 'utf8').catch(() => ''))
 }
 
 t.test('a worker, the main publisher and the main ingest fail while hls.js watches', async (t) => {
@@ -58,9 +35,9 @@ t.test('a worker, the main publisher and the main ingest fail while hls.js watch
   const [main, backup] = stack.ingests
   if (main === undefined || backup === undefined) throw new Error('two ingests expected')
   const key = `key-of-${STREAM}`
-  const publishers: ChildProcess[] = []
-  t.teardown(() => { for (const p of publishers) stop(p) })
-  const push = (url: string): ChildProcess => { const p = publish(input, url); publishers.push(p); return p }
+  const publishers: Publisher[] = []
+  t.teardown(() => { for (const p of publishers) p.stop() })
+  const push = (url: string): Publisher => { const p = startPublisher(input, url); publishers.push(p); return p }
   let mainPublisher = push(`rtmp://127.0.0.1:${main.rtmpPort}/live/${key}`)
   push(`rtmp://127.0.0.1:${backup.rtmpPort}/backup/${key}`)
 
@@ -84,7 +61,7 @@ t.test('a worker, the main publisher and the main ingest fail while hls.js watch
   const sequences: number[] = []
   const watch = setInterval(() => {
     void fetch(origin).then(async (r) => await r.text()).then((text) => {
-      for (const s of parse(text)) originBreaks.set(s.msn, s.discontinuity)
+      for (const s of listedSegments(text)) originBreaks.set(s.msn, s.discontinuity)
       const dseq = /#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(text)
       if (dseq !== null) sequences.push(Number(dseq[1]))
     }).catch(() => {})
@@ -114,7 +91,7 @@ t.test('a worker, the main publisher and the main ingest fail while hls.js watch
   const switches = async (from: number): Promise<Map<string, number[]>> => new Map(await Promise.all(now.map(async (w) =>
     [w, (await workerList(stack, w)).filter((s) => s.discontinuity && s.msn >= from).map((s) => s.msn)] as [string, number[]])))
   let since = Math.floor(Date.now() / (SEG * 1000))
-  stop(mainPublisher)
+  mainPublisher.stop()
   const toBackup = await waitFor('both workers on the backup', async () => {
     const seen = await switches(since)
     const first = [...seen.values()].map((l) => l[0])

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { HlsBrowserPlayer } from '../chaos/hls-player.js'
 import { FLEET_TOKENS, startFleetStack, type FleetStack } from '../support/fleet-stack.js'
+import { listedSegments, startPublisher, type ListedSegment } from '../support/live-publisher.js'
 import { waitFor } from '../support/wait-for.js'
 import { firstFramePsnr, frameNumbersOf, makeCounterInput } from '../support/worker-test-helpers.js'
 
@@ -18,44 +18,17 @@ t.setTimeout(240_000)
 const STREAM = 'live01'
 const SEG = 2
 
-interface Publisher { readonly child: ChildProcess, readonly exited: Promise<number | null>, readonly startedAt: number }
-
-function publish (input: string, url: string): Publisher {
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', '-f', 'flv', url], { stdio: 'ignore', detached: true })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code) }))
-  return { child, exited, startedAt: Date.now() }
-}
-
-function stopPublisher (p: Publisher): void {
-  // never kill(-0): that is our own process group
-  if (p.child.pid !== undefined) try { process.kill(-p.child.pid, 'SIGKILL') } catch {}
-}
-
 /** A refused publish: ffmpeg exits on its own; how long it took. */
 async function refusedWithinMs (input: string, url: string): Promise<number> {
-  const p = publish(input, url)
+  const p = startPublisher(input, url)
   const code = await Promise.race([p.exited, new Promise<'running'>((resolve) => setTimeout(() => { resolve('running') }, 5000))])
-  stopPublisher(p)
+  p.stop()
   if (code === 'running' || code === 0) return Infinity
   return Date.now() - p.startedAt
 }
 
-interface ListedSegment { readonly msn: number, readonly pdt: string, readonly discontinuity: boolean }
-
 async function listed (stack: FleetStack, worker: string): Promise<ListedSegment[]> {
-  const text = await readFile(join(stack.dir, worker, STREAM, 'playlist.m3u8'), 'utf8').catch(() => '')
-  const out: ListedSegment[] = []
-  let pdt = ''
-  let discontinuity = false
-  for (const line of text.split('\n')) {
-    if (line === '#EXT-X-DISCONTINUITY') discontinuity = true
-    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = line.slice(25)
-    else if (/^\d+\.ts$/.test(line)) {
-      out.push({ msn: Number(line.slice(0, -3)), pdt, discontinuity })
-      discontinuity = false
-    }
-  }
-  return out
+  return listedSegments(await readFile(join(stack.dir, worker, STREAM, 'playlist.m3u8'), 'utf8').catch(() => ''))
 }
 
 t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the slate while the publisher is away', async (t) => {
@@ -80,8 +53,8 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
   t.match(ingest.process.recentOutput(), /"reason":"wrong or rotated-out stream key","msg":"publish refused"/, 'and logged, without the key')
   t.notMatch(ingest.process.recentOutput(), /not-a-key-at-all/, 'the key itself is never logged')
 
-  let publisher = publish(input, `${rtmp}/live/${key}`)
-  t.teardown(() => { stopPublisher(publisher) })
+  let publisher = startPublisher(input, `${rtmp}/live/${key}`)
+  t.teardown(() => { publisher.stop() })
   const firstPublishAt = publisher.startedAt
   await waitFor('the publish recorded with its anchor', async () => (await stack.get<Array<{ stream: string, anchor: unknown }>>('/publishes')).some((p) => p.stream === STREAM && p.anchor !== null), { timeoutMs: 15_000 })
 
@@ -133,7 +106,7 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
   }, 500)
   t.teardown(() => { clearInterval(watch) })
   const droppedAt = Date.now()
-  stopPublisher(publisher)
+  publisher.stop()
   const publisherOnPage = async (): Promise<string | undefined> => {
     const status = await (await fetch(`http://127.0.0.1:${stack.ports.origin}/status.json`)).json() as { signals: Array<{ name: string, publisher?: { state: string } }> }
     return status.signals.find((x) => x.name === STREAM)?.publisher?.state
@@ -141,7 +114,7 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
   await waitFor('the status page to say "publisher away"', async () => await publisherOnPage() === 'away', { timeoutMs: 10_000 })
   t.pass('the status page shows the publisher away')
   await waitFor('15 s without the publisher', () => Date.now() - droppedAt > 15_000, { timeoutMs: 20_000 })
-  publisher = publish(input, `${rtmp}/live/${key}`)
+  publisher = startPublisher(input, `${rtmp}/live/${key}`)
   const backAt = publisher.startedAt
   const back = await waitFor('both workers live again', async () => {
     const [a, b] = [await listed(stack, 'w1'), await listed(stack, 'w2')]
@@ -174,11 +147,11 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
     body: JSON.stringify({ source: { push: true }, ladder: '180p:320x180:200', redundancy: 2, stream_key: 'a-brand-new-key-1' })
   })
   t.equal(rotated.status, 200, 'the key is rotated through the API')
-  stopPublisher(publisher)
+  publisher.stop()
   await waitFor('the publish to end', async () => !(await stack.get<Array<{ stream: string }>>('/publishes')).some((p) => p.stream === STREAM), { timeoutMs: 10_000 })
   const oldKeyMs = await refusedWithinMs(input, `${rtmp}/live/${key}`)
   t.ok(oldKeyMs < 1000, `the rotated-out key is refused at its next connect (${oldKeyMs} ms)`)
-  publisher = publish(input, `${rtmp}/live/a-brand-new-key-1`)
+  publisher = startPublisher(input, `${rtmp}/live/a-brand-new-key-1`)
   await waitFor('the new key to publish', async () => (await stack.get<Array<{ stream: string }>>('/publishes')).some((p) => p.stream === STREAM), { timeoutMs: 10_000 })
   t.pass('the new key publishes')
 })
