@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.js'
 import { readHostVariable, readOptionalString, readPort, readString, type Env } from '../config/env-readers.js'
 import { readReporterUrls } from '../config/peer-addresses.js'
 import { readWriterToken, TOKEN_VARIABLES } from '../config/writer-tokens.js'
+import { parseSrtListeners, type SrtListenerSpec } from './srt-listener-spec.js'
 
 /** An ingest node: nginx with the RTMP module, and the control API its callbacks ask. */
 export interface IngestConfig extends CommonConfig {
@@ -23,6 +24,10 @@ export interface IngestConfig extends CommonConfig {
   readonly nginxPath: string | undefined
   readonly rtmpModulePath: string
   readonly ffprobePath: string
+  /** The SRT relays' ffmpeg (Debian's is built with libsrt). */
+  readonly ffmpegPath: string
+  /** INGEST_SRT: the SRT ports this node listens on, one per push stream (and role). */
+  readonly srtListeners: readonly SrtListenerSpec[]
   /** nginx's prefix: its rendered config and pid file. */
   readonly stateDir: string
 }
@@ -48,6 +53,8 @@ export function loadIngestConfig (env: Env): IngestConfig {
     nginxPath: readOptionalString(env, 'NGINX_PATH'),
     rtmpModulePath: readString(env, 'NGINX_RTMP_MODULE', '/usr/lib/nginx/modules/ngx_rtmp_module.so'),
     ffprobePath: readString(env, 'FFPROBE_PATH', 'ffprobe'),
+    ffmpegPath: readString(env, 'FFMPEG_PATH', 'ffmpeg'),
+    srtListeners: parseSrtListeners(readOptionalString(env, 'INGEST_SRT')),
     stateDir: readString(env, 'INGEST_STATE_DIR', join(tmpdir(), `zdh-ingest-${id}`))
   })
 }

@@ -12,6 +12,7 @@ import { probeAnchor } from './anchor-probe.js'
 import type { IngestConfig } from './ingest-config.js'
 import { PublishSessions } from './publish-sessions.js'
 import { createIngestMetrics, registerRtmpCallbacks } from './rtmp-callback-routes.js'
+import { SrtListeners } from './srt-listeners.js'
 
 export const INGEST_TEMPLATE_PATH = 'assets/ingest-nginx.conf'
 const PROBE_TIMEOUT_MS = 8000
@@ -25,6 +26,7 @@ export class IngestService implements Service {
   readonly #log: Logger
   readonly #sessions: PublishSessions
   readonly #http: HttpApp
+  readonly #srt: SrtListeners
   #nginx: ChildSupervisor | undefined
   #nginxPath = ''
   #configPath = ''
@@ -46,7 +48,18 @@ export class IngestService implements Service {
     })
     const metrics = createMetricsRegistry('ingest')
     this.#http = createHttpApp({ log: this.#log, metrics })
-    registerRtmpCallbacks(this.#http.app, this.#sessions, createIngestMetrics(metrics, this.#sessions), this.#log)
+    const ingestMetrics = createIngestMetrics(metrics, this.#sessions)
+    registerRtmpCallbacks(this.#http.app, this.#sessions, ingestMetrics, this.#log)
+    this.#srt = new SrtListeners({
+      specs: config.srtListeners,
+      ffmpegPath: config.ffmpegPath,
+      bindHost: config.rtmpHost,
+      localRtmpBase: `rtmp://127.0.0.1:${config.rtmpPort}`,
+      reporterUrls: config.reporterUrls,
+      reporterToken: config.reporterToken,
+      log: this.#log,
+      onRefused: () => { ingestMetrics.publishes.inc({ result: 'refused_srt_handshake' }) }
+    })
   }
 
   /** PID of nginx, for tests and diagnostics. */
@@ -73,16 +86,18 @@ export class IngestService implements Service {
       CONTROL_PORT: String(this.port)
     }))
     await testNginxConfig(this.#nginxPath, c.stateDir, this.#configPath, INGEST_TEMPLATE_PATH)
+    await this.#srt.start()
     this.#sessions.start()
     this.#spawnNginx()
     if (c.reporterToken === undefined) this.#log.warn(`${c.reporterTokenVariable} is not set: key checks go to the reporter without a bearer token (it takes them only in token-less mode)`)
-    this.#log.info({ rtmp: `rtmp://${c.publicHost}:${c.rtmpPort}/live/<stream key>`, backup: `rtmp://${c.publicHost}:${c.rtmpPort}/backup/<stream key>`, control: this.port, reporters: c.reporterUrls }, 'ingest started')
+    this.#log.info({ rtmp: `rtmp://${c.publicHost}:${c.rtmpPort}/live/<stream key>`, backup: `rtmp://${c.publicHost}:${c.rtmpPort}/backup/<stream key>`, srt: c.srtListeners.map((l) => `srt://${c.publicHost}:${l.port} (${l.stream}, ${l.role})`), control: this.port, reporters: c.reporterUrls }, 'ingest started')
   }
 
   async close (): Promise<void> {
     this.#closing ??= (async () => {
       this.#http.markDraining()
       clearTimeout(this.#restart)
+      await this.#srt.close()
       await this.#nginx?.close(3000)
       await this.#sessions.close()
       await this.#http.app.close()

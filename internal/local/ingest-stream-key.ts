@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { parseStreamDefinition } from '../streams/stream-definition.js'
-import { INGEST_STREAMS_FILE, ingestStreamsFile } from './ingest-components.js'
+import { SRT_PASSPHRASE_LENGTH } from '../ingest/srt-listener-spec.js'
+import { INGEST_SRT_PORT, INGEST_STREAMS_FILE, ingestStreamsFile } from './ingest-components.js'
 
 /**
  * Writes the ingest profile's stream definition with its key (STREAM_KEY, or one made now) and
@@ -23,8 +24,15 @@ export async function prepareIngestStream (env: NodeJS.ProcessEnv = process.env,
     `live01 ${given !== undefined && given !== '' ? 'uses STREAM_KEY' : 'got a new stream key (set STREAM_KEY to choose one)'}: ${key}`,
     `  publish: ffmpeg -re -stream_loop -1 -i assets/stream.mp4 -c copy -f flv rtmp://127.0.0.1:1935/live/${key}`,
     '  (OBS: Settings > Stream > Custom, server rtmp://127.0.0.1:1935/live, stream key as above)',
+    srtLine(key),
     '  play:    http://127.0.0.1:8001/live01/playlist.m3u8 (the slate until a publish arrives)',
     ''
   ].join('\n'))
   return key
+}
+
+function srtLine (key: string): string {
+  const { min, max } = SRT_PASSPHRASE_LENGTH
+  if (key.length < min || key.length > max) return `  SRT:     not for this key: an SRT passphrase is ${min}-${max} characters (RTMP takes it)`
+  return `  or SRT:  ffmpeg -re -stream_loop -1 -i assets/stream.mp4 -c copy -f mpegts 'srt://127.0.0.1:${INGEST_SRT_PORT}?passphrase=${key}'`
 }

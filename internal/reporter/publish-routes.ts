@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, preValidationHookHandler } from 'fastify'
 import type { FleetRegistry } from '../assigner/fleet-registry.js'
 import type { Logger } from '../log/logger.js'
 import type { JsonValue } from '../registry/registry.js'
@@ -27,9 +27,11 @@ const RtmpUrl = Type.String({ minLength: 1, maxLength: 1024, pattern: '^rtmp://[
 const ClaimSchema = Type.Object({ ...SessionFields, key: Token, app_url: RtmpUrl }, { additionalProperties: false })
 const RenewSchema = Type.Object({ ...SessionFields, stream: Type.String({ minLength: 1, maxLength: 64 }), pull_url: RtmpUrl }, { additionalProperties: false })
 const ReleaseSchema = Type.Object({ stream: Type.String({ minLength: 1, maxLength: 64 }), role: Role, session: SessionFields.session }, { additionalProperties: false })
+const KeysSchema = Type.Object({ streams: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 256 }) }, { additionalProperties: false })
 type Claim = Static<typeof ClaimSchema>
 type Renew = Static<typeof RenewSchema>
 type Release = Static<typeof ReleaseSchema>
+type Keys = Static<typeof KeysSchema>
 
 export interface PublishRouteOptions {
   readonly fleet: FleetRegistry
@@ -38,6 +40,8 @@ export interface PublishRouteOptions {
   readonly now: () => number
   readonly log: Logger
   readonly authenticate: (route: WriteRoute, what: string) => onRequestHookHandler
+  /** Wrong JSON types are a 400, not coerced ("x" into ["x"]). */
+  readonly strictTypes: (schema: { readonly type: 'object' }) => preValidationHookHandler
   readonly noStore: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 }
 
@@ -52,7 +56,7 @@ export function registerPublishRoutes (app: FastifyInstance, options: PublishRou
   const { fleet, log } = options
   const registry = fleet.registry
 
-  app.post<{ Body: Claim }>('/publishes', { schema: { body: ClaimSchema }, onRequest: options.authenticate('publishes', 'POST /publishes') }, async (request) => {
+  app.post<{ Body: Claim }>('/publishes', { schema: { body: ClaimSchema }, preValidation: options.strictTypes(ClaimSchema), onRequest: options.authenticate('publishes', 'POST /publishes') }, async (request) => {
     const { key, app_url: appUrl, ...session } = request.body
     const streams = (await fleet.streams()).filter((s) => isPushSource(s.source) && s.stream_key !== undefined)
     // every key is compared, in constant time, so the answer's timing says nothing of the keys
@@ -73,7 +77,7 @@ export function registerPublishRoutes (app: FastifyInstance, options: PublishRou
     return { stream: stream.name, pull_url: record.pull_url, ttl_ms: options.ttlMs }
   })
 
-  app.post<{ Body: Renew }>('/publishes/renew', { schema: { body: RenewSchema }, onRequest: options.authenticate('publishes', 'POST /publishes/renew') }, async (request) => {
+  app.post<{ Body: Renew }>('/publishes/renew', { schema: { body: RenewSchema }, preValidation: options.strictTypes(RenewSchema), onRequest: options.authenticate('publishes', 'POST /publishes/renew') }, async (request) => {
     const body = request.body
     const id = publishId(body.stream, body.role)
     if (!await registry.acquireLease(`publish/${id}`, body.session, options.ttlMs)) {
@@ -86,7 +90,7 @@ export function registerPublishRoutes (app: FastifyInstance, options: PublishRou
     return { stream: body.stream, ttl_ms: options.ttlMs }
   })
 
-  app.post<{ Body: Release }>('/publishes/release', { schema: { body: ReleaseSchema }, onRequest: options.authenticate('publishes', 'POST /publishes/release') }, async (request) => {
+  app.post<{ Body: Release }>('/publishes/release', { schema: { body: ReleaseSchema }, preValidation: options.strictTypes(ReleaseSchema), onRequest: options.authenticate('publishes', 'POST /publishes/release') }, async (request) => {
     const { stream, role, session } = request.body
     const id = publishId(stream, role)
     const current = (await registry.get('publish', id))?.value as PublishRecord | undefined
@@ -95,6 +99,14 @@ export function registerPublishRoutes (app: FastifyInstance, options: PublishRou
     await registry.releaseLease(`publish/${id}`, session)
     if (removed) log.info({ stream, role, session }, 'publish ended')
     return { stream, removed }
+  })
+
+  // an SRT listener's passphrase is its stream's key, so the ingest reads the keys of the streams it
+  // listens for (and only those); a POST, so no cache or log of a GET URL ever holds the answer
+  app.post<{ Body: Keys }>('/publishes/keys', { schema: { body: KeysSchema }, preValidation: options.strictTypes(KeysSchema), onRequest: options.authenticate('publishes', 'POST /publishes/keys'), onSend: options.noStore }, async (request) => {
+    const wanted = new Set(request.body.streams)
+    const streams = (await fleet.streams()).filter((s) => wanted.has(s.name) && isPushSource(s.source) && s.stream_key !== undefined)
+    return { keys: Object.fromEntries(streams.map((s) => [s.name, s.stream_key])) }
   })
 
   app.get('/publishes', { onSend: options.noStore }, async () => (await fleet.publishes()).map(publicPublish))

@@ -132,7 +132,7 @@ export function buildReporterApp (options: ReporterAppOptions): ReporterApp {
   app.get('/edges', { onSend: noStore }, async () => await edges.list())
 
   registerFleetRoutes(app, { fleet, ttlMs: config.ttlMs, maxTtlMs: config.maxTtlMs, now, authenticate, strictTypes, noStore })
-  registerPublishRoutes(app, { fleet, ttlMs: PUBLISH_TTL_MS, now, log, authenticate, noStore })
+  registerPublishRoutes(app, { fleet, ttlMs: PUBLISH_TTL_MS, now, log, authenticate, strictTypes, noStore })
 
   return { ...http, ingests, edges, fleet, metrics }
 }

@@ -31,12 +31,12 @@ async function listed (stack: FleetStack, worker: string): Promise<ListedSegment
   return listedSegments(await readFile(join(stack.dir, worker, STREAM, 'playlist.m3u8'), 'utf8').catch(() => ''))
 }
 
-t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the slate while the publisher is away', async (t) => {
-  const stack = await startFleetStack({ streams: [STREAM], workers: 2, capacity: 2, ladder: '180p:320x180:200', push: { keyPrefix: 'key-of', ingests: 1 } })
+t.test('RTMP and SRT push with a stream key: refused keys, epoch-locked workers, the slate while the publisher is away', async (t) => {
+  const stack = await startFleetStack({ streams: [STREAM], workers: 2, capacity: 2, ladder: '180p:320x180:200', push: { keyPrefix: 'key-of', ingests: 1, srt: true } })
   t.teardown(stack.stop)
   t.teardown(() => {
     if (t.passing()) return
-    for (const [name, p] of [...stack.workers, ['ingest1', stack.ingests[0]?.process] as const]) {
+    for (const [name, p] of [['ingest1', stack.ingests[0]?.process] as const, ...stack.workers]) {
       t.comment(`${name}: ${(p?.recentOutput() ?? '').split('\n').filter((l) => !l.includes('"level":20')).slice(-25).join('\n')}`)
     }
   })
@@ -46,11 +46,16 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
   if (ingest === undefined) throw new Error('no ingest')
   const rtmp = `rtmp://127.0.0.1:${ingest.rtmpPort}`
   const key = `key-of-${STREAM}`
+  const srt = (passphrase: string): string => `srt://127.0.0.1:${ingest.srtPorts.get(STREAM) ?? 0}?passphrase=${passphrase}`
   await waitFor('live01 on both workers', async () => (await stack.placement())[STREAM]?.length === 2, { timeoutMs: 30_000 })
 
   const wrongMs = await refusedWithinMs(input, `${rtmp}/live/not-a-key-at-all`)
   t.ok(wrongMs < 1000, `a wrong key is refused at connect (${wrongMs} ms)`)
   t.match(ingest.process.recentOutput(), /"reason":"wrong or rotated-out stream key","msg":"publish refused"/, 'and logged, without the key')
+  await waitFor('the SRT listener of live01', () => ingest.process.recentOutput().includes('SRT listener open'), { timeoutMs: 10_000 })
+  const wrongSrtMs = await refusedWithinMs(input, srt('not-a-key-at-all'))
+  t.ok(wrongSrtMs < 1000, `a wrong key is refused at the SRT handshake (${wrongSrtMs} ms)`)
+  t.match(ingest.process.recentOutput(), /"stream":"live01","role":"main","protocol":"srt".*"reason":"Incorrect passphrase","msg":"publish refused/, 'and logged naming the stream')
   t.notMatch(ingest.process.recentOutput(), /not-a-key-at-all/, 'the key itself is never logged')
 
   let publisher = startPublisher(input, `${rtmp}/live/${key}`)
@@ -114,7 +119,8 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
   await waitFor('the status page to say "publisher away"', async () => await publisherOnPage() === 'away', { timeoutMs: 10_000 })
   t.pass('the status page shows the publisher away')
   await waitFor('15 s without the publisher', () => Date.now() - droppedAt > 15_000, { timeoutMs: 20_000 })
-  publisher = startPublisher(input, `${rtmp}/live/${key}`)
+  // it comes back over SRT: the ingest relays it to its RTMP application, the workers pull it as before
+  publisher = startPublisher(input, srt(key))
   const backAt = publisher.startedAt
   const back = await waitFor('both workers live again', async () => {
     const [a, b] = [await listed(stack, 'w1'), await listed(stack, 'w2')]
@@ -122,7 +128,8 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
     if (lastA === undefined || lastA.msn * SEG * 1000 < backAt || !b.some((s) => s.msn === lastA.msn)) return undefined
     return (await isLive('w1', lastA.msn)) && (await isLive('w2', lastA.msn)) ? lastA.msn : undefined
   }, { timeoutMs: 40_000, intervalMs: 500 })
-  t.comment(`live again at msn ${back}, ${Date.now() - backAt} ms after the publisher came back`)
+  t.comment(`live again at msn ${back}, ${Date.now() - backAt} ms after the publisher came back over SRT`)
+  t.pass('a publish over SRT is live on both workers')
   await waitFor('the status page to show the publish again', async () => await publisherOnPage() === 'publishing', { timeoutMs: 10_000 })
   const watchUntil = Date.now() + 6000
   await waitFor('live playback after the return', () => Date.now() > watchUntil, { timeoutMs: 15_000 })
@@ -149,9 +156,15 @@ t.test('RTMP push with a stream key: refused keys, epoch-locked workers, the sla
   t.equal(rotated.status, 200, 'the key is rotated through the API')
   publisher.stop()
   await waitFor('the publish to end', async () => !(await stack.get<Array<{ stream: string }>>('/publishes')).some((p) => p.stream === STREAM), { timeoutMs: 10_000 })
+  await waitFor('the SRT listener to open again', () => {
+    const out = ingest.process.recentOutput()
+    return out.includes('SRT publish ended') && out.lastIndexOf('SRT listener open') > out.lastIndexOf('SRT publish ended')
+  }, { timeoutMs: 10_000 })
   const oldKeyMs = await refusedWithinMs(input, `${rtmp}/live/${key}`)
   t.ok(oldKeyMs < 1000, `the rotated-out key is refused at its next connect (${oldKeyMs} ms)`)
-  publisher = startPublisher(input, `${rtmp}/live/a-brand-new-key-1`)
+  const oldSrtMs = await refusedWithinMs(input, srt(key))
+  t.ok(oldSrtMs < 1000, `and at its next SRT connect (${oldSrtMs} ms)`)
+  publisher = startPublisher(input, srt('a-brand-new-key-1'))
   await waitFor('the new key to publish', async () => (await stack.get<Array<{ stream: string }>>('/publishes')).some((p) => p.stream === STREAM), { timeoutMs: 10_000 })
-  t.pass('the new key publishes')
+  t.pass('the new key publishes, over SRT')
 })

@@ -31,7 +31,7 @@ export interface FleetStackOptions {
   /** The registry is a Sentinel set (master, replica, three sentinels) instead of one Redis. */
   readonly sentinel?: boolean
   /** Every stream is a live push with this key prefix (`<prefix>-<stream>`), and this many ingest nodes take them. */
-  readonly push?: { readonly keyPrefix: string, readonly ingests: number }
+  readonly push?: { readonly keyPrefix: string, readonly ingests: number, readonly srt?: boolean }
 }
 
 export interface FleetStack {
@@ -47,8 +47,8 @@ export interface FleetStack {
   readonly discovery: ServiceProcess
   readonly origin: ServiceProcess
   readonly origin2: ServiceProcess | undefined
-  /** With `push`: the ingest nodes, each with its RTMP port. */
-  readonly ingests: ReadonlyArray<{ readonly process: ServiceProcess, readonly rtmpPort: number }>
+  /** With `push`: the ingest nodes, each with its RTMP port, and with `srt` the first one's SRT port per stream. */
+  readonly ingests: ReadonlyArray<{ readonly process: ServiceProcess, readonly rtmpPort: number, readonly srtPorts: ReadonlyMap<string, number> }>
   readonly ports: { readonly reporter: number, readonly reporters: readonly number[], readonly origin: number, readonly origin2: number, readonly packagers: ReadonlyMap<string, number> }
   /** The worker TTL the reporter holds each registration for. */
   readonly workerTtlMs: number
@@ -124,13 +124,17 @@ export async function startFleetStack (options: FleetStackOptions): Promise<Flee
         WORKER_HEARTBEAT: `${heartbeatMs}ms`, WORKER_PACKAGER_URL: `http://127.0.0.1:${port}`, OUTPUT_STREAM_PATH: output, WORKER_METRICS_PORT: '0'
       }))
     }
-    const ingests: Array<{ process: ServiceProcess, rtmpPort: number }> = []
+    const ingests: Array<{ process: ServiceProcess, rtmpPort: number, srtPorts: ReadonlyMap<string, number> }> = []
     for (let i = 1; i <= (push?.ingests ?? 0); i++) {
       const [rtmpPort, port] = [await freePort(), await freePort()]
+      const srtPorts = new Map<string, number>()
+      if (i === 1 && push?.srt === true) for (const name of options.streams) srtPorts.set(name, await freePort())
       ingests.push({
         rtmpPort,
+        srtPorts,
         process: await run(`ingest${i}`, 'cmd/ingest/main.ts', {
-          REPORTER_INGEST_TOKEN: FLEET_TOKENS.REPORTER_INGEST_TOKEN, INGEST_ID: `ingest${i}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_PORT: String(port), INGEST_STATE_DIR: join(dir, `ingest${i}`)
+          REPORTER_INGEST_TOKEN: FLEET_TOKENS.REPORTER_INGEST_TOKEN, INGEST_ID: `ingest${i}`, INGEST_RTMP_PORT: String(rtmpPort), INGEST_PORT: String(port), INGEST_STATE_DIR: join(dir, `ingest${i}`),
+          INGEST_SRT: [...srtPorts].map(([name, srtPort]) => `${name}:${srtPort}`).join(',')
         }, port)
       })
     }

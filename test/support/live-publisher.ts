@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 
-/** A publisher as OBS would be: ffmpeg pushing a file in real time, looped, over RTMP. */
+/** A publisher as OBS would be: ffmpeg pushing a file in real time, looped, over RTMP (FLV) or SRT (MPEG-TS). */
 export interface Publisher {
   readonly child: ChildProcess
   /** Its exit code once it ended by itself (a refused connect) or was stopped. */
@@ -11,7 +11,7 @@ export interface Publisher {
 }
 
 export function startPublisher (input: string, url: string): Publisher {
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', '-f', 'flv', url], { stdio: 'ignore', detached: true })
+  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', '-f', url.startsWith('srt://') ? 'mpegts' : 'flv', url], { stdio: 'ignore', detached: true })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code) }))
   return {
     child,

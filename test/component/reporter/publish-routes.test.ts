@@ -70,3 +70,18 @@ t.test('a worker\'s heartbeat answer carries the publishes of its push streams, 
   t.same(body.assigned.map((s) => s.name).sort(), ['loop', 'room'], 'the streams it runs stay with it before the assigner placed them')
   t.same(body.publishes.map((p) => [p.stream, p.play_token]), [['room', 'play-token-12345']])
 })
+
+t.test('an ingest reads the keys of the push streams it listens for over SRT, and nobody else does', async (t) => {
+  const { app } = await publishApp(t)
+  const read = async (headers: Record<string, string>, streams: string[]): Promise<{ status: number, body: unknown, cache: unknown }> => {
+    const answer = await app.inject({ method: 'POST', url: '/publishes/keys', headers, payload: { streams } })
+    return { status: answer.statusCode, body: answer.json(), cache: answer.headers['cache-control'] }
+  }
+  const ingest = await read(as('ingest'), ['stage', 'loop', 'nowhere'])
+  t.same([ingest.status, ingest.body], [200, { keys: { stage: 'stage-key-1' } }], 'only the listed push streams: not a looped file\'s key, not an unknown stream')
+  t.match(String(ingest.cache), /no-store/, 'never cached')
+  for (const role of ['worker', 'operator', 'discovery'] as const) t.equal((await read(as(role), ['stage'])).status, 403, `the ${role} role cannot read keys`)
+  t.equal((await read({}, ['stage'])).status, 401, 'nor can an anonymous caller')
+  const bad = await app.inject({ method: 'POST', url: '/publishes/keys', headers: as('ingest'), payload: { streams: 'stage' } })
+  t.equal(bad.statusCode, 400, 'a malformed read is refused with a clear error')
+})
