@@ -128,10 +128,11 @@
   // ---- edges and failovers ---------------------------------------------------------------------
 
   function renderEdges (edges, reporterReachable) {
-    $('edge-count').textContent = `(${edges.filter((e) => e.inUse).length} in use)`
+    $('edge-count').textContent = `(${edges.filter((e) => e.inUse).length} offered to players)`
     $('edges').replaceChildren(...edges.map((e) => el('tr', { data: { edge: e.id } }, [
       el('td', { text: e.id }),
       el('td', { className: 'url', text: e.url }),
+      el('td', { text: e.pathway }),
       el('td', { className: 'num', text: e.loadRps.toFixed(1) }),
       el('td', {}, [edgeBadge(e, reporterReachable)])
     ])))
@@ -139,7 +140,7 @@
   }
 
   function edgeBadge (e, reporterReachable) {
-    if (e.inUse) return el('span', { className: 'badge badge-active', text: 'IN USE' })
+    if (e.inUse) return el('span', { className: 'badge badge-active', text: 'PATHWAY' })
     if (e.draining && reporterReachable) return el('span', { className: 'badge badge-held', text: 'DRAINING' })
     return el('span', { className: 'badge badge-down', text: reporterReachable ? 'NOT USED' : 'STALE VIEW' })
   }

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.js'
 import type { MediaPlaylist } from '../hls/media-playlist.js'
+import type { MasterPlaylist } from '../hls/master-playlist.js'
 import type { ParseLimits } from '../hls/playlist-parser.js'
 import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
 import { steeredMaster } from './content-steering.js'
@@ -37,6 +38,9 @@ export class LadderFollower {
   private closed = false
 
   constructor (private readonly options: LadderFollowerOptions) {}
+
+  /** The ladder as learned from the packagers, before any steering is added. */
+  get masterPlaylist (): MasterPlaylist | undefined { return this.layout?.master }
 
   /** Undefined until a layout is learned. */
   get renditions (): readonly Rendition[] | undefined { return this.layout?.renditions }

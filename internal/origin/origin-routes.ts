@@ -12,9 +12,27 @@ import type { SessionRegistry } from './session-registry.js'
 import { SIGNAL_LEVEL } from './signal-layout.js'
 import type { SignalSession } from './signal-session.js'
 import { STEERING_NAME, steeringManifest } from './content-steering.js'
+import { edgeSteeringAnswer, STEERING_BUCKETS, type EdgePlan } from './edge-pathways.js'
+import { randomInt } from 'node:crypto'
 import type { OriginPathway } from './origin-pathways.js'
 
 const PLAYLIST_HEADER_LIST: readonly string[] = ['content-type', 'application/vnd.apple.mpegurl', 'cache-control', 'no-cache', 'access-control-allow-origin', '*']
+/**
+ * How long an edge may keep a playlist answer (X-Accel-Expires; nginx hides it from players):
+ * a multivariant playlist is made per player (its steering bucket), so never; a live media
+ * playlist for a second, half a 2 s target duration (nginx counts whole seconds); a blocking
+ * reload's answer is final once given, so for as long as its segment can be asked for.
+ */
+const EDGE_CACHE = { perPlayer: 0, live: 1 } as const
+const playlistHeaders = new Map<number, readonly string[]>()
+function playlistHeaderList (edgeCacheSeconds: number): readonly string[] {
+  let list = playlistHeaders.get(edgeCacheSeconds)
+  if (list === undefined) {
+    list = [...PLAYLIST_HEADER_LIST, 'x-accel-expires', String(edgeCacheSeconds)]
+    playlistHeaders.set(edgeCacheSeconds, list)
+  }
+  return list
+}
 // segment paths are never reused for other bytes, so caches (edges, players) may keep them
 const SEGMENT_CACHE_CONTROL = 'public, max-age=86400, immutable'
 
@@ -30,11 +48,14 @@ export interface OriginRouteDeps {
   readonly guard?: PlaybackGuard
   /** Set when ORIGIN_PATHWAYS is: `/<signal>/steering.json` answers the steering manifest. */
   readonly pathways?: readonly OriginPathway[]
+  /** The edges players are offered as pathways: set, the steering answers rank them per bucket. */
+  readonly edgePlan?: () => EdgePlan
 }
 
-interface Query { _HLS_msn?: string, _HLS_part?: string, _HLS_skip?: string, exp?: unknown, sig?: unknown }
+interface Query { _HLS_msn?: string, _HLS_part?: string, _HLS_skip?: string, exp?: unknown, sig?: unknown, b?: string }
 
-const STEERING_HEADERS = { 'cache-control': 'no-cache', 'access-control-allow-origin': '*' }
+// an edge keeps a bucket's answer a second: the origin answers edges × buckets, not viewers
+const STEERING_HEADERS = { 'cache-control': 'no-cache', 'access-control-allow-origin': '*', 'x-accel-expires': '1' }
 
 /** Player-facing routes: entry playlist, media playlists (with blocking reload) and segments. */
 export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDeps): void {
@@ -44,20 +65,23 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
 
   app.get<{ Params: { signal: string, name: string }, Querystring: Query }>('/:signal/:name', async (request, reply) => {
     const { signal, name } = request.params
-    // no token needed: it names only the replicas, which the multivariant playlist already lists
-    if (name === STEERING_NAME && deps.pathways !== undefined) {
+    // no token needed: it names only edges or replicas, which the multivariant playlist already lists
+    if (name === STEERING_NAME) {
       if (!isValidName('signal', signal)) throw new HttpErrors.BAD_NAME('signal', signal)
-      return await reply.headers(STEERING_HEADERS).send(steeringManifest(deps.pathways))
+      const plan = deps.edgePlan?.()
+      if (plan !== undefined && plan.pathways.length > 0) return await reply.headers(STEERING_HEADERS).send(edgeSteeringAnswer(signal, plan, parseBucket(request.query.b)))
+      if (deps.pathways !== undefined) return await reply.headers(STEERING_HEADERS).send(steeringManifest(deps.pathways))
+      throw new HttpErrors.NOT_FOUND('no edge or origin replica is offered as a Content Steering pathway right now')
     }
     const token = authorize(deps, signal, request.query)
     const session = await readySession(deps, signal, name === 'playlist.m3u8' ? reply : undefined)
     if (name === 'playlist.m3u8') {
-      const body = session.entryPlaylist()
+      const media = session.hasRendition(SIGNAL_LEVEL)
+      if (media && request.query._HLS_msn !== undefined) return await sendMedia(reply, deps, session, SIGNAL_LEVEL, request.query, token)
+      // each player draws its steering bucket here, so the players of one edge spread over all edges
+      const body = session.entryPlaylist(media ? undefined : randomInt(STEERING_BUCKETS))
       if (body === undefined) throw new OriginErrors.NO_UPSTREAM(signal)
-      if (session.hasRendition(SIGNAL_LEVEL) && request.query._HLS_msn !== undefined) {
-        return await sendMedia(reply, deps, session, SIGNAL_LEVEL, request.query, token)
-      }
-      return sendPlaylist(reply, signed(deps, `${signal}/playlist.m3u8`, body, token))
+      return sendPlaylist(reply, signed(deps, `${signal}/playlist.m3u8`, body, token), media ? EDGE_CACHE.live : EDGE_CACHE.perPlayer)
     }
     return await sendSegment(reply, deps, session, SIGNAL_LEVEL, name)
   })
@@ -136,7 +160,7 @@ async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: S
   const msn = parseMsn(query)
   const answer = await session.mediaPlaylist(rendition, msn)
   switch (answer.kind) {
-    case 'playlist': return sendPlaylist(reply, signed(deps, `${session.signal}/${rendition}`, answer.body, token))
+    case 'playlist': return sendPlaylist(reply, signed(deps, `${session.signal}/${rendition}`, answer.body, token), msn === undefined ? EDGE_CACHE.live : Math.ceil(6 * session.targetDurationMs / 1000))
     case 'unknown-rendition': throw new OriginErrors.RENDITION_UNKNOWN(session.signal, rendition)
     case 'bad-msn': throw new OriginErrors.BAD_BLOCKING_REQUEST(answer.message)
     case 'blocking-timeout': throw new OriginErrors.BLOCKING_TIMEOUT(String(msn))
@@ -149,11 +173,18 @@ async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: S
  * them straight out skips fastify's send pipeline (serializers, onSend) but keeps its onResponse
  * hook, so request metrics still count it.
  */
-function sendPlaylist (reply: FastifyReply, body: Buffer): FastifyReply {
+function sendPlaylist (reply: FastifyReply, body: Buffer, edgeCacheSeconds: number): FastifyReply {
   reply.hijack()
-  reply.raw.writeHead(200, [...PLAYLIST_HEADER_LIST, 'content-length', String(body.length)])
+  reply.raw.writeHead(200, [...playlistHeaderList(edgeCacheSeconds), 'content-length', String(body.length)])
   reply.raw.end(reply.request.method === 'HEAD' ? undefined : body)
   return reply
+}
+
+/** The steering bucket a player was given with its multivariant playlist (0 when it sent none). */
+function parseBucket (raw: string | undefined): number {
+  if (raw === undefined) return 0
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) >= STEERING_BUCKETS) throw new OriginErrors.BAD_STEERING_REQUEST(`b must be a steering bucket from 0 to ${STEERING_BUCKETS - 1}, got '${raw.slice(0, 32)}'`)
+  return Number(raw)
 }
 
 function parseMsn (query: Query): number | undefined {

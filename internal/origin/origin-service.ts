@@ -56,7 +56,8 @@ export class OriginService implements Service {
         ...(config.pathways === undefined ? {} : { pathways: config.pathways })
       },
       maxSignals: 64,
-      idleMs: 60_000
+      idleMs: 60_000,
+      edgeLoads: () => new Map(this.reporter.edgeDetails.map((e) => [e.url, e.loadRps]))
     }, this.playlistClient, this.metrics, log)
     this.edgeProbe = new EdgeHealthProbe({ timeoutMs: config.edgeProbeTimeoutMs })
     this.reporter = new ReporterView(
@@ -93,6 +94,7 @@ export class OriginService implements Service {
       firstOutputWaitMs: 5000,
       // a fresh stream needs 2 more segments after its first one: held rather than refused
       startingHoldMs: 5000,
+      edgePlan: () => this.registry.edgePlan(),
       ...(config.pathways === undefined ? {} : { pathways: config.pathways }),
       ...(config.signingKey === undefined ? {} : { guard: new PlaybackGuard(config.signingKey) })
     })

@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js'
 import { parsePlaylist } from '../hls/playlist-parser.js'
-import { EdgeRing } from './edge-ring.js'
+import { NO_EDGES, planEdges, type EdgePlan } from './edge-pathways.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import type { EdgeTarget, IngestView } from './reporter-view.js'
 import { SignalSession, type SignalSessionOptions } from './signal-session.js'
@@ -15,7 +15,12 @@ export interface SessionRegistryOptions {
   readonly idleMs: number
   /** How names not followed yet are probed; DEFAULT_ADMISSION_LIMITS otherwise. */
   readonly admission?: Partial<AdmissionLimits>
+  /** Each edge's recent requests per second, by URL: busier edges get fewer new players. */
+  readonly edgeLoads?: () => ReadonlyMap<string, number>
 }
+
+/** How long a plan of which bucket starts on which edge stands before the edges' loads are read again. */
+const EDGE_PLAN_MS = 5000
 
 /** How often names the reporter lists but no session follows are looked at again. */
 const ADMIT_REPORTED_EVERY_MS = 1000
@@ -35,7 +40,9 @@ export class SessionRegistry {
   private closed = false
   private view: IngestView | undefined
   private reporterReachable = false
-  private edges = new EdgeRing([])
+  private edgeTargets: readonly EdgeTarget[] = []
+  private plan: EdgePlan = NO_EDGES
+  private planAt = -Infinity
   private sweepTimer: NodeJS.Timeout | undefined
   /** Recent failovers and stitches of every signal, for the status page. */
   readonly failovers = new FailoverLog(50)
@@ -92,9 +99,8 @@ export class SessionRegistry {
   }
 
   private newSession (signal: string): SignalSession {
-    const session = new SignalSession({ ...this.options.session, signal }, this.client, this.metrics, this.log.child({ signal }), this.failovers)
+    const session = new SignalSession({ ...this.options.session, signal, edgePlan: () => this.edgePlan() }, this.client, this.metrics, this.log.child({ signal }), this.failovers)
     session.setReporterView(this.gateFor(signal))
-    session.setEdges(this.edges)
     return session
   }
 
@@ -115,8 +121,7 @@ export class SessionRegistry {
         void candidate.close()
         return
       }
-      // the edge set and the reporter's view may have changed while the name was being probed
-      candidate.setEdges(this.edges)
+      // the reporter's view may have changed while the name was being probed
       candidate.setReporterView(this.gateFor(signal))
       this.sessions.set(signal, candidate)
       this.metrics.signals.set(this.sessions.size)
@@ -179,14 +184,23 @@ export class SessionRegistry {
     }
   }
 
-  /** The live edges segment URIs are spread over; an empty list keeps them on the origin. */
+  /** The live edges: players are offered the non-draining ones as Content Steering pathways. */
   setEdges (edges: readonly EdgeTarget[]): void {
-    const ring = new EdgeRing(edges.map((e) => e.url), edges.filter((e) => e.draining).map((e) => e.url))
-    if (ring.equals(this.edges)) return
-    this.edges = ring
-    this.metrics.edges.set(ring.size)
-    this.log.info({ edges: ring.edges, draining: ring.draining }, 'edge set changed')
-    for (const session of this.sessions.values()) session.setEdges(ring)
+    this.edgeTargets = edges
+    this.planAt = -Infinity
+    const plan = this.edgePlan()
+    this.metrics.edges.set(plan.pathways.length)
+    this.log.info({ pathways: plan.pathways.map((p) => p.url), draining: edges.filter((e) => e.draining).map((e) => e.url) }, 'edge set changed')
+  }
+
+  /** Which edges players are offered and which bucket starts where, read again every few seconds for the loads. */
+  edgePlan (): EdgePlan {
+    const now = Date.now()
+    if (now - this.planAt < EDGE_PLAN_MS) return this.plan
+    const next = planEdges(this.edgeTargets, this.options.edgeLoads?.() ?? new Map())
+    this.planAt = now
+    if (next.key !== this.plan.key) this.plan = next
+    return this.plan
   }
 
   /** While the reporter is away its last view still names the signals, but only our own probes judge packagers. */
@@ -204,8 +218,8 @@ export class SessionRegistry {
   }
 
   get isReporterReachable (): boolean { return this.reporterReachable }
-  /** The edges segment URIs are spread over right now. */
-  get edgeUrls (): readonly string[] { return this.edges.edges }
+  /** The edges players are offered right now. */
+  get edgeUrls (): readonly string[] { return this.edgePlan().pathways.map((p) => p.url) }
 
   all (): SignalSession[] {
     return [...this.sessions.values()]

@@ -3,8 +3,9 @@ import type { ParseLimits } from '../hls/playlist-parser.js'
 import { findOutputSegment, lastOutputMsn, renderTimeline } from '../hls/signal-timeline.js'
 import type { TimelineOptions } from '../hls/timeline-state.js'
 import type { SourceHealthOptions } from '../hls/source-health.js'
-import { EdgeRing } from './edge-ring.js'
-import { StickyEdgeAssigner } from './sticky-edge-assigner.js'
+import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
+import type { MasterPlaylist } from '../hls/master-playlist.js'
+import { edgeSteeredMaster, edgeSteeringAnswer, rankForBucket, type EdgePlan, type SteeringAnswer } from './edge-pathways.js'
 import type { OriginPathway } from './origin-pathways.js'
 import { MsnWaiters } from './msn-waiters.js'
 import type { OriginMetrics } from './origin-metrics.js'
@@ -38,6 +39,8 @@ export interface SignalSessionOptions {
   readonly failover?: FailoverStrategy
   /** Origin replicas (ORIGIN_PATHWAYS): the ladder is offered once per replica as a Content Steering pathway. */
   readonly pathways?: readonly OriginPathway[]
+  /** The edges players are offered as pathways (none: players are served by whoever they ask). */
+  readonly edgePlan?: () => EdgePlan
 }
 
 export type MediaAnswer =
@@ -62,8 +65,9 @@ export class SignalSession {
   private readonly waiters = new MsnWaiters()
   private readyWaiters: Array<() => void> = []
   private reporterAllowed: readonly string[] | undefined
-  private edges = new EdgeRing([])
-  private readonly edgeAssigner = new StickyEdgeAssigner()
+  // one multivariant playlist per steering bucket, made on first ask, for one edge plan and ladder
+  private masters = new Map<number, Buffer>()
+  private mastersOf: { plan: string, master: MasterPlaylist | undefined } = { plan: '', master: undefined }
   private tickTimer: NodeJS.Timeout | undefined
   private tickQueued = false
   private closed = false
@@ -145,17 +149,6 @@ export class SignalSession {
     this.reporterAllowed = packagers
   }
 
-  /**
-   * New segment URIs are rewritten onto these edges (rendezvous hashing of the path); with none
-   * they stay relative, on the origin. Listed segments keep their host while it lives (see
-   * StickyEdgeAssigner). A new edge set re-renders the playlists once.
-   */
-  setEdges (ring: EdgeRing): void {
-    if (ring.equals(this.edges)) return
-    this.edges = ring
-    if (this.ready) this.render()
-  }
-
   /** Resolves once the first output exists (`playable`: once its window is long enough), or after `timeoutMs`. */
   async whenReady (timeoutMs: number, until: 'ready' | 'playable' = 'ready'): Promise<boolean> {
     const done = (): boolean => until === 'ready' ? this.ready : this.playable
@@ -171,9 +164,31 @@ export class SignalSession {
     return done()
   }
 
-  /** The entry playlist: the master of a ladder, or the media playlist of a one-rendition signal. */
-  entryPlaylist (): Buffer | undefined {
-    return this.ladder.master ?? this.bodies.get(SIGNAL_LEVEL)
+  /**
+   * The entry playlist: the master of a ladder, or the media playlist of a one-rendition signal.
+   * With edges and a `bucket`, the ladder once per edge as Content Steering pathways, the bucket's
+   * edge first; without a bucket, the ladder as the packagers serve it.
+   */
+  entryPlaylist (bucket?: number): Buffer | undefined {
+    const master = this.ladder.masterPlaylist
+    const plan = this.options.edgePlan?.()
+    if (bucket === undefined || master === undefined || plan === undefined || plan.pathways.length === 0) return this.ladder.master ?? this.bodies.get(SIGNAL_LEVEL)
+    if (this.mastersOf.plan !== plan.key || this.mastersOf.master !== master) {
+      this.masters = new Map()
+      this.mastersOf = { plan: plan.key, master }
+    }
+    let body = this.masters.get(bucket)
+    if (body === undefined) {
+      body = Buffer.from(serializeMasterPlaylist(edgeSteeredMaster(master, this.signal, rankForBucket(plan.pathways, bucket, plan.owners), bucket)))
+      this.masters.set(bucket, body)
+    }
+    return body
+  }
+
+  /** A steering bucket's answer while edges are offered as pathways. */
+  edgeSteering (bucket: number): SteeringAnswer | undefined {
+    const plan = this.options.edgePlan?.()
+    return plan === undefined || plan.pathways.length === 0 ? undefined : edgeSteeringAnswer(this.signal, plan, bucket)
   }
 
   hasRendition (key: string): boolean {
@@ -258,18 +273,12 @@ export class SignalSession {
   }
 
   private render (): void {
-    const assignment = this.edgeAssigner.pass(this.edges)
     for (const rendition of this.renditions ?? []) {
-      const prefix = rendition.key === SIGNAL_LEVEL ? `${this.signal}/` : `${this.signal}/${rendition.key}/`
-      // only the host changes per edge; the path is the origin's, so any edge can fill from it
-      const uriBase = (uri: string): string => {
-        const edge = assignment.edgeFor(prefix + uri)
-        return edge === undefined ? uri : `${edge}/${prefix}${uri}`
-      }
-      const text = renderTimeline(this.timeline, rendition.key, { serverControl: serverControl(this.timeline.targetDuration ?? this.targetDurationMs / 1000), uriBase }, this.options.timeline)
+      // relative segment URIs: a player fetches them from the edge (or origin) that served the
+      // playlist, and replicas with the same timeline write the same bytes
+      const text = renderTimeline(this.timeline, rendition.key, { serverControl: serverControl(this.timeline.targetDuration ?? this.targetDurationMs / 1000) }, this.options.timeline)
       if (text !== undefined) this.bodies.set(rendition.key, Buffer.from(text))
     }
-    assignment.finish()
     this.metrics.playlistBuilds.inc({ signal: this.signal })
     const last = lastOutputMsn(this.timeline)
     if (last !== undefined) this.waiters.release(last)

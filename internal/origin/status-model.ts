@@ -2,6 +2,7 @@
  * Pure: what the operator status page shows, built from the origin's sessions, the reporter's edge
  * list and the failover log at a given time. No clock or I/O here: `now` is a parameter.
  */
+import { edgePathwayId } from './edge-pathways.js'
 import type { SignalStatus, SourceStatus } from './signal-status.js'
 import type { EdgeDetail } from './reporter-view.js'
 import type { FailoverEvent } from './failover-log.js'
@@ -48,8 +49,10 @@ export interface EdgeView {
   readonly id: string
   readonly url: string
   readonly loadRps: number
-  /** Segment URIs are rewritten onto it now (false while the reporter's view is too old to trust). */
+  /** Offered to players as a Content Steering pathway now (false while draining or the reporter's view is too old to trust). */
   readonly inUse: boolean
+  /** Its PATHWAY-ID in the multivariant playlists and steering answers. */
+  readonly pathway: string
   /** Leaving: serves the segments already listed on it, takes no new ones. */
   readonly draining: boolean
   readonly lastReported: string | null
@@ -69,6 +72,7 @@ export interface StatusInputs {
   readonly now: number
   readonly signals: readonly SignalStatus[]
   readonly edges: readonly EdgeDetail[]
+  /** The edges offered to players as pathways. */
   readonly edgesInUse: readonly string[]
   readonly reporterReachable: boolean
   readonly failovers: readonly FailoverEvent[]
@@ -86,7 +90,7 @@ export function buildStatus (inputs: StatusInputs): StatusSnapshot {
     generatedAt: inputs.now,
     reporterReachable: inputs.reporterReachable,
     signals: [...inputs.signals].sort((a, b) => compare(a.signal, b.signal)).map((s) => signalView(s, inputs.now, inputs.workers ?? [], inputs.pushes ?? [])),
-    edges: inputs.edges.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), draining: e.draining, lastReported: e.lastReported ?? null })),
+    edges: inputs.edges.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), pathway: edgePathwayId(e.url), draining: e.draining, lastReported: e.lastReported ?? null })),
     failovers: inputs.failovers
   }
 }

@@ -137,6 +137,9 @@ export class HlsBrowserPlayer {
     }
   }
 
+  /** Hosts that answered 200 so far, as the report will list them: which edge a player uses now. */
+  servedBySoFar (): PlayerReport['servedBy'] { return [...this.servedBy.values()].map((s) => ({ ...s })) }
+
   /** Samples so far (for live plotting); the final report has all of them. */
   get sampleCount (): number { return this.samples.length }
 

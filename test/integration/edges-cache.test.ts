@@ -60,9 +60,25 @@ t.test('real nginx edges: cache, cache lock, heartbeats, replacement', async (t)
     t.equal(origin.hits.get('/live01/360p/seg-100.ts'), 1)
   })
 
-  await t.test('a playlist passes through every time', async (t) => {
-    for (let i = 0; i < 3; i++) t.equal((await fetchVia(edge, '/live01/360p/playlist.m3u8')).status, 200)
-    t.equal(origin.hits.get('/live01/360p/playlist.m3u8'), 3)
+  await t.test('a live playlist is kept a second: concurrent players make one origin request', async (t) => {
+    const path = '/live01/360p/playlist.m3u8'
+    const answers = await Promise.all(Array.from({ length: 10 }, async () => await fetch(`${edge}${path}`)))
+    t.same(new Set(answers.map((r) => r.status)), new Set([200]))
+    t.equal(origin.hits.get(path), 1, 'one origin request for 10 players (proxy_cache_lock)')
+    t.equal(answers[0]?.headers.get('x-accel-expires'), null, 'the origin\'s cache instruction stays inside nginx')
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    t.equal((await fetchVia(edge, path)).status, 200)
+    await waitFor('the refreshed playlist', async () => (origin.hits.get(path) ?? 0) >= 2, { timeoutMs: 3000, intervalMs: 50 })
+    t.pass('a second later it is fetched again')
+  })
+
+  await t.test('a blocking reload\'s answer is kept by its query', async (t) => {
+    const path = '/live01/360p/playlist.m3u8'
+    const before = origin.hits.get(path) ?? 0
+    for (let i = 0; i < 3; i++) t.equal((await fetchVia(edge, `${path}?_HLS_msn=7`)).status, 200)
+    t.equal(origin.hits.get(path), before + 1, '_HLS_msn=7 asked of the origin once')
+    t.equal((await fetchVia(edge, `${path}?_HLS_msn=8`)).status, 200)
+    t.equal(origin.hits.get(path), before + 2, 'another MSN is another answer')
   })
 
   await t.test('20 concurrent first requests for one segment reach the origin once', async (t) => {

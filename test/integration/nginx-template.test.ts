@@ -53,7 +53,8 @@ t.test('the real template renders what the issue asks for', async (t) => {
   for (const directive of [
     'daemon off;', 'master_process on;', 'worker_processes 1;', 'pid /srv/edges/edge-8101/nginx.pid;', 'access_log off;',
     'proxy_cache_path /srv/edges/edge-8101/cache', 'keys_zone=edge_8101:10m', 'proxy_cache_lock on;',
-    'proxy_cache_valid 200 1h;', 'proxy_ignore_headers Cache-Control Expires', 'proxy_cache off;', 'stub_status;',
+    'proxy_cache_valid 200 1h;', 'proxy_ignore_headers Cache-Control Expires', 'proxy_cache_key $uri$is_args$args;', 'proxy_cache_valid 200 1s;',
+    'proxy_cache_use_stale updating;', 'proxy_cache_key $uri?b=$arg_b;', 'open_file_cache max=10000 inactive=60s;', 'stub_status;',
     'location = /_edge/healthz', 'add_header Access-Control-Allow-Origin "*" always;', 'add_header X-Cache-Status $upstream_cache_status always;',
     'listen 127.0.0.1:8101 reuseport;', 'server 127.0.0.1:8001 max_fails=1 fail_timeout=2s;',
     'proxy_next_upstream error timeout http_502 http_503 http_504;'
@@ -79,8 +80,8 @@ t.test('with SIGNING_KEY both HLS locations check st/exp against the derived sec
     'if ($secure_link = "") { rewrite ^ /_edge/token-invalid last; }',
     'if ($secure_link = "0") { rewrite ^ /_edge/token-expired last; }'
   ]) t.equal(count(text, `\n      ${line}\n`), 2, `segment and playlist locations: ${line}`)
-  const segment = text.slice(text.indexOf('# segments:'), text.indexOf('# playlists change'))
-  const playlist = text.slice(text.indexOf('# playlists change'), text.indexOf('# not an HLS path'))
+  const segment = text.slice(text.indexOf('# segments:'), text.indexOf('# playlists: players load them here'))
+  const playlist = text.slice(text.indexOf('# playlists: players load them here'), text.indexOf('# the Content Steering answer'))
   for (const [name, block] of [['segment', segment], ['playlist', playlist]] as const) {
     t.ok(block.indexOf('secure_link $arg_st') < block.indexOf('proxy_pass'), `${name}: checked before it is proxied`)
     t.match(block, /secure_link_md5/, `${name}: checked`)
@@ -99,8 +100,8 @@ t.test('only segment answers go to cache.log, one cache status word a line, buff
   t.ok(text.includes("log_format zdhls_cache '$upstream_cache_status';"))
   const line = 'access_log /srv/edges/edge-8101/cache.log zdhls_cache buffer=16k flush=1s;'
   t.equal(count(text, line), 1, 'one unconditional access_log')
-  const segment = text.slice(text.indexOf('# segments:'), text.indexOf('# playlists change'))
-  const playlist = text.slice(text.indexOf('# playlists change'), text.indexOf('# not an HLS path'))
+  const segment = text.slice(text.indexOf('# segments:'), text.indexOf('# playlists: players load them here'))
+  const playlist = text.slice(text.indexOf('# playlists: players load them here'), text.indexOf('# the Content Steering answer'))
   t.ok(segment.includes(line), 'in the segment location')
   const signed = renderEdgeConfig(await loadEdgeTemplate(), { ...params, signingKey: KEY })
   const signedSegment = signed.slice(signed.indexOf('# segments:'), signed.indexOf('# playlists change'))

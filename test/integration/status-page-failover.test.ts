@@ -41,7 +41,7 @@ t.test('edges with their load, and a failover with its time, from the page', asy
   await page.goto(`${origin.url}/`)
 
   await page.waitForSelector('#edges tr[data-edge="edge-1"]', { timeout: 15_000 })
-  t.match(await page.locator('#edges tr[data-edge="edge-1"]').innerText(), /edge-1\s+http:\/\/127\.0\.0\.1:1\s+12\.5\s+IN USE/, 'edge id, URL, load and use are shown')
+  t.match(await page.locator('#edges tr[data-edge="edge-1"]').innerText(), /edge-1\s+http:\/\/127\.0\.0\.1:1\s+127\.0\.0\.1-1\s+12\.5\s+PATHWAY/, 'edge id, URL, its pathway, load and use are shown')
   t.equal(await page.locator('#edges img').count(), 0, 'no markup from data reached the page')
   t.equal(await page.locator('#edges tr[data-edge="127.0.0.1:2"]').count(), 1, 'an id off the pattern is shown as the host')
 

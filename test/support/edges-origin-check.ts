@@ -1,158 +1,122 @@
 import type { Test } from 'tap'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
-import { DEFAULT_PARSE_LIMITS, parseMasterPlaylist, parseMediaPlaylist } from '../../internal/hls/playlist-parser.js'
-import { EdgeRing } from '../../internal/origin/edge-ring.js'
-import { EdgeTimeline, getJson, POLL_MS, probeUntil, type ManagerEdge, type ProbeResult, type ReporterEdge, type Sighting } from './edge-timeline.js'
+import { HlsBrowserPlayer } from '../chaos/hls-player.js'
 import { startLocalStack } from './local-stack.js'
-import { PlaylistWatcher, summarizeReport, type WatcherReport } from './playlist-watcher.js'
 import { waitFor } from './wait-for.js'
 
-const TTL_MS = 5000
-const AFTER_KILL_MS = 15_000
-// the origin reads the reporter every second (REPORTER_POLL_INTERVAL) and re-renders on a change
-const ORIGIN_LAG_MS = 3000
+interface ManagerEdge { id: string, port: number, url: string, state: string, nginxPid: number, watchdogPid: number }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
+async function getJson<T> (url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(3000) })
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`)
+  return await res.json() as T
+}
+
+/** Requests the origin answered, playlists and segments (its health and metrics routes left out). */
+async function originRequests (origin: string): Promise<number> {
+  const text = await (await fetch(`${origin}/metrics`)).text()
+  let sum = 0
+  for (const m of text.matchAll(/^http_requests_total\{route="(\/:signal[^"]*)"[^}]*\} (\d+)/gm)) sum += Number(m[2])
+  return sum
+}
+
+/** `clients` pollers, each reloading one media playlist from `bases[i % n]` every 500 ms for `ms`. */
+async function pollers (bases: readonly string[], clients: number, ms: number): Promise<{ requests: number, failed: number }> {
+  const until = Date.now() + ms
+  let requests = 0
+  let failed = 0
+  await Promise.all(Array.from({ length: clients }, async (_, i) => {
+    const url = `${bases[i % bases.length] ?? ''}/live01/${i % 2 === 0 ? '180p' : '360p'}/playlist.m3u8`
+    while (Date.now() < until) {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+      requests++
+      if (res?.status !== 200) failed++
+      await res?.body?.cancel()
+      await sleep(500)
+    }
+  }))
+  return { requests, failed }
+}
+
 /**
- * Real nginx edges behind the origin: `steadyMs` of stream watched through them, then one edge's nginx
- * SIGKILLed and `AFTER_KILL_MS` more. `minSegments` is what the watcher must have fetched by the end.
+ * Players talk only to edges: real nginx edges behind the origin, the origin's entry playlist offering
+ * them as Content Steering pathways. hls.js opens the origin's entry URL and plays `steadyMs`; then
+ * the load of many clients on the edges is compared with the origin's, and the edge the player
+ * plays from is SIGKILLed while it watches for `afterKillMs`.
  */
-export async function checkEdgesBehindOrigin (t: Test, { steadyMs, minSegments }: { steadyMs: number, minSegments: number }): Promise<void> {
+export async function checkEdgesBehindOrigin (t: Test, { steadyMs, afterKillMs }: { steadyMs: number, afterKillMs: number }): Promise<void> {
   const stack = await startLocalStack(t, { start: ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin', 'edges'] })
   const origin = stack.url('origin')
-  const reporter = stack.url('reporter')
   const manager = stack.url('edges')
   const entry = `${origin}/live01/playlist.m3u8`
-
   const liveEdges = async (): Promise<ManagerEdge[]> => (await getJson<ManagerEdge[]>(`${manager}/edges`)).filter((e) => e.state === 'live')
   const startEdges = await waitFor('3 live edges at the manager', async () => { const l = await liveEdges(); return l.length === 3 ? l : undefined }, { timeoutMs: 30_000 })
-  await waitFor('the reporter to list the 3 edges', async () => (await getJson<ReporterEdge[]>(`${reporter}/edges`)).length === 3, { timeoutMs: 15_000 })
-  await waitFor('the origin to serve live01', async () => (await fetch(entry)).status === 200, { timeoutMs: 60_000 }).catch((err: unknown) => {
+  const edgeUrls = startEdges.map((e) => e.url)
+  const master = await waitFor('the entry playlist to offer the 3 edges', async () => {
+    const res = await fetch(entry)
+    const text = res.status === 200 ? await res.text() : ''
+    return edgeUrls.every((u) => text.includes(`${u}/live01/`)) ? text : undefined
+  }, { timeoutMs: 60_000, intervalMs: 500 }).catch((err: unknown) => {
     for (const name of ['worker', 'discovery', 'origin'] as const) t.comment(`${name}:\n${stack.procs[name].recentOutput()}`)
     throw err
   })
-  const master = parseMasterPlaylist(await (await fetch(entry)).text())
-  const mediaUrls = master.ok ? master.playlist.variants.map((v) => new URL(v.uri, entry).href) : [entry]
-  const edgeOrigins = new Set(startEdges.map((e) => e.url))
-  // once the origin has read the edge set, every segment URI it writes is on an edge
-  await waitFor('every listed segment URI on an edge', async () => {
-    for (const url of mediaUrls) {
-      const parsed = parseMediaPlaylist(await (await fetch(url)).text(), { ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true })
-      if (!parsed.ok || parsed.playlist.segments.length < 3) return false
-      if (!parsed.playlist.segments.every((s) => edgeOrigins.has(new URL(s.uri, url).origin))) return false
-    }
-    return true
-  }, { timeoutMs: 20_000 })
+  t.match(master, /#EXT-X-CONTENT-STEERING:SERVER-URI="http:\/\/[^"]+\/live01\/steering\.json\?b=\d"/, 'the entry playlist names a steering server on an edge')
+  const viaEdge = await fetch(`${edgeUrls[0] ?? ''}/live01/180p/playlist.m3u8`)
+  const mediaText = await viaEdge.text()
+  t.equal(viaEdge.status, 200, 'an edge serves the media playlist')
+  t.ok(mediaText.split('\n').filter((l) => l !== '' && !l.startsWith('#')).every((l) => /^\d+\.ts$/.test(l)), 'with relative segment URIs: segments come from the same edge')
+  t.equal(viaEdge.headers.get('x-accel-expires'), null, 'nginx keeps the origin\'s cache instruction to itself')
 
-  const timeline = new EdgeTimeline(reporter, mediaUrls)
-  timeline.start()
-  const watcher = new PlaylistWatcher(entry, { pollMs: 100, maxDurationMs: 180_000 })
-  await watcher.start()
-  let report: WatcherReport
-  let killedAt = 0
-  let victim: ManagerEdge
-  let replacement: ManagerEdge
-  let reporterFullAt = 0
-  let probes: ProbeResult = { ok: 0, failed: [] }
-  try {
-    await sleep(steadyMs)
+  const player = new HlsBrowserPlayer(entry)
+  t.teardown(async () => { await player.close() })
+  await player.start()
+  await player.waitUntilPlaying(40_000)
+  await sleep(steadyMs)
 
-    victim = startEdges[1] as ManagerEdge
-    // pids are recycled fast here: signal the master only while it is still this stack's nginx
-    t.ok(isProcessRunning(victim.nginxPid, stack.edgesDir), `victim nginx ${victim.nginxPid} runs from the stack's EDGES_DIR`)
-    // a player that got a URI on this edge just before the kill fetches it now (rule 5: at once)
-    const onVictim = [...timeline.hostsByPath].filter(([, h]) => h.has(victim.url)).map(([p]) => p).at(-1)
-    if (onVictim === undefined) throw new Error(`no segment listed on ${victim.url}`)
-    killedAt = Date.now()
-    process.kill(victim.nginxPid, 'SIGKILL')
-    const probing = probeUntil(`${victim.url}${onVictim}`, () => replacement !== undefined)
-    replacement = await waitFor('a replacement nginx', async () => {
-      const live = await liveEdges()
-      const fresh = live.find((e) => !startEdges.some((s) => s.nginxPid === e.nginxPid))
-      return live.length === 3 && fresh !== undefined ? fresh : undefined
-    }, { timeoutMs: 20_000, intervalMs: 50 })
-    const replacedMs = Date.now() - killedAt
-    probes = await probing
-    const managerSet = (await liveEdges()).map((e) => e.url).sort()
-    await waitFor('the reporter to list the full live set', async () => {
-      const listed = (await getJson<ReporterEdge[]>(`${reporter}/edges`)).map((e) => e.url).sort()
-      if (listed.join(',') !== managerSet.join(',')) return false
-      reporterFullAt = Date.now()
-      return true
-    }, { timeoutMs: 20_000, intervalMs: 50 })
-    t.comment(`killed nginx ${victim.nginxPid} (port ${victim.port}); replacement nginx ${replacement.nginxPid} on port ${replacement.port} live after ${replacedMs} ms; ` +
-      `reporter lists the full set ${reporterFullAt - killedAt} ms after the kill`)
-    await sleep(AFTER_KILL_MS)
-  } finally {
-    report = await watcher.stop()
-    await timeline.stop()
+  // the origin's load is a function of edges and renditions, not of viewers: 20 clients already ask
+  // every edge for every rendition, 60 make three times the requests at the edges and none more at the origin
+  const windowMs = 8000
+  const originCost = async (bases: readonly string[], clients: number): Promise<{ origin: number, requests: number, failed: number }> => {
+    const start = await originRequests(origin)
+    const load = await pollers(bases, clients, windowMs)
+    return { origin: (await originRequests(origin)) - start, ...load }
   }
-  t.comment(summarizeReport(report))
-  t.comment(`failed fetches relative to the kill: ${report.httpErrors.map((e) => `${e.at - killedAt} ms ${String(e.status)} ${e.url}`).join('; ') || 'none'}`)
-  t.comment(`a listed segment on the killed edge, fetched every 20 ms until the replacement was live: ${probes.ok} ok, ${probes.failed.length} failed ${JSON.stringify(probes.failed.slice(0, 5))}`)
-  t.comment(`reporter edge sets: ${timeline.changes.map((c) => `+${c.at - (timeline.changes[0]?.at ?? 0)}ms [${c.urls.join(' ')}]`).join('; ')}`)
+  const twenty = await originCost(edgeUrls, 20)
+  const sixty = await originCost(edgeUrls, 60)
+  const direct = await originCost([origin], 60)
+  // a playlist kept 1 s is refreshed at most every 1-2 s (nginx counts whole seconds) per edge and rendition
+  const bound = edgeUrls.length * 2 * (windowMs / 1000) + 30
+  t.comment(`origin requests in ${windowMs / 1000} s: ${twenty.origin} for 20 clients on the edges (${twenty.requests} requests), ${sixty.origin} for 60 (${sixty.requests}), ${direct.origin} for 60 on the origin itself; bound ${bound}`)
+  t.equal(twenty.failed + sixty.failed, 0, 'every client request through the edges was answered')
+  t.ok(sixty.origin <= twenty.origin * 1.25 + 5, `three times the clients on the edges cost the origin no more (${twenty.origin} -> ${sixty.origin})`)
+  t.ok(sixty.origin <= bound, `the origin answers edges x renditions, not viewers (${sixty.origin} <= ${bound})`)
+  t.ok(direct.origin > sixty.origin * 3, `control: the same clients on the origin itself multiply its requests (${direct.origin})`)
 
-  t.ok(report.segmentsFetched > minSegments, `segments were fetched through the edges (${report.segmentsFetched})`)
-  t.same(report.violations, [], '0 playlist rule violations')
-  t.same(report.httpErrors, [], '0 non-200 answers, segments and playlists')
-  t.same(timeline.errors, [], 'the side recorder saw no failed poll')
-
-  // every URI the watcher fetched was on an edge the reporter listed, never on the origin
-  const everListed = new Set(timeline.changes.flatMap((c) => c.urls.map((u) => new URL(u).host)))
-  const hosts = new Set([...report.hostsByMsn.values()].flatMap((s) => [...s]))
-  t.notOk(hosts.has(new URL(origin).host), 'no segment URI on the origin while edges are live')
-  t.same([...hosts].filter((h) => !everListed.has(h)), [], `every segment host is a listed edge (${[...hosts].sort().join(' ')})`)
-
-  // each segment sits on the edge rendezvous hashing picks from the live set of that moment
-  const misplaced: string[] = []
-  for (const [path, byHost] of timeline.hostsByPath) {
-    for (const [host, seen] of byHost) {
-      const sets = timeline.setsBetween(seen.first - ORIGIN_LAG_MS, seen.first)
-      if (!sets.some((set) => new EdgeRing(set).pick(path.slice(1)) === host)) misplaced.push(`${path} on ${host}`)
-    }
-  }
-  t.same(misplaced.slice(0, 5), [], `every segment is on its rendezvous edge (${timeline.hostsByPath.size} paths checked)`)
-
-  // a host change for an MSN is allowed only across a change of the edge set
-  const setChanges = timeline.changes.slice(1).map((c) => c.at)
-  const moved = [...report.hostsByMsn].filter(([, h]) => h.size > 1).map(([key]) => key)
-  const movedPaths = [...timeline.hostsByPath].filter(([, h]) => h.size > 1)
-  t.comment(`edge-set changes: ${setChanges.length}; MSNs whose host changed: ${moved.length} (watcher), ${movedPaths.length} (recorder)`)
-  if (setChanges.length === 0) {
-    t.same(moved, [], 'the edge set never changed: no MSN changed host')
-    t.same(movedPaths.map(([p]) => p), [], 'the edge set never changed: no path changed host')
-  }
-  const unexplained = movedPaths.filter(([, byHost]) => {
-    const sightings = [...byHost.values()].sort((a, b) => a.first - b.first)
-    const from = (sightings[0] as Sighting).first - ORIGIN_LAG_MS
-    const to = (sightings.at(-1) as Sighting).first + POLL_MS
-    return !setChanges.some((at) => at >= from && at <= to)
-  }).map(([p]) => p)
-  t.same(unexplained, [], 'every host change of a segment happened across an edge-set change')
-  // stronger, and what hls.js needs: a listed segment leaves its edge only once that edge left the set
-  const movedOffLiveEdge = movedPaths.filter(([, byHost]) => {
-    const sightings = [...byHost].sort((a, b) => a[1].first - b[1].first)
-    return sightings.slice(1).some(([, seen], i) => {
-      const [oldHost, oldSeen] = sightings[i] as [string, Sighting]
-      return !timeline.setsBetween(oldSeen.first, seen.first + POLL_MS).some((set) => !set.includes(oldHost))
-    })
-  }).map(([p]) => p)
-  t.same(movedOffLiveEdge, [], 'no segment moved off an edge that was still live')
-
-  // the replacement
-  t.same(probes.failed, [], 'a segment listed on the killed edge stayed fetchable while nginx was replaced (rule 5)')
-  t.not(replacement!.nginxPid, victim!.nginxPid, 'a new nginx master serves')
-  t.notOk(isProcessRunning(victim!.nginxPid, stack.edgesDir), 'the killed master is gone')
-  t.ok(reporterFullAt - killedAt <= TTL_MS, `the reporter lists a full live set within the TTL (${reporterFullAt - killedAt} ms)`)
-  if (replacement!.port !== victim!.port) {
-    const oldHost = victim!.url
-    const lastListed = Math.max(0, ...[...timeline.hostsByPath.values()].map((h) => h.get(oldHost)?.last ?? 0))
-    const budget = TTL_MS + report.targetDurationS * 1000 + POLL_MS
-    t.ok(lastListed - killedAt <= budget, `the old edge left every playlist within TTL + TD (${lastListed - killedAt} ms, budget ${budget} ms)`)
-  } else {
-    t.comment(`replacement took the same port ${victim!.port}: the edge URL never left the set`)
-  }
-  const metrics = await (await fetch(`${manager}/metrics`)).text()
-  t.match(metrics, /edges_replacements_total\{reason="exited",service="edges"\} 1\b/, 'the manager counted one replacement')
+  // the edge the player plays from dies
+  const playingOn = await waitFor('the edge the player uses', async () => {
+    const served = player.servedBySoFar().filter((s) => s.host !== new URL(origin).host).sort((a, b) => b.last - a.last)[0]
+    return served === undefined ? undefined : startEdges.find((e) => new URL(e.url).host === served.host)
+  }, { timeoutMs: 10_000 })
+  // pids are recycled fast here: signal the master only while it is still this stack's nginx
+  t.ok(isProcessRunning(playingOn.nginxPid, stack.edgesDir), `the player's edge (port ${playingOn.port}) runs from the stack's EDGES_DIR`)
+  const killedAt = Date.now()
+  process.kill(playingOn.nginxPid, 'SIGKILL')
+  await sleep(afterKillMs)
+  const report = await player.close()
+  const originHost = new URL(origin).host
+  t.comment(JSON.stringify({
+    stalls: report.stalls.map((s) => ({ at: s.at - killedAt, ms: s.ms })),
+    errors: report.errors.map((e) => `${e.at - killedAt} ${e.details}${e.fatal ? ' FATAL' : ''}`).slice(0, 8),
+    servedBy: report.servedBy.map((s) => ({ host: s.host, first: s.first - killedAt, last: s.last - killedAt, count: s.count }))
+  }))
+  t.ok(report.began, 'the player played')
+  t.same(report.stalls, [], 'hls.js: 0 stalls through the death of its edge')
+  t.same(report.errors.filter((e) => e.fatal), [], 'hls.js: 0 fatal errors')
+  t.ok(report.progressRatio > 0.9, `it kept playing (progress ${report.progressRatio.toFixed(3)})`)
+  const fromOrigin = report.servedBy.find((s) => s.host === originHost)?.count ?? 0
+  t.ok(fromOrigin <= 1, `the player asked the origin for its entry playlist only (${fromOrigin} answer)`)
+  const afterKill = report.servedBy.filter((s) => s.host !== originHost && s.last > killedAt + 2000)
+  t.ok(afterKill.length > 0, `it went on with an edge: ${afterKill.map((s) => s.host).join(' ')}`)
 }

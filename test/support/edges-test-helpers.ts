@@ -34,7 +34,9 @@ export async function startFakeOrigin (t: Test, segmentDelayMs = 300): Promise<F
     hits.set(path, (hits.get(path) ?? 0) + 1)
     const { name } = req.params as { name: string }
     if (name.endsWith('.m3u8')) {
-      return await reply.headers({ 'cache-control': 'no-cache', 'content-type': 'application/vnd.apple.mpegurl', 'access-control-allow-origin': '*' })
+      // as the origin says it: a blocking reload's answer is final, a live playlist kept a second
+      const blocking = (req.query as { _HLS_msn?: string })._HLS_msn !== undefined
+      return await reply.headers({ 'cache-control': 'no-cache', 'content-type': 'application/vnd.apple.mpegurl', 'access-control-allow-origin': '*', 'x-accel-expires': blocking ? '12' : '1' })
         .send(`#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:${hits.get(path) ?? 0}\n`)
     }
     await new Promise((resolve) => setTimeout(resolve, segmentDelayMs))

@@ -112,3 +112,18 @@ export async function startReplicaStack (t: Test): Promise<{ stack: LocalStack, 
   }, { timeoutMs: 60_000, intervalMs: 500 })
   return { stack, hosts, entryA, entryB, masters }
 }
+
+/**
+ * Both replicas' media playlist for `count` MSNs in a row (2 s each), asked with `_HLS_msn` at the
+ * same moment: byte for byte the same, as edges filling from either need. 5 MSNs in `make test`,
+ * 30 (a minute) in the long tier.
+ */
+export async function compareReplicaPlaylists (t: Test, hosts: { a: string, b: string }, count: number): Promise<void> {
+  const media = (host: string, msn?: number): string => `${host}/live01/180p/playlist.m3u8${msn === undefined ? '' : `?_HLS_msn=${msn}`}`
+  const newest = Number(/(\d+)\.ts\s*$/.exec(await (await fetch(media(hosts.a))).text())?.[1])
+  for (let msn = newest + 1; msn <= newest + count; msn++) {
+    const [a = '', b] = await Promise.all([hosts.a, hosts.b].map(async (host) => await (await fetch(media(host, msn))).text()))
+    t.equal(b, a, `msn ${msn}: the same ${a.length} bytes from both replicas`)
+    t.match(a, new RegExp(`\\b${msn}\\.ts`), `msn ${msn}: listed`)
+  }
+}

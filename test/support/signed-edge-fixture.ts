@@ -25,7 +25,11 @@ export function segmentBytes (pathname: string): Buffer {
   return Buffer.concat([Buffer.from(`segment ${pathname}\n`), Buffer.alloc(2048, 0x47)])
 }
 
-/** Answers any .ts path with bytes naming it, any .m3u8 path with a tiny playlist. */
+/**
+ * Answers any .ts path with bytes naming it, any .m3u8 path with a tiny playlist, telling the edge
+ * how long to keep it as the origin does: a multivariant playlist (/<signal>/playlist.m3u8) never,
+ * a media playlist a second.
+ */
 export async function startUpstream (t: Test): Promise<Upstream> {
   const seen: string[] = []
   const server = createServer((req, res) => {
@@ -36,7 +40,8 @@ export async function startUpstream (t: Test): Promise<Upstream> {
       res.writeHead(200, { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=86400, immutable' })
       res.end(segmentBytes(pathname))
     } else if (pathname.endsWith('.m3u8')) {
-      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache' })
+      const multivariant = pathname.split('/').length === 3
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'no-cache', 'x-accel-expires': multivariant ? '0' : '1' })
       res.end(`#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:${seen.length}\n`)
     } else {
       res.writeHead(404).end()

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { assertRodeItOut, controlEntry, DOWN_MS, sawTheDeath, startReplicaStack, watchOriginDeath } from '../../support/origin-replicas-death.js'
+import { assertRodeItOut, compareReplicaPlaylists, controlEntry, DOWN_MS, sawTheDeath, startReplicaStack, watchOriginDeath } from '../../support/origin-replicas-death.js'
 
 // The long tier of origin-replicas (`make test-long`): Shaka Player and video.js through the same
 // 20 s origin death as hls.js in `make test`, then the two controls. One stack, four players one
@@ -8,6 +8,10 @@ t.setTimeout(600_000)
 
 t.test('origin replicas as Content Steering pathways: Shaka and video.js play on through a SIGKILL of the origin they use', async (t) => {
   const { stack, hosts, entryA } = await startReplicaStack(t)
+
+  await t.test('a minute of byte-identical media playlists from both replicas', async (t) => {
+    await compareReplicaPlaylists(t, hosts, 30)
+  })
 
   for (const kind of ['shaka', 'videojs'] as const) {
     await t.test(`${kind}: 0 stalls, 0 fatal errors across a ${DOWN_MS / 1000} s origin death`, async (t) => {

@@ -27,7 +27,7 @@ const POISON = [
 // these parse (WHATWG URL) to a bare http origin: harmless, the URI path stays the origin's own
 const PLAIN_SPELLINGS = ['http://127.0.0.1:18211/%2e%2e/', ' http://127.0.0.1:18213 ', 'http://127.0.0.1:18215/?']
 const GOOD = 'http://127.0.0.1:18299'
-const ACCEPTED = /^http:\/\/127\.0\.0\.1:(18299|18211|18213|18215)\/live01\/hi\/\d+\.ts$/
+const ACCEPTED = /^http:\/\/127\.0\.0\.1:(18299|18211|18213|18215)\/live01\/(hi|lo)\/playlist\.m3u8$/
 
 t.test('a reporter listing javascript:, file:, credential, path or query edge URLs: none reaches a playlist', async (t) => {
   const { a, b } = await startPair(t)
@@ -48,24 +48,25 @@ t.test('a reporter listing javascript:, file:, credential, path or query edge UR
     reporterUrl,
     env: { REPORTER_POLL_INTERVAL: '100ms' }
   })
-  const url = `${origin.url}/live01/hi/playlist.m3u8`
-  const lines = await waitFor('segments on edges', async () => {
+  // the entry playlist offers the plain edges as pathways, each variant on one
+  const url = `${origin.url}/live01/playlist.m3u8`
+  const lines = await waitFor('variants on edges', async () => {
     const res = await get(url)
     const l = uriLines(res.text)
-    return res.status === 200 && l.length >= 3 && l.every((x) => x.startsWith('http://')) ? l : undefined
+    return res.status === 200 && l.length >= 2 && l.every((x) => x.startsWith('http://')) ? l : undefined
   }, { timeoutMs: 15_000, intervalMs: 100 })
   for (const line of lines) t.match(line, ACCEPTED, `${line}: a plain edge origin and the origin's own path`)
 
-  // only poison left: URIs fall back to the origin itself, never onto a poisoned host
+  // only poison left: the variants fall back to the origin itself, never onto a poisoned host
   edges = POISON.map((u, i) => ({ id: `bad-${i}`, url: u, load_rps: 0 }))
   const polls = edgePolls
   const fallback = await waitFor('URIs back on the origin', async () => {
     const l = uriLines((await get(url)).text)
-    return edgePolls > polls + 3 && l.every((x) => /^\d+\.ts$/.test(x)) ? l : undefined
+    return edgePolls > polls + 3 && l.every((x) => /^(hi|lo)\/playlist\.m3u8$/.test(x)) ? l : undefined
   }, { timeoutMs: 15_000, intervalMs: 100 })
-  t.ok(fallback.length >= 3, `${fallback.length} relative segment URIs`)
-  const master = await get(`${origin.url}/live01/playlist.m3u8`)
-  for (const text of [master.text, (await get(url)).text, (await get(`${origin.url}/live01/lo/playlist.m3u8`)).text]) {
+  t.ok(fallback.length >= 2, `${fallback.length} relative variant URIs`)
+  const steering = await get(`${origin.url}/live01/steering.json`)
+  for (const text of [(await get(url)).text, (await get(`${origin.url}/live01/hi/playlist.m3u8`)).text, (await get(`${origin.url}/live01/lo/playlist.m3u8`)).text, steering.text]) {
     t.notMatch(text, /javascript:|data:|file:|ftp:|gopher:|secret@|evil|X-Injected|182[0-9]{2}/i, 'no poisoned value in any playlist')
   }
   t.ok(edgePolls >= 5, `the origin read the poisoned edge list ${edgePolls} times`)

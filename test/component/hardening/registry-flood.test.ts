@@ -84,14 +84,14 @@ sideBySide('registry flood', 3, (t) => {
     t.ok(largestAnswerBytes(DEFAULT_LIMITS) <= DEFAULT_REPORTER_ANSWER_BYTES, "the origin's default cap takes the largest answer")
     t.ok(DEFAULT_REPORTER_ANSWER_BYTES - largestAnswerBytes(DEFAULT_LIMITS) < 1024 * 1024, 'and is not far above it')
 
-    // the real origin reads that answer: reachable, live01 served, its segments on the edge
+    // the real origin reads that answer: reachable, live01 served, the edge offered to players
     const edge = 'http://127.0.0.1:18401'
     t.equal((await reporter.post('/edges', { edges: [{ id: 'edge-18401', url: edge, load_rps: 0 }], ttl_ms: 60_000 })).status, 200)
     const origin = await startOrigin(t, { packagers: [a.url, b.url], reporterUrl: reporter.base, env: { REPORTER_POLL_INTERVAL: '200ms', UPSTREAM_TIMEOUT: '5s' } })
-    const url = `${origin.url}/live01/hi/playlist.m3u8`
-    await waitFor('segments on the edge', async () => {
+    const url = `${origin.url}/live01/playlist.m3u8`
+    await waitFor('variants on the edge', async () => {
       const lines = uriLines((await get(url)).text)
-      return lines.length >= 3 && lines.every((l) => l.startsWith(`${edge}/`)) ? true : undefined
+      return lines.length >= 2 && lines.every((l) => l.startsWith(`${edge}/`)) ? true : undefined
     }, { timeoutMs: 20_000, intervalMs: 200 })
     t.equal(origin.service.status().reporterReachable, true, 'the origin reads the full registry')
   })
@@ -110,9 +110,10 @@ sideBySide('registry flood', 3, (t) => {
     })
     // without probes and with a 1 s staleness limit, coupling the edges to the ingest answer drops them in 1 s
     const origin = await startOrigin(t, { packagers: [a.url, b.url], reporterUrl, env: { REPORTER_POLL_INTERVAL: '100ms', EDGE_PROBE: 'false', EDGE_VIEW_MAX_STALE: '1s', REPORTER_MAX_ANSWER_BYTES: String(1024 * 1024) } })
-    const url = `${origin.url}/live01/hi/playlist.m3u8`
-    const onEdges = (lines: string[]): boolean => lines.length >= 3 && lines.every((l) => edges.some((e) => l.startsWith(`${e}/`)))
-    await waitFor('segments on the edges', async () => onEdges(uriLines((await get(url)).text)) ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
+    // the entry playlist's variants: the edges offered to players
+    const url = `${origin.url}/live01/playlist.m3u8`
+    const onEdges = (lines: string[]): boolean => lines.length >= 4 && lines.every((l) => edges.some((e) => l.startsWith(`${e}/`)))
+    await waitFor('variants on the edges', async () => onEdges(uriLines((await get(url)).text)) ? true : undefined, { timeoutMs: 15_000, intervalMs: 100 })
 
     answer = JSON.parse(huge)
     await waitFor('the origin to find the ingest answer unreadable', async () => origin.service.status().reporterReachable ? undefined : true, { timeoutMs: 10_000, intervalMs: 100 })
@@ -120,11 +121,11 @@ sideBySide('registry flood', 3, (t) => {
     let checks = 0
     while (Date.now() < until) {
       const lines = uriLines((await get(url)).text)
-      if (!onEdges(lines)) t.fail(`a segment left the edges: ${lines.find((l) => !edges.some((e) => l.startsWith(e))) ?? ''}`)
+      if (!onEdges(lines)) t.fail(`a variant left the edges: ${lines.find((l) => !edges.some((e) => l.startsWith(e))) ?? ''}`)
       checks += 1
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    t.ok(checks > 10, `${checks} playlists over 3 s (three times EDGE_VIEW_MAX_STALE), every segment on an edge`)
+    t.ok(checks > 10, `${checks} playlists over 3 s (three times EDGE_VIEW_MAX_STALE), every variant on an edge`)
     t.same(origin.service.status().edges.map((e) => e.url), edges, 'both edges still listed')
   })
 })

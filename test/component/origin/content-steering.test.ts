@@ -105,6 +105,6 @@ t.test('without ORIGIN_PATHWAYS there is no steering tag and no steering manifes
   }, { timeoutMs: 10_000, intervalMs: 100 })
   t.notMatch(text, /CONTENT-STEERING|PATHWAY-ID/)
   const steering = await fetch(`${origin.url}/live01/steering.json`)
-  t.equal(steering.status, 400, 'not a name this origin serves')
-  t.match(await steering.text(), /steering.json/)
+  t.equal(steering.status, 404, 'no steering answer without pathways')
+  t.match(await steering.text(), /no edge or origin replica is offered as a Content Steering pathway/)
 })

@@ -1,20 +1,17 @@
 // Issue 10, case 3: the reporter goes away for longer than EDGE_VIEW_MAX_STALE while the edges go on
 // serving. The real OriginService, scripted packagers, a scripted reporter and scripted edges that
-// answer GET /_edge/healthz. A listed segment's URI must not change host while its edge serves.
+// answer GET /_edge/healthz. Players are offered the edges as Content Steering pathways: an edge
+// that serves must stay offered while the reporter is away, and only a dead one may leave.
 import type { AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import type { Test } from 'tap'
+import { edgePathwayId, STEERING_BUCKETS } from '../../../internal/origin/edge-pathways.js'
 import { sideBySide } from '../../support/side-by-side.js'
 import { advanceEvery } from '../../support/fake-live-packager.js'
 import { get, startOrigin, startPair, startScriptedReporter, type OriginUnderTest } from '../../support/origin-harness.js'
 import { waitFor } from '../../support/wait-for.js'
 
 // the tests each start their own fakes and origin and mostly wait on their clocks: run them side by side
-
-const segmentLines = (text: string): string[] => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'))
-const msnOf = (line: string): number => Number(/(\d+)\.ts$/.exec(line)?.[1])
-const RENDITIONS = ['hi', 'lo']
-const ORIGIN_HOST = 'origin'
 
 interface ScriptedEdge { readonly url: string, readonly stop: () => Promise<void>, healthChecks: number }
 
@@ -30,47 +27,45 @@ async function startScriptedEdge (t: Test, id: string): Promise<ScriptedEdge> {
 }
 
 /**
- * Reads both media playlists and remembers, per segment path, the host it was listed on (the
- * origin itself for a relative URI). Every change of host of an already-listed path is recorded.
+ * Reads every steering bucket's answer and the entry playlist's pathways: the edges players are
+ * offered. Every change of that set is recorded.
  */
-class HostLog {
-  readonly hostByPath = new Map<string, string>()
-  readonly changes: Array<{ path: string, from: string, to: string }> = []
-  newest = 0
+class PathwayLog {
+  readonly changes: Array<{ at: number, from: string, to: string }> = []
+  #last: string | undefined
   constructor (private readonly origin: OriginUnderTest) {}
 
-  async read (): Promise<Map<string, string>> {
-    const now = new Map<string, string>()
-    for (const rendition of RENDITIONS) {
-      const res = await get(`${this.origin.url}/live01/${rendition}/playlist.m3u8`)
-      if (res.status !== 200) throw new Error(`${rendition} playlist answered ${res.status}`)
-      for (const line of segmentLines(res.text)) {
-        const path = line.startsWith('http') ? new URL(line).pathname : `/live01/${rendition}/${line}`
-        const host = line.startsWith('http') ? new URL(line).origin : ORIGIN_HOST
-        const was = this.hostByPath.get(path)
-        if (was !== undefined && was !== host) this.changes.push({ path, from: was, to: host })
-        this.hostByPath.set(path, host)
-        now.set(path, host)
-        if (rendition === 'hi') this.newest = Math.max(this.newest, msnOf(line))
-      }
+  async read (): Promise<Set<string>> {
+    const ids = new Set<string>()
+    for (let b = 0; b < STEERING_BUCKETS; b++) {
+      const res = await get(`${this.origin.url}/live01/steering.json?b=${b}`)
+      if (res.status === 200) for (const id of (JSON.parse(res.text) as { 'PATHWAY-PRIORITY': string[] })['PATHWAY-PRIORITY']) ids.add(id)
     }
-    return now
+    for (const m of (await get(`${this.origin.url}/live01/playlist.m3u8`)).text.matchAll(/PATHWAY-ID="([^"]+)"/g)) ids.add(m[1] ?? '')
+    const key = [...ids].sort().join(',')
+    if (this.#last !== undefined && key !== this.#last) this.changes.push({ at: Date.now(), from: this.#last, to: key })
+    this.#last = key
+    return ids
   }
 
-  /** Reads every 100 ms until `count` new hi segments were listed; returns the last reading. */
-  async watchNewSegments (count: number): Promise<Map<string, string>> {
-    const target = this.newest + count
-    return await waitFor(`${count} new segments`, async () => {
-      const listed = await this.read()
-      return this.newest >= target ? listed : undefined
-    }, { timeoutMs: count * 1000 + 10_000, intervalMs: 100 })
+  /** Reads every 100 ms for `ms`; returns the last reading. */
+  async watch (ms: number): Promise<Set<string>> {
+    const until = Date.now() + ms
+    let ids = await this.read()
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      ids = await this.read()
+    }
+    return ids
   }
 }
+
+const idOf = (edge: ScriptedEdge): string => edgePathwayId(edge.url)
 
 interface Scenario {
   readonly origin: OriginUnderTest
   readonly edges: readonly ScriptedEdge[]
-  readonly log: HostLog
+  readonly log: PathwayLog
   readonly reporter: { up: boolean, edges: string[] }
 }
 
@@ -94,11 +89,8 @@ async function startScenario (t: Test, env: Record<string, string>): Promise<Sce
     reporterUrl,
     env: { REPORTER_POLL_INTERVAL: '100ms', EDGE_VIEW_MAX_STALE: '1s', EDGE_PROBE_FAILURES: '3', ...env }
   })
-  const log = new HostLog(origin)
-  await waitFor('every listed segment on an edge', async () => {
-    const listed = await log.read()
-    return listed.size >= 6 && [...listed.values()].every((h) => h !== ORIGIN_HOST)
-  }, { timeoutMs: 15_000, intervalMs: 100 })
+  const log = new PathwayLog(origin)
+  await waitFor('the three edges offered as pathways', async () => (await log.read()).size === 3, { timeoutMs: 15_000, intervalMs: 100 })
   return { origin, edges, log, reporter }
 }
 
@@ -109,69 +101,58 @@ async function reporterAway (s: Scenario): Promise<void> {
 }
 
 sideBySide('edges while the reporter is away', 2, (t) => {
-  t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: no listed URI changes host; a dead edge moves only its own', { buffered: true }, async (t) => {
+  t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: they stay offered; a dead edge leaves alone', { buffered: true }, async (t) => {
     const s = await startScenario(t, {})
     const [edgeA, edgeB, edgeC] = s.edges as [ScriptedEdge, ScriptedEdge, ScriptedEdge]
     await reporterAway(s)
     const awayAt = Date.now()
-    // 5 new segments: about 5 s away, five times EDGE_VIEW_MAX_STALE
-    const listed = await s.log.watchNewSegments(5)
+    // about 5 s away, five times EDGE_VIEW_MAX_STALE
+    const offered = await s.log.watch(5000)
     const awayMs = Date.now() - awayAt
     t.ok(awayMs > 3000, `the reporter was away ${awayMs} ms (EDGE_VIEW_MAX_STALE 1 s)`)
-    t.same(s.log.changes, [], 'no listed segment changed host while the reporter was away')
-    t.ok([...listed.values()].every((h) => h !== ORIGIN_HOST), 'new segments still go to the edges')
-    t.ok(new Set(listed.values()).size >= 2, 'spread over the edges')
+    t.same(s.log.changes, [], 'the pathways offered did not change while the reporter was away')
+    t.equal(offered.size, 3, 'all three edges are still offered')
     const checks = s.edges.map((e) => e.healthChecks)
     // bounded: one probe per edge per 100 ms poll, and one at the moment the reporter went away
     for (const [i, n] of checks.entries()) t.ok(n >= 1 && n <= Math.ceil(awayMs / 100) + 3, `edge ${i}: ${n} probes in ${awayMs} ms`)
-    t.comment(`away ${awayMs} ms, ${s.log.hostByPath.size} paths watched, probes per edge ${checks.join('/')}`)
+    t.comment(`away ${awayMs} ms, probes per edge ${checks.join('/')}`)
 
-    // one edge stops answering: only its segments move
-    const before = await s.log.read()
+    // one edge stops answering: it alone leaves
     await edgeB.stop()
-    const after = await waitFor('the dead edge to leave the playlists', async () => {
+    const after = await waitFor('the dead edge to leave the pathways', async () => {
       const now = await s.log.read()
-      return [...now.values()].every((h) => h !== edgeB.url) ? now : undefined
+      return now.has(idOf(edgeB)) ? undefined : now
     }, { timeoutMs: 10_000, intervalMs: 50 })
-    const moved = s.log.changes.filter((c) => c.from !== edgeB.url)
-    t.same(moved, [], 'no segment of a serving edge moved')
-    const onB = [...before.entries()].filter(([, h]) => h === edgeB.url).map(([p]) => p)
-    t.ok(onB.length > 0, `${onB.length} listed segments were on the dead edge`)
-    for (const path of onB) if (after.has(path)) t.not(after.get(path), edgeB.url, `${path} left the dead edge`)
-    const fromB = s.log.changes.length
-    await s.log.watchNewSegments(2)
-    t.equal(s.log.changes.length, fromB, 'and nothing else moves afterwards')
-    t.ok([...(await s.log.read()).values()].every((h) => h === edgeA.url || h === edgeC.url), 'the two serving edges carry everything')
+    t.same([...after].sort(), [idOf(edgeA), idOf(edgeC)].sort(), 'the two serving edges stay offered')
+    const changes = s.log.changes.length
+    await s.log.watch(2000)
+    t.equal(s.log.changes.length, changes, 'and nothing else changes afterwards')
 
-    // a restarted reporter knows no edge until their heartbeats arrive: nothing listed moves
+    // a restarted reporter knows no edge until their heartbeats arrive: the edges drain (no new player)
     s.reporter.edges = []
     s.reporter.up = true
     await waitFor('the origin to see the reporter back', () => s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
-    const changesBefore = s.log.changes.length
-    const blank = await s.log.watchNewSegments(2)
-    t.equal(s.log.changes.length, changesBefore, 'a reporter back with no edge yet moves no listed segment')
-    t.ok([...blank.values()].includes(ORIGIN_HOST), 'new segments go to the origin meanwhile (the edges drain)')
+    await waitFor('the unlisted edges to drain', async () => (await s.log.read()).size === 0, { timeoutMs: 10_000, intervalMs: 100 })
+    t.pass('a reporter back with no edge yet: new players get the plain ladder from the origin meanwhile')
     // the heartbeats arrive: its view rules again
     s.reporter.edges = [edgeA.url, edgeC.url]
-    await waitFor('new segments on the edges again', async () => {
+    const back = await waitFor('the edges offered again', async () => {
       const now = await s.log.read()
-      const newestHi = [...now.entries()].filter(([p]) => p.startsWith('/live01/hi/')).sort(([p], [q]) => msnOf(p) - msnOf(q)).at(-1)
-      return newestHi !== undefined && newestHi[1] !== ORIGIN_HOST
+      return now.size === 2 ? now : undefined
     }, { timeoutMs: 10_000, intervalMs: 100 })
-    t.equal(s.log.changes.length, changesBefore, 'still no listed segment moved')
+    t.same([...back].sort(), [idOf(edgeA), idOf(edgeC)].sort(), 'the reporter\'s edges are offered again')
     t.same(s.origin.service.status().edges.map((e) => e.url).sort(), [edgeA.url, edgeC.url].sort(), 'the status page shows the reporter\'s edges')
   })
 
-  t.test('control: with EDGE_PROBE=false (the old rule) the same outage moves listed segments to the origin', { buffered: true }, async (t) => {
+  t.test('control: with EDGE_PROBE=false (the old rule) the same outage stops offering the serving edges', { buffered: true }, async (t) => {
     const s = await startScenario(t, { EDGE_PROBE: 'false' })
     await reporterAway(s)
-    await waitFor('a listed segment to change host', async () => {
+    await waitFor('the pathways to change', async () => {
       await s.log.read()
       return s.log.changes.length > 0
     }, { timeoutMs: 10_000, intervalMs: 100 })
-    await s.log.read()
-    t.ok(s.log.changes.length > 0, `${s.log.changes.length} listed segments changed host, e.g. ${JSON.stringify(s.log.changes[0])}`)
-    t.ok(s.log.changes.every((c) => c.to === ORIGIN_HOST), 'all of them back onto the origin')
+    t.ok(s.log.changes.length > 0, `the offered set changed: ${JSON.stringify(s.log.changes[0])}`)
+    t.equal(s.log.changes.at(-1)?.to, '', 'to none at all, though every edge serves')
     t.equal(s.edges.reduce((n, e) => n + e.healthChecks, 0), 0, 'and no edge was probed')
   })
 })

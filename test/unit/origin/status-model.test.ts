@@ -85,14 +85,14 @@ t.test('reason words map to fixed kinds', async (t) => {
   for (const [reason, kind] of cases) t.equal(reasonKind(reason), kind, reason)
 })
 
-t.test('edges: load rounded, marked in use only when the ring uses them', async (t) => {
+t.test('edges: load rounded, their pathway named, marked in use only while offered to players', async (t) => {
   const s = buildStatus(inputs({
     edges: [{ id: 'edge-1', url: 'http://127.0.0.1:8101', loadRps: 12.345, draining: false }, { id: 'edge-2', url: 'http://127.0.0.1:8102', loadRps: 0, draining: true, lastReported: 'x' }],
     edgesInUse: ['http://127.0.0.1:8101']
   }))
   t.same(s.edges, [
-    { id: 'edge-1', url: 'http://127.0.0.1:8101', loadRps: 12.3, inUse: true, draining: false, lastReported: null },
-    { id: 'edge-2', url: 'http://127.0.0.1:8102', loadRps: 0, inUse: false, draining: true, lastReported: 'x' }
+    { id: 'edge-1', url: 'http://127.0.0.1:8101', loadRps: 12.3, inUse: true, pathway: '127.0.0.1-8101', draining: false, lastReported: null },
+    { id: 'edge-2', url: 'http://127.0.0.1:8102', loadRps: 0, inUse: false, pathway: '127.0.0.1-8102', draining: true, lastReported: 'x' }
   ])
 })
 

@@ -24,7 +24,7 @@ export interface EdgePlayersResult {
 }
 
 export interface EdgePlayersOptions {
-  /** Media playlists on the origin; players are spread over them round-robin. */
+  /** Media playlists on the edges; players are spread over them round-robin. */
   readonly mediaUrls: readonly string[]
   readonly players: number
   /** How often each player reloads its media playlist. */
@@ -34,7 +34,7 @@ export interface EdgePlayersOptions {
 }
 
 /**
- * Many live players in this process: each reloads its media playlist from the origin and fetches
+ * Many live players in this process: each reloads its media playlist (on an edge) and fetches
  * every segment that appears (starting from the newest when it joins) at the URI the origin gives,
  * counting the edge's X-Cache-Status. Joins are spread over one poll period, as real audiences
  * drift. Bounded by `durationMs`.
