@@ -6,7 +6,7 @@ import type { MasterPlaylist } from './master-playlist.js'
  * same model can be served with origin-relative URIs or rewritten onto edges.
  */
 export interface SerializeOptions {
-  /** Prefix for every URI, or a function of the relative URI (e.g. rendezvous-hashed edge). */
+  /** Prefix for every URI, or a function of the relative URI. */
   readonly uriBase?: string | ((uri: string) => string)
   /** Media playlists only: attributes of EXT-X-SERVER-CONTROL, e.g. "CAN-BLOCK-RELOAD=YES" (RFC 8216bis 4.4.3.8). */
   readonly serverControl?: string

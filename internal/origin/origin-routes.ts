@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { PlaybackToken } from '../auth/playback-signature.js'
 import type { PlaybackGuard } from '../auth/playback-guard.js'
@@ -13,7 +14,6 @@ import { SIGNAL_LEVEL } from './signal-layout.js'
 import type { SignalSession } from './signal-session.js'
 import { STEERING_NAME, steeringManifest } from './content-steering.js'
 import { edgeSteeringAnswer, STEERING_BUCKETS, type EdgePlan } from './edge-pathways.js'
-import { randomInt } from 'node:crypto'
 import type { OriginPathway } from './origin-pathways.js'
 
 const PLAYLIST_HEADER_LIST: readonly string[] = ['content-type', 'application/vnd.apple.mpegurl', 'cache-control', 'no-cache', 'access-control-allow-origin', '*']
@@ -23,7 +23,7 @@ const PLAYLIST_HEADER_LIST: readonly string[] = ['content-type', 'application/vn
  * playlist for a second, half a 2 s target duration (nginx counts whole seconds); a blocking
  * reload's answer is final once given, so for as long as its segment can be asked for.
  */
-const EDGE_CACHE = { perPlayer: 0, live: 1 } as const
+const EDGE_CACHE = { perPlayer: 0, live: 1, finalAnswerTargetDurations: 6 } as const
 const playlistHeaders = new Map<number, readonly string[]>()
 function playlistHeaderList (edgeCacheSeconds: number): readonly string[] {
   let list = playlistHeaders.get(edgeCacheSeconds)
@@ -160,7 +160,7 @@ async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: S
   const msn = parseMsn(query)
   const answer = await session.mediaPlaylist(rendition, msn)
   switch (answer.kind) {
-    case 'playlist': return sendPlaylist(reply, signed(deps, `${session.signal}/${rendition}`, answer.body, token), msn === undefined ? EDGE_CACHE.live : Math.ceil(6 * session.targetDurationMs / 1000))
+    case 'playlist': return sendPlaylist(reply, signed(deps, `${session.signal}/${rendition}`, answer.body, token), msn === undefined ? EDGE_CACHE.live : Math.ceil(EDGE_CACHE.finalAnswerTargetDurations * session.targetDurationMs / 1000))
     case 'unknown-rendition': throw new OriginErrors.RENDITION_UNKNOWN(session.signal, rendition)
     case 'bad-msn': throw new OriginErrors.BAD_BLOCKING_REQUEST(answer.message)
     case 'blocking-timeout': throw new OriginErrors.BLOCKING_TIMEOUT(String(msn))

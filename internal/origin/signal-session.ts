@@ -5,7 +5,7 @@ import type { TimelineOptions } from '../hls/timeline-state.js'
 import type { SourceHealthOptions } from '../hls/source-health.js'
 import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
 import type { MasterPlaylist } from '../hls/master-playlist.js'
-import { edgeSteeredMaster, edgeSteeringAnswer, rankForBucket, type EdgePlan, type SteeringAnswer } from './edge-pathways.js'
+import { edgeSteeredMaster, rankForBucket, type EdgePlan } from './edge-pathways.js'
 import type { OriginPathway } from './origin-pathways.js'
 import { MsnWaiters } from './msn-waiters.js'
 import type { OriginMetrics } from './origin-metrics.js'
@@ -183,12 +183,6 @@ export class SignalSession {
       this.masters.set(bucket, body)
     }
     return body
-  }
-
-  /** A steering bucket's answer while edges are offered as pathways. */
-  edgeSteering (bucket: number): SteeringAnswer | undefined {
-    const plan = this.options.edgePlan?.()
-    return plan === undefined || plan.pathways.length === 0 ? undefined : edgeSteeringAnswer(this.signal, plan, bucket)
   }
 
   hasRendition (key: string): boolean {

@@ -77,7 +77,7 @@ export async function checkEdgesBehindOrigin (t: Test, { steadyMs, afterKillMs }
 
   // the origin's load is a function of edges and renditions, not of viewers: 20 clients already ask
   // every edge for every rendition, 60 make three times the requests at the edges and none more at the origin
-  const windowMs = 8000
+  const windowMs = 6000
   const originCost = async (bases: readonly string[], clients: number): Promise<{ origin: number, requests: number, failed: number }> => {
     const start = await originRequests(origin)
     const load = await pollers(bases, clients, windowMs)
