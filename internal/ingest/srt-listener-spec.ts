@@ -12,6 +12,11 @@ export interface SrtListenerSpec {
 /** libsrt's bounds on a passphrase: a stream key outside them cannot open an SRT listener. */
 export const SRT_PASSPHRASE_LENGTH = Object.freeze({ min: 10, max: 79 })
 
+/** Whether a stream key can be an SRT listener's passphrase. */
+export function isSrtPassphrase (key: string): boolean {
+  return key.length >= SRT_PASSPHRASE_LENGTH.min && key.length <= SRT_PASSPHRASE_LENGTH.max
+}
+
 /**
  * INGEST_SRT: `<stream>:<port>[:backup]`, comma-separated. An SRT listener answers one passphrase,
  * so each push stream taken over SRT gets its own port (the port names the stream; its key is the

@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js'
 import { ConfigError } from '../config/config-error.js'
 import { ReporterPost } from '../http/reporter-post.js'
 import { isMissingTool, runOnce } from '../process/spawn-child.js'
-import { SRT_PASSPHRASE_LENGTH, type SrtListenerSpec } from './srt-listener-spec.js'
+import { isSrtPassphrase, SRT_PASSPHRASE_LENGTH, type SrtListenerSpec } from './srt-listener-spec.js'
 import { SrtRelay } from './srt-relay.js'
 
 export interface SrtListenersOptions {
@@ -37,10 +37,6 @@ export class SrtListeners {
     this.#o = options
     this.#post = new ReporterPost({ urls: options.reporterUrls, token: options.reporterToken, timeoutMs: 2000 })
     this.#relays = options.specs.map((spec) => new SrtRelay({ spec, ffmpegPath: options.ffmpegPath, bindHost: options.bindHost, localRtmpBase: options.localRtmpBase, log: options.log, onRefused: options.onRefused }))
-  }
-
-  get relays (): readonly SrtRelay[] {
-    return this.#relays
   }
 
   /** Refuses to start, in one line, with an ffmpeg that is missing or has no SRT. */
@@ -88,8 +84,8 @@ export class SrtListeners {
       this.#unusable.add(spec.stream)
       return undefined
     }
-    const { min, max } = SRT_PASSPHRASE_LENGTH
-    if (key.length < min || key.length > max) {
+    if (!isSrtPassphrase(key)) {
+      const { min, max } = SRT_PASSPHRASE_LENGTH
       if (!this.#unusable.has(spec.stream)) this.#o.log.warn({ stream: spec.stream, length: key.length }, `SRT listener closed: an SRT passphrase is ${min}-${max} characters and this stream's key is not (RTMP still takes it)`)
       this.#unusable.add(spec.stream)
       return undefined

@@ -47,11 +47,6 @@ export class SrtRelay {
     return this.#o.spec
   }
 
-  /** True while a publisher is connected through this listener. */
-  get connected (): boolean {
-    return this.#connected
-  }
-
   /** The stream's key now (undefined: none, or one libsrt cannot take: no listener). */
   setKey (key: string | undefined): void {
     if (key === this.#key) return

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { parseStreamDefinition } from '../streams/stream-definition.js'
-import { SRT_PASSPHRASE_LENGTH } from '../ingest/srt-listener-spec.js'
+import { isSrtPassphrase, SRT_PASSPHRASE_LENGTH } from '../ingest/srt-listener-spec.js'
 import { INGEST_SRT_PORT, INGEST_STREAMS_FILE, ingestStreamsFile } from './ingest-components.js'
 
 /**
@@ -33,6 +33,6 @@ export async function prepareIngestStream (env: NodeJS.ProcessEnv = process.env,
 
 function srtLine (key: string): string {
   const { min, max } = SRT_PASSPHRASE_LENGTH
-  if (key.length < min || key.length > max) return `  SRT:     not for this key: an SRT passphrase is ${min}-${max} characters (RTMP takes it)`
+  if (!isSrtPassphrase(key)) return `  SRT:     not for this key: an SRT passphrase is ${min}-${max} characters (RTMP takes it)`
   return `  or SRT:  ffmpeg -re -stream_loop -1 -i assets/stream.mp4 -c copy -f mpegts 'srt://127.0.0.1:${INGEST_SRT_PORT}?passphrase=${key}'`
 }

@@ -79,9 +79,11 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
       const media = session.hasRendition(SIGNAL_LEVEL)
       if (media && request.query._HLS_msn !== undefined) return await sendMedia(reply, deps, session, SIGNAL_LEVEL, request.query, token)
       // each player draws its steering bucket here, so the players of one edge spread over all edges
-      const body = session.entryPlaylist(media ? undefined : randomInt(STEERING_BUCKETS))
+      const bucket = media ? undefined : randomInt(STEERING_BUCKETS)
+      const body = session.entryPlaylist(bucket)
       if (body === undefined) throw new OriginErrors.NO_UPSTREAM(signal)
-      return sendPlaylist(reply, signed(deps, `${signal}/playlist.m3u8`, body, token), media ? EDGE_CACHE.live : EDGE_CACHE.perPlayer)
+      // one signed rendering per bucket: under one key the buckets would replace each other's
+      return sendPlaylist(reply, signed(deps, `${signal}/playlist.m3u8${bucket === undefined ? '' : `#${bucket}`}`, body, token), media ? EDGE_CACHE.live : EDGE_CACHE.perPlayer)
     }
     return await sendSegment(reply, deps, session, SIGNAL_LEVEL, name)
   })

@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
-import { killEdgesIn } from '../support/edges-test-helpers.js'
+import { killEdgesIn, originPlayerRequests } from '../support/edges-test-helpers.js'
 import { ServiceProcess } from '../support/service-process.js'
 import { runEdgePlayers } from './delivery-bench-players.js'
 import { scrape, startOrigin, sumCounter } from './origin-bench-processes.js'
@@ -63,14 +63,6 @@ async function until<T> (what: string, check: () => Promise<T | undefined>, time
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(stepMs)
   }
-}
-
-/** Requests the origin answered on its player routes (playlists, segments, steering), from its metrics. */
-async function originRequests (originBase: string): Promise<number> {
-  const text = await (await fetch(`${originBase}/metrics`)).text()
-  let sum = 0
-  for (const m of text.matchAll(/^http_requests_total\{route="(\/:signal[^"]*)"[^}]*\} (\d+)/gm)) sum += Number(m[2])
-  return sum
 }
 
 function row (label: string, cells: string[]): string {
@@ -150,11 +142,11 @@ try {
   out(row('players', ['origin req/s', 'edge req/s', 'seg HIT', 'seg MISS', 'other', 'non200', 'errors']))
   const perPhase: number[] = []
   for (const players of phases) {
-    const before = await originRequests(originBase)
+    const before = await originPlayerRequests(originBase)
     const startedAt = Date.now()
     const result = await runEdgePlayers({ mediaUrls, players, pollMs: tdMs / 2, durationMs: phaseS * 1000, edgeOrigins: edgeSet })
     const seconds = (Date.now() - startedAt) / 1000
-    const originRps = ((await originRequests(originBase)) - before) / seconds
+    const originRps = ((await originPlayerRequests(originBase)) - before) / seconds
     perPhase.push(originRps)
     out(row(String(players), [originRps.toFixed(1), ((result.playlistRequests + result.segmentRequests) / seconds).toFixed(0), String(result.hits), String(result.misses), String(result.otherCache), String(result.non200), String(result.errors + result.offEdge)]))
   }

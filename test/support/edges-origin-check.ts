@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import { isProcessRunning } from '../../internal/edges/process-tools.js'
 import { HlsBrowserPlayer } from '../chaos/hls-player.js'
+import { originPlayerRequests } from './edges-test-helpers.js'
 import { startLocalStack } from './local-stack.js'
 import { waitFor } from './wait-for.js'
 
@@ -12,14 +13,6 @@ async function getJson<T> (url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(3000) })
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}`)
   return await res.json() as T
-}
-
-/** Requests the origin answered, playlists and segments (its health and metrics routes left out). */
-async function originRequests (origin: string): Promise<number> {
-  const text = await (await fetch(`${origin}/metrics`)).text()
-  let sum = 0
-  for (const m of text.matchAll(/^http_requests_total\{route="(\/:signal[^"]*)"[^}]*\} (\d+)/gm)) sum += Number(m[2])
-  return sum
 }
 
 /** `clients` pollers, each reloading one media playlist from `bases[i % n]` every 500 ms for `ms`. */
@@ -79,9 +72,9 @@ export async function checkEdgesBehindOrigin (t: Test, { steadyMs, afterKillMs }
   // every edge for every rendition, 60 make three times the requests at the edges and none more at the origin
   const windowMs = 6000
   const originCost = async (bases: readonly string[], clients: number): Promise<{ origin: number, requests: number, failed: number }> => {
-    const start = await originRequests(origin)
+    const start = await originPlayerRequests(origin)
     const load = await pollers(bases, clients, windowMs)
-    return { origin: (await originRequests(origin)) - start, ...load }
+    return { origin: (await originPlayerRequests(origin)) - start, ...load }
   }
   const twenty = await originCost(edgeUrls, 20)
   const sixty = await originCost(edgeUrls, 60)

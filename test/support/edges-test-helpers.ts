@@ -145,3 +145,11 @@ export async function startEdgesService (
   await service.start()
   return { service, dir, basePort }
 }
+
+/** Requests the origin answered on its player routes (playlists, segments, steering), from its metrics. */
+export async function originPlayerRequests (originBase: string): Promise<number> {
+  const text = await (await fetch(`${originBase}/metrics`)).text()
+  let sum = 0
+  for (const m of text.matchAll(/^http_requests_total\{route="(\/:signal[^"]*)"[^}]*\} (\d+)/gm)) sum += Number(m[2])
+  return sum
+}
