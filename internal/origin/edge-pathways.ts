@@ -12,6 +12,9 @@ import { STEERING_NAME, STEERING_TTL_S } from './content-steering.js'
  */
 export const STEERING_BUCKETS = 8
 
+/** Any Content Steering pathway: an edge, or an origin replica offered after the edges. */
+type Pathway = Pick<EdgePathway, 'id' | 'url'>
+
 /** One edge offered to players: a Content Steering pathway. */
 export interface EdgePathway {
   /** PATHWAY-ID: the edge's host and port ("localhost-8101"), the same on every origin replica. */
@@ -115,17 +118,40 @@ export function steeringUri (signal: string, ranked: readonly EdgePathway[], buc
 }
 
 /**
- * The multivariant playlist of one bucket: the ladder once per edge, the bucket's first edge first
- * (a client without steering plays the first variants), every URI absolute on its edge.
+ * Pathways in the order a player should try them: the first stays first, then one per host in
+ * turn. A player leaving a pathway takes the next one, so the next is on another host when there
+ * is one: a host that drops packets silently costs one request timeout, not one per edge it runs
+ * (hls.js, for one, penalises a failed pathway only, and Shaka Player bans by host name).
  */
-export function edgeSteeredMaster (master: MasterPlaylist, signal: string, ranked: readonly EdgePathway[], bucket: number): MasterPlaylist {
+export function hostDiverse<T extends Pathway> (pathways: readonly T[]): T[] {
+  const byHost = new Map<string, T[]>()
+  for (const p of pathways) {
+    const host = new URL(p.url).hostname
+    byHost.set(host, [...byHost.get(host) ?? [], p])
+  }
+  const ordered: T[] = []
+  for (let round = 0; ordered.length < pathways.length; round++) {
+    for (const group of byHost.values()) {
+      const next = group[round]
+      if (next !== undefined) ordered.push(next)
+    }
+  }
+  return ordered
+}
+
+/**
+ * The multivariant playlist of one bucket: the ladder once per edge and then once per origin
+ * replica in `fallbacks` (ORIGIN_PATHWAYS), the bucket's first edge first (a client without
+ * steering plays the first variants), the rest host by host (hostDiverse), every URI absolute.
+ */
+export function edgeSteeredMaster (master: MasterPlaylist, signal: string, ranked: readonly EdgePathway[], bucket: number, fallbacks: readonly Pathway[] = []): MasterPlaylist {
   const first = ranked[0]
   const serverUri = steeringUri(signal, ranked, bucket)
   if (first === undefined || serverUri === undefined) return master
   return {
     ...master,
     contentSteering: { serverUri, pathwayId: first.id },
-    variants: ranked.flatMap((p) => master.variants.map((v) => ({ ...v, uri: `${p.url}/${signal}/${v.uri}`, pathwayId: p.id })))
+    variants: hostDiverse([...ranked, ...fallbacks]).flatMap((p) => master.variants.map((v) => ({ ...v, uri: `${p.url}/${signal}/${v.uri}`, pathwayId: p.id })))
   }
 }
 
@@ -137,12 +163,12 @@ export interface SteeringAnswer {
 }
 
 /**
- * A bucket's steering answer: its live edges best first; a dead, hung or draining edge is not
- * listed, so players leave it. RELOAD-URI moves the next poll off an edge that stopped being the
- * bucket's steering server.
+ * A bucket's steering answer: its live edges best first, then the origin replicas (`fallbacks`),
+ * host by host as in the master; a dead, hung or draining edge is not listed, so players leave it. RELOAD-URI moves the next poll
+ * off an edge that stopped being the bucket's steering server.
  */
-export function edgeSteeringAnswer (signal: string, plan: EdgePlan, bucket: number): SteeringAnswer {
+export function edgeSteeringAnswer (signal: string, plan: EdgePlan, bucket: number, fallbacks: readonly Pathway[] = []): SteeringAnswer {
   const ranked = rankForBucket(plan.pathways, bucket, plan.owners)
   const reload = steeringUri(signal, ranked, bucket)
-  return { VERSION: 1, TTL: STEERING_TTL_S, ...(reload === undefined ? {} : { 'RELOAD-URI': reload }), 'PATHWAY-PRIORITY': ranked.map((p) => p.id) }
+  return { VERSION: 1, TTL: STEERING_TTL_S, ...(reload === undefined ? {} : { 'RELOAD-URI': reload }), 'PATHWAY-PRIORITY': hostDiverse([...ranked, ...fallbacks]).map((p) => p.id) }
 }

@@ -69,7 +69,7 @@ export function registerOriginRoutes (app: FastifyInstance, deps: OriginRouteDep
     if (name === STEERING_NAME) {
       if (!isValidName('signal', signal)) throw new HttpErrors.BAD_NAME('signal', signal)
       const plan = deps.edgePlan?.()
-      if (plan !== undefined && plan.pathways.length > 0) return await reply.headers(STEERING_HEADERS).send(edgeSteeringAnswer(signal, plan, parseBucket(request.query.b)))
+      if (plan !== undefined && plan.pathways.length > 0) return await reply.headers(STEERING_HEADERS).send(edgeSteeringAnswer(signal, plan, parseBucket(request.query.b), deps.pathways))
       if (deps.pathways !== undefined) return await reply.headers(STEERING_HEADERS).send(steeringManifest(deps.pathways))
       throw new HttpErrors.NOT_FOUND('no edge or origin replica is offered as a Content Steering pathway right now')
     }

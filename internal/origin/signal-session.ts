@@ -179,7 +179,7 @@ export class SignalSession {
     }
     let body = this.masters.get(bucket)
     if (body === undefined) {
-      body = Buffer.from(serializeMasterPlaylist(edgeSteeredMaster(master, this.signal, rankForBucket(plan.pathways, bucket, plan.owners), bucket)))
+      body = Buffer.from(serializeMasterPlaylist(edgeSteeredMaster(master, this.signal, rankForBucket(plan.pathways, bucket, plan.owners), bucket, this.options.pathways)))
       this.masters.set(bucket, body)
     }
     return body

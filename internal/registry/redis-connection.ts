@@ -18,6 +18,10 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 1000
 const DEFAULT_START_TIMEOUT_MS = 5000
 const CONNECT_TIMEOUT_MS = 2000
 const MAX_RECONNECT_DELAY_MS = 1000
+// a connection whose commands time out this many times in a row is taken for dead: a link that
+// drops packets silently leaves the socket open, and TCP's own retries can take half a minute to
+// notice the link is back, while a new connection succeeds at once
+const TIMEOUTS_BEFORE_RECONNECT = 3
 
 /**
  * The ioredis settings that keep a caller from ever waiting on a dead Redis: no offline queue (a
@@ -73,6 +77,7 @@ export class RedisConnection {
   #lastError: Error | undefined
   #closeReason: string | undefined
   #closing: Promise<void> | undefined
+  #timeoutsInARow = 0
 
   constructor (target: RedisTarget, options: RedisConnectionOptions) {
     this.display = target.display
@@ -119,12 +124,24 @@ export class RedisConnection {
   async run<T> (command: () => Promise<T>): Promise<T> {
     if (this.#closed()) throw new RegistryErrors.CLOSED()
     try {
-      return await command()
+      const answer = await command()
+      this.#timeoutsInARow = 0
+      return answer
     } catch (err) {
       // a command cut short by close() failed because of it, not because Redis is down
       if (this.#closed()) throw new RegistryErrors.CLOSED()
+      this.#noteTimeout(err)
       throw this.#unavailable(err)
     }
+  }
+
+  #noteTimeout (err: unknown): void {
+    if (!(err instanceof Error) || err.message !== 'Command timed out') return
+    this.#timeoutsInARow++
+    if (this.#timeoutsInARow < TIMEOUTS_BEFORE_RECONNECT || this.client.status !== 'ready') return
+    this.#timeoutsInARow = 0
+    this.#closeReason = `no answer to ${TIMEOUTS_BEFORE_RECONNECT} commands in a row within ${this.#commandTimeoutMs} ms each: the connection is taken for dead`
+    this.client.disconnect(true)
   }
 
   /** Idempotent: lets a command in flight finish (QUIT), then drops every socket and reconnect timer. */

@@ -101,6 +101,24 @@ t.test('a frozen Redis (SIGSTOP) is an error after the command timeout, not a ha
   await waitFor('the thawed Redis to answer', async () => (await registry.list('ingest').catch(() => undefined)) !== undefined, { timeoutMs: 10_000, intervalMs: 50 })
 })
 
+t.test('three command timeouts in a row drop the connection for a new one: a silently dead link is not waited out', async (t) => {
+  const server = await startServer(t)
+  const { log, lines } = capture()
+  const registry = registryFor(t, server.url, log, 200)
+  await registry.start()
+  await server.kill('SIGSTOP')
+  t.teardown(async () => { await server.kill('SIGCONT') })
+  for (let i = 0; i < 2; i++) await rejection(registry.list('ingest'))
+  t.notOk(lines.some((l) => l.msg === 'registry connection lost; reconnecting'), 'two timeouts: the connection is kept (a slow Redis is not a dead one)')
+  await rejection(registry.list('ingest'))
+  await waitFor('the connection to be dropped', async () => lines.some((l) => l.msg === 'registry connection lost; reconnecting'), { timeoutMs: 5000, intervalMs: 20 })
+  const lost = lines.find((l) => l.msg === 'registry connection lost; reconnecting')
+  t.match(lost?.reason, /no answer to 3 commands in a row within 200 ms each/, 'the log says why')
+  await server.kill('SIGCONT')
+  await waitFor('the new connection to answer', async () => (await registry.list('ingest').catch(() => undefined)) !== undefined, { timeoutMs: 10_000, intervalMs: 50 })
+  t.ok(lines.some((l) => l.msg === 'registry connection restored'), 'restored on a new connection')
+})
+
 t.test('with appendonly a hard record survives SIGKILL and restart', async (t) => {
   const server = await startServer(t, { appendonly: true })
   const registry = registryFor(t, server.url, capture().log)

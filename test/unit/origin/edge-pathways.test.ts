@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { bucketOwners, edgePathwayId, edgePathways, edgeSteeredMaster, edgeSteeringAnswer, planEdges, rankForBucket, STEERING_BUCKETS, type EdgePathway } from '../../../internal/origin/edge-pathways.js'
+import { bucketOwners, edgePathwayId, hostDiverse, edgePathways, edgeSteeredMaster, edgeSteeringAnswer, planEdges, rankForBucket, STEERING_BUCKETS, type EdgePathway } from '../../../internal/origin/edge-pathways.js'
 import type { MasterPlaylist } from '../../../internal/hls/master-playlist.js'
 
 const edge = (port: number, loadRps = 0): EdgePathway => ({ id: `127.0.0.1-${port}`, url: `http://127.0.0.1:${port}`, loadRps })
@@ -65,4 +65,31 @@ t.test('a bucket\'s multivariant playlist: the ladder once per edge, its own edg
   t.same(answer, { VERSION: 1, TTL: 2, 'RELOAD-URI': `${ranked[1]?.url ?? ''}/live01/steering.json?b=3`, 'PATHWAY-PRIORITY': ranked.map((p) => p.id) })
   const alone = planEdges([{ url: 'http://127.0.0.1:1', draining: false }])
   t.equal(edgeSteeringAnswer('live01', alone, 5)['RELOAD-URI'], 'http://127.0.0.1:1/live01/steering.json?b=5', 'one edge steers itself')
+})
+
+t.test('origin replicas (ORIGIN_PATHWAYS) follow the bucket\'s edge, host by host; the steering server stays an edge', async (t) => {
+  const plan = planEdges([{ url: 'http://10.0.0.5:8101', draining: false }, { url: 'http://10.0.0.5:8102', draining: false }])
+  const ranked = rankForBucket(plan.pathways, 1, plan.owners)
+  const origins = [{ id: 'a', url: 'http://10.0.0.3:8001' }, { id: 'b', url: 'http://10.0.0.4:8001' }]
+  const master = edgeSteeredMaster(MASTER, 'live01', ranked, 1, origins)
+  // both edges share a host: a player that loses its edge tries the replicas before the edge beside it
+  t.same([...new Set(master.variants.map((v) => v.pathwayId))], [ranked[0]?.id, 'a', 'b', ranked[1]?.id])
+  t.equal(master.variants.at(-1)?.uri, `${ranked[1]?.url ?? ''}/live01/lo/playlist.m3u8`)
+  t.equal(master.contentSteering?.serverUri, `${ranked[1]?.url ?? ''}/live01/steering.json?b=1`, 'steering stays on an edge')
+  t.same(edgeSteeringAnswer('live01', plan, 1, origins)['PATHWAY-PRIORITY'], [ranked[0]?.id, 'a', 'b', ranked[1]?.id])
+  t.same(edgeSteeredMaster(MASTER, 'live01', [], 1, origins), MASTER, 'no edge: the edge plan offers nothing (the replicas steer themselves)')
+})
+
+t.test('the next pathway is on another host: one host going dark costs a player one timeout', async (t) => {
+  const p = (url: string): { id: string, url: string } => ({ id: edgePathwayId(url), url })
+  const order = hostDiverse([p('http://10.0.0.7:8101'), p('http://10.0.0.7:8102'), p('http://10.0.0.5:8001'), p('http://10.0.0.6:8001')])
+  t.same(order.map((x) => x.url), ['http://10.0.0.7:8101', 'http://10.0.0.5:8001', 'http://10.0.0.6:8001', 'http://10.0.0.7:8102'])
+  fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 8000, max: 8100 })), { minLength: 1, maxLength: 12 }), (pairs) => {
+    const input = [...new Map(pairs.map(([h, port]) => [`http://10.0.0.${h}:${port}`, p(`http://10.0.0.${h}:${port}`)])).values()]
+    const out = hostDiverse(input)
+    const hosts = out.map((x) => new URL(x.url).hostname)
+    const distinct = new Set(hosts).size
+    // a permutation that keeps the first, and whose first `distinct` entries are every host once
+    return out.length === input.length && out[0] === input[0] && new Set(out).size === out.length && new Set(hosts.slice(0, distinct)).size === distinct
+  }))
 })
