@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 NODE := node
-SYSTEM_PACKAGES := ffmpeg nginx-light libnginx-mod-rtmp fonts-dejavu-core chromium redis-server redis-sentinel
+SYSTEM_PACKAGES := ffmpeg nginx-light libnginx-mod-rtmp fonts-dejavu-core chromium redis-server redis-sentinel nftables faketime iproute2
 SAMPLE_INPUT := assets/stream.mp4
 
 # One bearer token per reporter writer role (discovery, edges), each made once under .local/
@@ -19,7 +19,7 @@ $(LOCAL_TARGETS): export REPORTER_OPERATOR_TOKEN ?= $(call local-token,reporter-
 $(LOCAL_TARGETS): export REPORTER_INGEST_TOKEN ?= $(call local-token,reporter-ingest-token)
 
 .PHONY: help deps build system-deps run-local run-local-redundant run-local-replicas run-local-multi run-local-ingest run-local-ingest-node run-local-worker run-local-server1 run-local-server2 \
-        run-local-discovery run-local-reporter run-local-origin run-local-edges test test-long typecheck bench-packager chaos clean
+        run-local-discovery run-local-reporter run-local-origin run-local-edges test test-long typecheck bench-packager chaos chaos-hosts clean
 
 help:
 	@echo "make run-local            start every component, one log stream (Ctrl-C stops all)"
@@ -32,7 +32,8 @@ help:
 	@echo "make test                 typecheck and run the suite (unit, component, integration), two files at a time"
 	@echo "make test-long            the long player matrices (test/chaos/long), one file at a time"
 	@echo "make bench-packager       packager vs nginx throughput, side by side"
-	@echo "make chaos                every fault while real players watch; a table and a plot (then the fleet's and the publisher's faults)"
+	@echo "make chaos                every fault while real players watch; a table and a plot (then the delivery, fleet and publisher faults)"
+	@echo "make chaos-hosts          as root: six hosts in network namespaces; partitions, a bad link, the registry away, a skewed clock"
 
 deps: system-deps node_modules/.deps-stamp
 
@@ -142,8 +143,14 @@ bench-packager: deps
 # The fault matrix with real players (hls.js in Chromium, ffmpeg, the rule watcher); ~10 min on 2 cores.
 chaos: deps
 	npm run --silent chaos
+	npm run --silent chaos:delivery
 	npm run --silent chaos:fleet
 	npm run --silent chaos:ingest
+
+# The pipeline on six hosts (network namespaces, as root) with partitions, a bad link, the registry
+# away and a skewed clock while players watch; it removes every namespace, link and process it made.
+chaos-hosts: deps build
+	npm run --silent chaos:hosts
 
 clean:
 	rm -rf output output2 .tap coverage build

@@ -17,6 +17,8 @@ export interface FaultRow {
   /** Failed requests the browser player saw (>= 400 or network error). */
   readonly playerHttpErrors: number
   readonly watcherHttpErrors: number
+  /** Failed requests (players and watcher) to a server the fault itself took down: shown, never failing (FaultRun). */
+  readonly faultedHostErrors?: number
   readonly violations: number
   readonly ffmpegWarnings: number
   readonly tsGaps: number
@@ -37,6 +39,7 @@ const COLUMNS: ReadonlyArray<{ key: keyof FaultRow, title: string }> = [
   { key: 'nonFatalErrors', title: 'non-fatal' },
   { key: 'playerHttpErrors', title: 'player HTTP err' },
   { key: 'watcherHttpErrors', title: 'watcher HTTP err' },
+  { key: 'faultedHostErrors', title: 'HTTP err at faulted host' },
   { key: 'violations', title: 'rule violations' },
   { key: 'ffmpegWarnings', title: 'ffmpeg warnings' },
   { key: 'tsGaps', title: 'ffmpeg ts gaps' },
@@ -73,7 +76,7 @@ function stallsAllowed (r: FaultRow): boolean {
 export function formatTable (rows: readonly FaultRow[]): string {
   const cell = (row: FaultRow, key: keyof FaultRow): string => {
     if (key === 'byPlayer') return byPlayerText(row)
-    const value = row[key]
+    const value = key === 'faultedHostErrors' ? row.faultedHostErrors ?? 0 : row[key]
     const tag = row.control === true ? ' (control: must show)' : row.informational ? ' (info)' : ''
     const text = typeof value === 'number' ? (key === 'stallS' ? value.toFixed(1) : String(value)) : key === 'fault' ? `${String(value)}${tag}` : String(value)
     const bad = !row.informational && row.control !== true && (MUST_BE_ZERO as readonly string[]).includes(key) && (key === 'stalls' ? !stallsAllowed(row) : value !== 0)

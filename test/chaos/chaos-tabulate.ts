@@ -5,8 +5,15 @@ import type { PlayerReport } from './hls-player.js'
 import type { ChaosFault } from './outage-faults.js'
 import type { PlaylistAgeSampler } from './playlist-age-sampler.js'
 
-/** One fault as it ran: its window [start, end) holds every event counted in its row. */
-export interface FaultRun { readonly name: string, readonly informational: boolean, readonly control: boolean, readonly allowedStall?: ChaosFault['allowedStall'], readonly start: number, readonly recovered: number, end: number }
+/**
+ * One fault as it ran: its window [start, end) holds every event counted in its row.
+ * `faultedHosts` (host:port) are the servers the fault itself took down: a client on one of them
+ * learns of it by a failed request, so those failures are counted apart (the player must move on
+ * without a stall), while a failure anywhere else still breaks the HTTP error cells.
+ */
+export interface FaultRun { readonly name: string, readonly informational: boolean, readonly control: boolean, readonly allowedStall?: ChaosFault['allowedStall'], readonly start: number, readonly recovered: number, end: number, readonly faultedHosts?: readonly string[] }
+
+const hostOf = (url: string): string => { try { return new URL(url).host } catch { return '' } }
 
 /**
  * Attributes every event to the fault whose window [start, end) holds it, sums players
@@ -17,6 +24,8 @@ export function tabulate (runs: readonly FaultRun[], players: readonly PlayerRep
   const byName = new Map<string, FaultRow>()
   for (const run of runs) {
     const inside = (at: number): boolean => at >= run.start && at < run.end
+    const faulted = (e: { at: number, url: string }): boolean => inside(e.at) && (run.faultedHosts ?? []).includes(hostOf(e.url))
+    const elsewhere = (e: { at: number, url: string }): boolean => inside(e.at) && !faulted(e)
     const stalls = players.flatMap((p) => p.stalls.filter((s) => inside(s.at)))
     const errors = players.flatMap((p) => p.errors.filter((e) => inside(e.at)))
     const row: FaultRow = {
@@ -30,8 +39,9 @@ export function tabulate (runs: readonly FaultRun[], players: readonly PlayerRep
       maxStallS: Math.max(0, ...stalls.map((s) => s.ms / 1000)),
       fatalErrors: errors.filter((e) => e.fatal).length,
       nonFatalErrors: errors.filter((e) => !e.fatal).length,
-      playerHttpErrors: players.reduce((n, p) => n + p.httpErrors.filter((e) => inside(e.at)).length, 0),
-      watcherHttpErrors: watchers.reduce((n, w) => n + w.httpErrors.filter((e) => inside(e.at)).length, 0),
+      playerHttpErrors: players.reduce((n, p) => n + p.httpErrors.filter(elsewhere).length, 0),
+      watcherHttpErrors: watchers.reduce((n, w) => n + w.httpErrors.filter(elsewhere).length, 0),
+      faultedHostErrors: players.reduce((n, p) => n + p.httpErrors.filter(faulted).length, 0) + watchers.reduce((n, w) => n + w.httpErrors.filter(faulted).length, 0),
       violations: watchers.reduce((n, w) => n + w.violations.filter((v) => inside(v.at)).length, 0),
       ffmpegWarnings: ffmpeg?.warnings.filter((w) => inside(w.at)).length ?? 0,
       tsGaps: ffmpeg?.gaps.filter((g) => inside(g.at)).length ?? 0,
@@ -54,6 +64,7 @@ export function tabulate (runs: readonly FaultRun[], players: readonly PlayerRep
           nonFatalErrors: prev.nonFatalErrors + row.nonFatalErrors,
           playerHttpErrors: prev.playerHttpErrors + row.playerHttpErrors,
           watcherHttpErrors: prev.watcherHttpErrors + row.watcherHttpErrors,
+          faultedHostErrors: (prev.faultedHostErrors ?? 0) + (row.faultedHostErrors ?? 0),
           violations: prev.violations + row.violations,
           ffmpegWarnings: prev.ffmpegWarnings + row.ffmpegWarnings,
           tsGaps: prev.tsGaps + row.tsGaps,
@@ -73,18 +84,22 @@ export function tabulate (runs: readonly FaultRun[], players: readonly PlayerRep
  * buffers refill and any late effect lands inside this row, not the next. A fault that throws is
  * said and still timed: its row shows what the players saw.
  */
-export async function timeFault (name: string, inject: () => Promise<void>, say: (line: string) => void): Promise<{ start: number, recovered: number, end: number }> {
+export async function timeFault (name: string, inject: () => Promise<FaultEffect | undefined | void>, say: (line: string) => void): Promise<{ start: number, recovered: number, end: number, faultedHosts?: readonly string[] }> {
   const start = Date.now()
   say(`fault: ${name}`)
+  let effect: FaultEffect | undefined | void
   try {
-    await inject()
+    effect = await inject()
   } catch (err) {
     say(`  the fault did not complete: ${err instanceof Error ? err.message : String(err)}`)
   }
   const recovered = Date.now()
   await new Promise((resolve) => setTimeout(resolve, 8000))
-  return { start, recovered, end: Date.now() }
+  return { start, recovered, end: Date.now(), ...(effect?.faultedHosts === undefined ? {} : { faultedHosts: effect.faultedHosts }) }
 }
+
+/** What a fault says it did: the servers (host:port) it took down, see FaultRun. */
+export interface FaultEffect { readonly faultedHosts: readonly string[] }
 
 /** CHAOS_REPEATS: how often each fault runs (default 2, 1 to 5). */
 export function envRepeats (): number {

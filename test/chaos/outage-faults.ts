@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LocalStack } from '../support/local-stack.js'
+import type { FaultEffect } from './chaos-tabulate.js'
 
 export interface ChaosFault {
   readonly name: string
@@ -18,8 +19,8 @@ export interface ChaosFault {
    * hole of one MSN that some players wait out (issue 10 allows one stall of one target duration).
    */
   readonly allowedStall?: { readonly perPlayer: number, readonly maxS: number }
-  /** Injects the fault and undoes it; resolves once it has been undone. */
-  readonly run: (stack: LocalStack) => Promise<void>
+  /** Injects the fault and undoes it; resolves once it has been undone, with the servers it took down if it says. */
+  readonly run: (stack: LocalStack) => Promise<FaultEffect | undefined | void>
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }

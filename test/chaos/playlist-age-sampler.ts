@@ -47,8 +47,10 @@ export class PlaylistAgeSampler {
     try {
       if (this.mediaUrl === undefined) {
         const text = await (await fetch(this.entryUrl, { signal: AbortSignal.timeout(3000) })).text()
-        const master = parseMasterPlaylist(text)
-        this.mediaUrl = master.ok && master.playlist.variants[0] !== undefined ? new URL(master.playlist.variants[0].uri, this.entryUrl).href : this.entryUrl
+        const master = parseMasterPlaylist(text, { ...DEFAULT_PARSE_LIMITS, allowAbsoluteVariantUris: true })
+        const first = master.ok ? master.playlist.variants[0] : undefined
+        // the origin's own media playlist, also when the variants are offered on edges
+        this.mediaUrl = first !== undefined ? new URL(new URL(first.uri, this.entryUrl).pathname, this.entryUrl).href : this.entryUrl
       }
       const res = await fetch(this.mediaUrl, { signal: AbortSignal.timeout(3000) })
       const parsed = parseMediaPlaylist(await res.text(), { ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true })

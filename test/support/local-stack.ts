@@ -7,7 +7,7 @@ import { freePort } from './free-port.js'
 import { makeSampleInput } from './sample-input.js'
 import { ServiceProcess } from './service-process.js'
 
-export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin' | 'origin2' | 'edges'
+export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin' | 'origin2' | 'edges' | 'edges2'
 
 export interface StackPorts {
   readonly server1: number
@@ -23,6 +23,9 @@ export interface StackPorts {
   readonly edges: number
   /** First port the edges manager tries for its nginx edges (it skips busy ones). */
   readonly edgesBase: number
+  /** The second edges manager (secondEdgeHost): its /healthz and GET /edges, and its first edge port. */
+  readonly edges2: number
+  readonly edges2Base: number
 }
 
 export interface LocalStack {
@@ -35,8 +38,10 @@ export interface LocalStack {
   readonly token: string
   /** EDGES_DIR of the edges manager: nginx prefixes, pid files and caches. */
   readonly edgesDir: string
+  /** EDGES_DIR of the second edges manager (secondEdgeHost). */
+  readonly edges2Dir: string
   readonly procs: Readonly<Record<ComponentName, ServiceProcess>>
-  url: (name: 'server1' | 'server2' | 'reporter' | 'origin' | 'origin2' | 'edges') => string
+  url: (name: 'server1' | 'server2' | 'reporter' | 'origin' | 'origin2' | 'edges' | 'edges2') => string
 }
 
 export interface StackOptions {
@@ -51,6 +56,12 @@ export interface StackOptions {
   readonly redundantEncoders?: boolean
   /** Two origin replicas, offered to players as Content Steering pathways "a" (origin) and "b" (origin2). */
   readonly originReplicas?: boolean
+  /**
+   * A second edges manager (edges2, two edges) advertising its edges as `localhost`, as a second
+   * edge host would: Shaka Player bans a failed host name with every port on it, so edges that all
+   * say 127.0.0.1 fall together for it. The origin allows both managers' edges.
+   */
+  readonly secondEdgeHost?: boolean
 }
 
 /**
@@ -63,7 +74,7 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
   const outputPath2 = join(dir, 'output2')
   const inputPath = join(dir, 'input.mp4')
   await makeSampleInput(inputPath)
-  const ports: StackPorts = {
+  let ports: StackPorts = {
     server1: await freePort(),
     server2: await freePort(),
     reporter: await freePort(),
@@ -73,9 +84,14 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     workerMetrics: await freePort(),
     worker2Metrics: await freePort(),
     edges: await freePort(),
-    edgesBase: await freeBasePort()
+    edgesBase: await freeBasePort(),
+    edges2: await freePort(),
+    edges2Base: await freeBasePort()
   }
+  // the two managers' port spans must not overlap
+  while (Math.abs(ports.edges2Base - ports.edgesBase) < EDGE_PORT_SPAN) ports = { ...ports, edges2Base: await freeBasePort() }
   const edgesDir = join(dir, 'edges')
+  const edges2Dir = join(dir, 'edges2')
   // one token per writer role, as `make run-local` makes them
   const token = 'integration-discovery-token'
   const edgesToken = 'integration-edges-token'
@@ -103,10 +119,19 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     VIDEO_PRESET: 'ultrafast',
     DISCOVERY_RUN_FREQUENCY: '500ms',
     ...(options.originReplicas === true ? { ORIGIN_PATHWAYS: `a=${local(ports.origin)},b=${local(ports.origin2)}` } : {}),
+    ...(options.secondEdgeHost === true ? { EDGE_ALLOWLIST: `${edgeRange('127.0.0.1', ports.edgesBase)},${edgeRange('localhost', ports.edges2Base)}` } : {}),
     ...options.env
   }
   const make = (name: ComponentName, entry: string, healthPort: number | undefined, extra: Record<string, string> = {}): ServiceProcess =>
     new ServiceProcess({ name, entry, env: { ...env, ...extra, ...options.componentEnv?.[name] }, ...(healthPort === undefined ? {} : { healthPort }) })
+  // with replicas, an edge fills from the next one when one fails
+  const edgesEnv: Record<string, string> = {
+    EDGES_MIN: '3',
+    EDGES_MAX: '3',
+    EDGE_TTL: '5s',
+    EDGE_HEARTBEAT: '1s',
+    ORIGIN_URL: options.originReplicas === true ? `${local(ports.origin)},${local(ports.origin2)}` : local(ports.origin)
+  }
   const server2Root: Record<string, string> = options.redundantEncoders === true ? { PACKAGER_ROOT: outputPath2 } : {}
   const procs: Record<ComponentName, ServiceProcess> = {
     reporter: make('reporter', 'cmd/reporter/main.ts', ports.reporter),
@@ -118,20 +143,22 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     origin: make('origin', 'cmd/origin/main.ts', ports.origin),
     origin2: make('origin2', 'cmd/origin/main.ts', ports.origin2, { ORIGIN_PORT: String(ports.origin2) }),
     // three edges that do not scale by default, so tests see a fixed set unless they ask otherwise
-    edges: make('edges', 'cmd/edges/main.ts', ports.edges, {
-      EDGES_PORT: String(ports.edges),
-      EDGES_DIR: edgesDir,
-      EDGES_MIN: '3',
-      EDGES_MAX: '3',
-      EDGE_TTL: '5s',
-      EDGE_HEARTBEAT: '1s',
-      ORIGIN_URL: local(ports.origin)
+    edges: make('edges', 'cmd/edges/main.ts', ports.edges, { ...edgesEnv, EDGES_PORT: String(ports.edges), EDGES_DIR: edgesDir }),
+    edges2: make('edges2', 'cmd/edges/main.ts', ports.edges2, {
+      ...edgesEnv,
+      EDGES_PORT: String(ports.edges2),
+      EDGES_DIR: edges2Dir,
+      EDGES_BASE_PORT: String(ports.edges2Base),
+      EDGE_PUBLIC_HOST: 'localhost',
+      EDGES_MIN: '2',
+      EDGES_MAX: '2'
     })
   }
   t.teardown(async () => {
     await Promise.all(Object.values(procs).map(async (p) => await p.stop()))
     // nginx runs in its own session under a watchdog: a manager that did not close leaves it serving
     await killEdgesIn(edgesDir)
+    await killEdgesIn(edges2Dir)
     await rm(dir, { recursive: true, force: true })
   })
   // all at once, as after a host reboot: each service waits for its peers by itself, and the worker's
@@ -144,9 +171,18 @@ export async function startLocalStack (t: Test, options: StackOptions): Promise<
     ports,
     token,
     edgesDir,
+    edges2Dir,
     procs,
     url: (name) => local(ports[name])
   }
+}
+
+// the manager's default EDGES_PORT_SPAN for EDGES_MAX 3
+const EDGE_PORT_SPAN = 16
+
+/** The EDGE_ALLOWLIST entry for one manager's edge ports from `base`. */
+function edgeRange (host: string, base: number): string {
+  return `http://${host}:${base}-${base + EDGE_PORT_SPAN - 1}`
 }
 
 // edge ports run upward from the base: keep a little room below 65536

@@ -54,7 +54,8 @@ export class PlaylistWatcher {
     const res = await fetch(this.entryUrl)
     if (res.status !== 200) throw new Error(`entry playlist answered ${res.status}`)
     const text = await res.text()
-    const master = parseMasterPlaylist(text)
+    // edges offered as steering pathways list their variants on edge hosts
+    const master = parseMasterPlaylist(text, { ...DEFAULT_PARSE_LIMITS, allowAbsoluteVariantUris: true })
     const urls = master.ok ? master.playlist.variants.map((v) => new URL(v.uri, this.entryUrl).href) : [this.entryUrl]
     for (const url of urls) {
       const watch: RenditionWatch = { url, history: EMPTY_HISTORY, maxGapMs: 0, newestSeen: -1 }

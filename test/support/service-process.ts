@@ -10,6 +10,10 @@ export interface ServiceProcessOptions {
   readonly env: Readonly<Record<string, string>>
   /** When set, start() waits until GET /healthz on this port answers 200. */
   readonly healthPort?: number
+  /** Run inside this network namespace (`ip netns exec`), a host of test/hosts/netns-topology.ts. */
+  readonly netns?: string
+  /** Where /healthz is asked (default 127.0.0.1): a namespaced service's own address. */
+  readonly healthHost?: string
 }
 
 /**
@@ -30,7 +34,10 @@ export class ServiceProcess {
   async start (): Promise<void> {
     // tap's loaders and coverage are for the test process
     const env = childEnv({ LOG_PRETTY: '0', LOG_LEVEL: 'info', ...this.options.env })
-    const child = spawn(process.execPath, await compiledServiceArgs(this.options.entry), { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const args = await compiledServiceArgs(this.options.entry)
+    // `ip netns exec` execs the command in place: the child's PID is still the service's
+    const [file, argv] = this.options.netns === undefined ? [process.execPath, args] : ['ip', ['netns', 'exec', this.options.netns, process.execPath, ...args]]
+    const child = spawn(file, argv, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     this.child = child
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString())
@@ -42,7 +49,7 @@ export class ServiceProcess {
     if (port !== undefined) {
       await waitFor(`${this.options.name} /healthz on port ${port}`, async () => {
         if (!this.running) throw new Error(`${this.options.name} exited: ${this.recentOutput()}`)
-        const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined)
+        const res = await fetch(`http://${this.options.healthHost ?? '127.0.0.1'}:${port}/healthz`).catch(() => undefined)
         return res?.status === 200
       }, { timeoutMs: 30_000 })
     }
