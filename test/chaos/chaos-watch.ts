@@ -10,7 +10,11 @@ import type { ChaosFault } from './outage-faults.js'
 import { PlaylistAgeSampler } from './playlist-age-sampler.js'
 
 /** What a fault may read of the clients watching: each browser player's latest serving host (host:port). */
-export interface ClientsView { readonly playerHosts: () => string[] }
+export interface ClientsView {
+  readonly playerHosts: () => string[]
+  /** host:port ffmpeg reads from: it has no steering, so it stays on its first edge. */
+  readonly ffmpegHost: () => string | undefined
+}
 
 /** A fault of the plan, bound to its stack. */
 export type PlannedFault = Omit<ChaosFault, 'run'> & { readonly run: (clients: ClientsView) => ReturnType<ChaosFault['run']> }
@@ -65,7 +69,8 @@ export async function watchFaults (run: WatchedFaults): Promise<boolean> {
     await watcher.start()
 
     const clients: ClientsView = {
-      playerHosts: () => players.flatMap((p) => [...p.servedBySoFar()].sort((a, b) => b.last - a.last).slice(0, 1).map((s) => s.host))
+      playerHosts: () => players.flatMap((p) => [...p.servedBySoFar()].sort((a, b) => b.last - a.last).slice(0, 1).map((s) => s.host)),
+      ffmpegHost: () => ffmpeg.readingFrom
     }
     const runs: FaultRun[] = []
     const baselineStart = Date.now()

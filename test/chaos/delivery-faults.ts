@@ -78,6 +78,20 @@ export function deliveryFaults (stack: LocalStack): PlannedFault[] {
       }
     },
     {
+      // ffmpeg has no Content Steering: it reads its bucket's first edge and nothing else, and
+      // what it sees when that edge dies is what any such client sees (README "Delivery")
+      name: 'the edge ffmpeg reads (nginx group) SIGKILL',
+      informational: true,
+      run: async (clients): Promise<FaultEffect> => {
+        const host = clients.ffmpegHost()
+        const edge = (await everyEdge(stack)).find((e) => hostOf(e) === host)
+        if (edge === undefined) throw new Error(`ffmpeg reads from no live edge (${host ?? 'nothing yet'})`)
+        signalEdge(edge, 'SIGKILL')
+        await edgesBack(stack, edge)
+        return { faultedHosts: [hostOf(edge)] }
+      }
+    },
+    {
       name: 'origin replica a (the players\' entry) SIGKILL, restarted 10 s later',
       run: async (): Promise<FaultEffect> => {
         stack.procs.origin.signal('SIGKILL')

@@ -37,12 +37,14 @@ export class FfmpegHlsClient {
   private readonly warnings: FfmpegWarning[] = []
   private exited: Promise<number | null> | undefined
   private closing: Promise<FfmpegReport> | undefined
+  private lastHost: string | undefined
 
   constructor (private readonly entryUrl: string, private readonly outFile: string, private readonly maxSeconds: number) {}
 
   start (): void {
     this.startedAt = Date.now()
-    const args = ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-y', '-i', this.entryUrl, '-t', String(this.maxSeconds), '-map', '0:v:0', '-c', 'copy', '-f', 'mpegts', this.outFile]
+    // info level for the "Opening '<url>' for reading" lines (where it reads from); level tags tell the warnings
+    const args = ['-hide_banner', '-nostdin', '-loglevel', 'level+info', '-y', '-i', this.entryUrl, '-t', String(this.maxSeconds), '-map', '0:v:0', '-c', 'copy', '-f', 'mpegts', this.outFile]
     const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] })
     this.child = child
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
@@ -51,11 +53,18 @@ export class FfmpegHlsClient {
       pending += chunk.toString()
       const lines = pending.split(/\r?\n|\r/)
       pending = lines.pop() ?? ''
-      for (const line of lines) if (!BENIGN.some((re) => re.test(line))) this.warnings.push({ at: Date.now(), line: line.slice(0, 300) })
+      for (const line of lines) {
+        const opening = /Opening '(https?:\/\/[^/']+)/.exec(line)
+        if (opening !== null) this.lastHost = new URL(opening[1] ?? '').host
+        if (/\[(warning|error|fatal|panic)\]/.test(line) && !BENIGN.some((re) => re.test(line))) this.warnings.push({ at: Date.now(), line: line.slice(0, 300) })
+      }
     })
   }
 
   get pid (): number | undefined { return this.child?.pid }
+
+  /** host:port of the last URL ffmpeg opened: the edge it reads from (it has no steering). */
+  get readingFrom (): string | undefined { return this.lastHost }
 
   /** Ends the recording (SIGINT by PID lets ffmpeg close the file; SIGKILL if it does not) and analyses it. Idempotent. */
   async close (): Promise<FfmpegReport> {

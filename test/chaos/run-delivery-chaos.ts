@@ -19,6 +19,8 @@ import { watchFaults } from './chaos-watch.js'
 import { CpuMeter } from './cpu-meter.js'
 import { deliveryFaults, edgeHosts, managerEdges } from './delivery-faults.js'
 
+const rank = (f: { informational?: boolean, control?: boolean }): number => f.control === true ? 2 : f.informational === true ? 1 : 0
+
 async function main (): Promise<number> {
   const repeats = envInt('CHAOS_REPEATS', 2, 1, 5)
   const playersPerKind = envInt('CHAOS_PLAYERS', 1, 1, 2)
@@ -49,7 +51,8 @@ async function main (): Promise<number> {
     }, { timeoutMs: 90_000, intervalMs: 500 })
     say(`stack up at ${entry}`)
     const plan = deliveryFaults(stack).filter((f) => keep(f.name))
-      .sort((a, b) => Number(a.control === true) - Number(b.control === true))
+      // the informational row, then the control, come after the must-be-zero rows
+      .sort((a, b) => rank(a) - rank(b))
       .flatMap((f) => Array.from({ length: f.control === true ? 1 : repeats }, () => f))
     return await watchFaults({ entry, kinds, playersPerKind, plan, outDir, steadyMs: 15_000, interrupted, say, footer: () => [cpuLine(cpu.stop())] }) ? 0 : 1
   } finally {

@@ -56,7 +56,7 @@ async function main (): Promise<number> {
       const edges = await liveEdgeUrls(s).catch(() => [])
       return edges.length === 2 && edges.every((e) => master.includes(e))
     }, { timeoutMs: 60_000, intervalMs: 500 })
-    say(`stack up at ${s.entry}; netem ${await s.topology.netemAvailable() ? 'available' : 'not in this kernel: the bad link is loss only'}`)
+    say(`stack up at ${s.entry}; netem ${await s.topology.netemAvailable() ? 'available' : 'not in this kernel: the bad link is loss and a slow link (tbf)'}`)
     const notes: HostFaultNotes = {}
     const plan = hostFaults(s, notes).filter((f) => keep(f.name))
       .flatMap((f) => Array.from({ length: f.control === true ? 1 : repeats }, () => f))
@@ -65,7 +65,7 @@ async function main (): Promise<number> {
     const watched = await watchFaults({
       entry: s.entry, kinds, playersPerKind: 1, plan, outDir, steadyMs: 15_000, interrupted, say, playerConfig,
       footer: () => [cpuLine(cpu.stop()), pictures,
-        notes.badLink === undefined ? 'bad link: not run' : `bad link: packagers went ineligible ${notes.badLink.drops} time(s) at the origins (must be 0); delay ${notes.badLink.delay ? 'applied with netem' : 'not applied (no netem in this kernel), loss only'}`]
+        notes.badLink === undefined ? 'bad link: not run' : `bad link: packagers went ineligible ${notes.badLink.drops} time(s) at the origins (must be 0); delay ${notes.badLink.delay === 'netem' ? 'by netem' : 'by tbf (no netem in this kernel): 1 Mbit/s out of enc2, up to 300 ms queued'}`]
     }).catch((err: unknown) => { say(`watching failed: ${err instanceof Error ? err.message : String(err)}`); return false })
     const skew = await compareEncoderPictures([s.url('packager1'), s.url('packager2')], 'live01/180p/playlist.m3u8', 4)
     picturesOk = skew.segments.length > 0 && skew.mismatched === 0

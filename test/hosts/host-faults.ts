@@ -52,8 +52,8 @@ const FAULT_MS = 20_000
 const LONG_FAULT_MS = 30_000
 
 export interface HostFaultNotes {
-  /** Eligibility drops during the bad link; netem's delay applied or not. */
-  badLink?: { drops: number, delay: boolean }
+  /** Eligibility drops during the bad link, and how its delay was made (netem, or tbf's queue). */
+  badLink?: { drops: number, delay: 'netem' | 'tbf' }
 }
 
 export function hostFaults (stack: HostsStack, notes: HostFaultNotes): PlannedFault[] {
@@ -84,10 +84,10 @@ export function hostFaults (stack: HostsStack, notes: HostFaultNotes): PlannedFa
       }
     },
     {
-      name: `enc2 bad link ${LONG_FAULT_MS / 1000} s: 3% loss each way (and 300 ms +- 50 ms delay where the kernel has netem)`,
+      name: `enc2 bad link ${LONG_FAULT_MS / 1000} s: 3% loss each way, 300 ms +- 50 ms delay (netem) or 1 Mbit/s queueing up to 300 ms (tbf)`,
       run: async (): Promise<FaultEffect> => {
         const eligibility = watchEligibility(stack)
-        const applied = await t.degrade('enc2', { delayMs: 300, jitterMs: 50, lossPercent: 3 })
+        const applied = await t.degrade('enc2', { delayMs: 300, jitterMs: 50, lossPercent: 3, slowKbit: 1000 })
         await sleep(LONG_FAULT_MS)
         await t.heal('enc2')
         notes.badLink = { drops: (notes.badLink?.drops ?? 0) + await eligibility.stop(), delay: applied.delay }

@@ -109,21 +109,23 @@ export class Topology {
   }
 
   /**
-   * A bad link on `name`: `lossPercent` of packets each way dropped at random, and with netem (a
-   * kernel that has it) `delayMs` ± `jitterMs` too. Resolves with what it could apply.
+   * A bad link on `name`: `lossPercent` of packets each way dropped at random, plus `delayMs` ±
+   * `jitterMs` with netem. A kernel without netem gets a slow link instead: its sending side held
+   * to `slowKbit` by tbf, which queues up to `delayMs` and drops past that, so a burst (a
+   * segment) is late by a load-dependent delay. Resolves with what it applied.
    */
-  async degrade (name: string, o: { delayMs: number, jitterMs: number, lossPercent: number }): Promise<{ delay: boolean }> {
+  async degrade (name: string, o: { delayMs: number, jitterMs: number, lossPercent: number, slowKbit: number }): Promise<{ delay: 'netem' | 'tbf' }> {
     const host = this.host(name)
     if (await this.netemAvailable()) {
-      await ip('-n', host.netns, 'link', 'set', 'eth0', 'up')
       await run('ip', ['netns', 'exec', host.netns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'netem', 'delay', `${o.delayMs}ms`, `${o.jitterMs}ms`, 'loss', `${o.lossPercent}%`])
-      return { delay: true }
+      return { delay: 'netem' }
     }
     await nft(host.netns, [
       `add rule inet ${FAULT_TABLE} out numgen random mod 100 < ${o.lossPercent} drop`,
       `add rule inet ${FAULT_TABLE} in numgen random mod 100 < ${o.lossPercent} drop`
     ].join('\n'))
-    return { delay: false }
+    await run('ip', ['netns', 'exec', host.netns, 'tc', 'qdisc', 'add', 'dev', 'eth0', 'root', 'tbf', 'rate', `${o.slowKbit}kbit`, 'burst', '16kb', 'latency', `${o.delayMs}ms`])
+    return { delay: 'tbf' }
   }
 
   /** Undoes every fault on `name`: link up, no drop rule, no netem. */

@@ -51,13 +51,13 @@ t.test('chaos-short: packagers killed and frozen, the reporter killed; players a
     await sleep(settleMs)
   }
   try {
-    await step('steady', () => {}, 6000)
+    await step('steady', () => {}, 4000)
     await step('SIGKILL server1 for 10 s', () => stack.procs.server1.signal('SIGKILL'), 10_000)
-    await step('restart server1', async () => await stack.procs.server1.start(), 10_000)
+    await step('restart server1', async () => await stack.procs.server1.start(), 7000)
     await step('SIGSTOP server2 for 10 s', () => stack.procs.server2.signal('SIGSTOP'), 10_000)
-    await step('SIGCONT server2', () => stack.procs.server2.signal('SIGCONT'), 8000)
-    await step('SIGKILL reporter', () => stack.procs.reporter.signal('SIGKILL'), 8000)
-    await step('restart reporter', async () => await stack.procs.reporter.start(), 8000)
+    await step('SIGCONT server2', () => stack.procs.server2.signal('SIGCONT'), 6000)
+    await step('SIGKILL reporter', () => stack.procs.reporter.signal('SIGKILL'), 6000)
+    await step('restart reporter', async () => await stack.procs.reporter.start(), 6000)
   } finally {
     stack.procs.server2.signal('SIGCONT')
   }

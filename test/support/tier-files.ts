@@ -1,4 +1,4 @@
-// `make test` runs the unit and component tiers a folder group per process (test/tiers/): every
+// `make test` runs the unit and component tiers a folder group per process (test/groups/): every
 // file of the group, imported in path order, adds its tests to one tap root. A process of its own
 // cost each file about 2 s of one of the two test slots (Node, tap, the TypeScript loader and
 // coverage start again each time) around a few hundred milliseconds of tests for most of them:
