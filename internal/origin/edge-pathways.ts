@@ -119,9 +119,9 @@ export function steeringUri (signal: string, ranked: readonly EdgePathway[], buc
 
 /**
  * Pathways in the order a player should try them: the first stays first, then one per host in
- * turn. A player leaving a pathway takes the next one, so the next is on another host when there
- * is one: a host that drops packets silently costs one request timeout, not one per edge it runs
- * (hls.js, for one, penalises a failed pathway only, and Shaka Player bans by host name).
+ * turn. A player leaving a pathway takes the next one listed, so the next is on another host when
+ * there is one: a host that drops packets silently costs one request timeout, not one per edge it
+ * runs, also for players that do not skip a failed host's other pathways themselves.
  */
 export function hostDiverse<T extends Pathway> (pathways: readonly T[]): T[] {
   const byHost = new Map<string, T[]>()
@@ -164,8 +164,8 @@ export interface SteeringAnswer {
 
 /**
  * A bucket's steering answer: its live edges best first, then the origin replicas (`fallbacks`),
- * host by host as in the master; a dead, hung or draining edge is not listed, so players leave it. RELOAD-URI moves the next poll
- * off an edge that stopped being the bucket's steering server.
+ * host by host as in the master; a dead, hung or draining edge is not listed, so players leave
+ * it. RELOAD-URI moves the next poll off an edge that stopped being the bucket's steering server.
  */
 export function edgeSteeringAnswer (signal: string, plan: EdgePlan, bucket: number, fallbacks: readonly Pathway[] = []): SteeringAnswer {
   const ranked = rankForBucket(plan.pathways, bucket, plan.owners)

@@ -11,6 +11,7 @@
  */
 import { chaosOutDir, cpuLine, envInt, envKinds, envOnly, interruptFlag, say, sayStrays } from './chaos-runner-kit.js'
 import { watchFaults } from './chaos-watch.js'
+import type { PlayerKind } from './hls-player.js'
 import { CpuMeter } from './cpu-meter.js'
 import { compareEncoderPictures } from '../hosts/clock-skew-check.js'
 import { bothPackagersServe, hostFaults, liveEdgeUrls, type HostFaultNotes } from '../hosts/host-faults.js'
@@ -20,12 +21,13 @@ import { waitFor } from '../support/wait-for.js'
 const SKEW_MS = 700
 
 /**
- * hls.js as README "Several hosts" tells viewers to set it up: a host that drops packets silently
- * can only be told by a timeout, so a request gives up after 3 s (1.5 target durations; the
- * defaults wait 10 s, longer than the 8 s HOLD-BACK a player buffers) and a timed-out request moves
- * on at once instead of being retried on the same host.
+ * The players as README "Several hosts" tells viewers to set them up: a host that drops packets
+ * silently can only be told by a timeout, so a request gives up after 3 s (1.5 target durations;
+ * hls.js waits 10 s by default and Shaka Player 30 s, longer than the 8 s HOLD-BACK a player
+ * buffers) and a timed-out request moves on instead of being retried on the same host. video.js
+ * (VHS) has no such setting and plays with its own.
  */
-const LOAD_POLICY = {
+const HLSJS_POLICY = {
   default: {
     maxTimeToFirstByteMs: 3000,
     maxLoadTimeMs: 8000,
@@ -33,7 +35,12 @@ const LOAD_POLICY = {
     errorRetry: { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 2000 }
   }
 }
-const playerConfig = (kind: string): Record<string, unknown> | undefined => kind === 'hlsjs' ? { playlistLoadPolicy: LOAD_POLICY, fragLoadPolicy: LOAD_POLICY } : undefined
+const SHAKA_RETRY = { timeout: 3000, maxAttempts: 2, baseDelay: 200, backoffFactor: 1, fuzzFactor: 0 }
+const PLAYER_CONFIG: Partial<Record<PlayerKind, Record<string, unknown>>> = {
+  hlsjs: { playlistLoadPolicy: HLSJS_POLICY, fragLoadPolicy: HLSJS_POLICY },
+  shaka: { streaming: { retryParameters: SHAKA_RETRY }, manifest: { retryParameters: SHAKA_RETRY } }
+}
+const playerConfig = (kind: PlayerKind): Record<string, unknown> | undefined => PLAYER_CONFIG[kind]
 
 async function main (): Promise<number> {
   const repeats = envInt('CHAOS_REPEATS', 1, 1, 5)
