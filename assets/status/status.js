@@ -130,7 +130,7 @@
   function renderEdges (edges, reporterReachable) {
     $('edge-count').textContent = `(${edges.filter((e) => e.inUse).length} offered to players)`
     $('edges').replaceChildren(...edges.map((e) => el('tr', { data: { edge: e.id } }, [
-      el('td', { text: e.id }),
+      el('td', { text: e.id === '' ? '(not listed)' : e.id }),
       el('td', { className: 'url', text: e.url }),
       el('td', { text: e.pathway }),
       el('td', { className: 'num', text: e.loadRps.toFixed(1) }),
@@ -140,6 +140,8 @@
   }
 
   function edgeBadge (e, reporterReachable) {
+    // every edge draining: there is nowhere to move their players, so they stay pathways
+    if (e.inUse && e.draining) return el('span', { className: 'badge badge-held', text: 'PATHWAY, DRAINING' })
     if (e.inUse) return el('span', { className: 'badge badge-active', text: 'PATHWAY' })
     if (e.draining && reporterReachable) return el('span', { className: 'badge badge-held', text: 'DRAINING' })
     return el('span', { className: 'badge badge-down', text: reporterReachable ? 'NOT USED' : 'STALE VIEW' })

@@ -31,9 +31,15 @@ export function edgePathwayId (url: string): string {
   return `${host}-${port === '' ? (protocol === 'https:' ? '443' : '80') : port}`
 }
 
-/** The edges players may be sent to: every live edge but the draining ones, sorted by URL. */
+/**
+ * The edges players may be sent to, sorted by URL: every live edge but the draining ones. Draining
+ * moves players to the other edges; when every edge drains there is no other edge (a restarted
+ * reporter lists none until their heartbeats arrive), so the draining ones that still serve stay
+ * offered: their players keep their steering answers, and new players still do not load the origin.
+ */
 export function edgePathways (edges: readonly EdgeTarget[], loads: ReadonlyMap<string, number> = new Map()): EdgePathway[] {
-  return edges.filter((e) => !e.draining)
+  const open = edges.filter((e) => !e.draining)
+  return (open.length > 0 ? open : edges)
     .map((e) => ({ id: edgePathwayId(e.url), url: e.url, loadRps: loads.get(e.url) ?? 0 }))
     .sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
 }

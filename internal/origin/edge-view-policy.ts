@@ -3,9 +3,9 @@
 //
 // Players compare every listed segment's URI across reloads (hls.js drops a level whose playlist
 // moves an old segment), so an edge must not leave the set while it still serves:
-// - reporter readable: its answer rules; an edge it stops listing stays on as draining (keeps what
-//   it holds, takes nothing new) while it answers our probe, at most unlistedGraceMs (a restarted
-//   reporter lists no edge until their heartbeats arrive);
+// - reporter readable: its answer rules; an edge it stops listing stays on as draining (its players
+//   move to the listed edges, or stay when there is none) while it answers our probe, at most
+//   unlistedGraceMs (a restarted reporter lists no edge until their heartbeats arrive);
 // - reporter away or unreadable: the last set it gave stays; the origin probes those edges (never
 //   any other host) and drops one only after `failuresToDrop` failed probes in a row, taking it
 //   back when it answers again;

@@ -49,11 +49,11 @@ export interface EdgeView {
   readonly id: string
   readonly url: string
   readonly loadRps: number
-  /** Offered to players as a Content Steering pathway now (false while draining or the reporter's view is too old to trust). */
+  /** Offered to players as a Content Steering pathway now (false while draining, unless every edge drains, or while the reporter's view is too old to trust). */
   readonly inUse: boolean
   /** Its PATHWAY-ID in the multivariant playlists and steering answers. */
   readonly pathway: string
-  /** Leaving: serves the segments already listed on it, takes no new ones. */
+  /** Leaving: players move to the edges that are not (none: they stay). */
   readonly draining: boolean
   readonly lastReported: string | null
 }
@@ -81,6 +81,18 @@ export interface StatusInputs {
   readonly pushes?: readonly PushStatus[]
 }
 
+/**
+ * The reporter's edges, then the ones players are still offered that it no longer lists (a
+ * restarted reporter lists none until their heartbeats arrive): draining, with no id or load.
+ */
+function edgeViews (listed: readonly EdgeDetail[], inUse: ReadonlySet<string>): EdgeView[] {
+  const unlisted = [...inUse].filter((url) => !listed.some((e) => e.url === url)).sort(compare)
+  return [
+    ...listed.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), pathway: edgePathwayId(e.url), draining: e.draining, lastReported: e.lastReported ?? null })),
+    ...unlisted.map((url) => ({ id: '', url, loadRps: 0, inUse: true, pathway: edgePathwayId(url), draining: true, lastReported: null }))
+  ]
+}
+
 /** Output older than this many target durations means viewers are stalling. */
 const DOWN_AFTER_TARGET_DURATIONS = 3
 
@@ -90,7 +102,7 @@ export function buildStatus (inputs: StatusInputs): StatusSnapshot {
     generatedAt: inputs.now,
     reporterReachable: inputs.reporterReachable,
     signals: [...inputs.signals].sort((a, b) => compare(a.signal, b.signal)).map((s) => signalView(s, inputs.now, inputs.workers ?? [], inputs.pushes ?? [])),
-    edges: inputs.edges.map((e) => ({ id: e.id, url: e.url, loadRps: round(e.loadRps, 1), inUse: inUse.has(e.url), pathway: edgePathwayId(e.url), draining: e.draining, lastReported: e.lastReported ?? null })),
+    edges: edgeViews(inputs.edges, inUse),
     failovers: inputs.failovers
   }
 }

@@ -32,6 +32,8 @@ async function startScriptedEdge (t: Test, id: string): Promise<ScriptedEdge> {
  */
 class PathwayLog {
   readonly changes: Array<{ at: number, from: string, to: string }> = []
+  /** Steering answers that were not 200: a player polling one counts a failed request. */
+  steeringFailures = 0
   #last: string | undefined
   constructor (private readonly origin: OriginUnderTest) {}
 
@@ -39,7 +41,8 @@ class PathwayLog {
     const ids = new Set<string>()
     for (let b = 0; b < STEERING_BUCKETS; b++) {
       const res = await get(`${this.origin.url}/live01/steering.json?b=${b}`)
-      if (res.status === 200) for (const id of (JSON.parse(res.text) as { 'PATHWAY-PRIORITY': string[] })['PATHWAY-PRIORITY']) ids.add(id)
+      if (res.status !== 200) this.steeringFailures++
+      else for (const id of (JSON.parse(res.text) as { 'PATHWAY-PRIORITY': string[] })['PATHWAY-PRIORITY']) ids.add(id)
     }
     for (const m of (await get(`${this.origin.url}/live01/playlist.m3u8`)).text.matchAll(/PATHWAY-ID="([^"]+)"/g)) ids.add(m[1] ?? '')
     const key = [...ids].sort().join(',')
@@ -100,7 +103,24 @@ async function reporterAway (s: Scenario): Promise<void> {
   await waitFor('the origin to see the reporter away', () => !s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
 }
 
-sideBySide('edges while the reporter is away', 2, (t) => {
+/** The reporter answers again but lists no edge: every edge drains, and the ones still serving stay offered. */
+async function restartedReporterListsNone (t: Test, s: Scenario, serving: readonly ScriptedEdge[]): Promise<void> {
+  s.reporter.edges = []
+  s.reporter.up = true
+  await waitFor('the origin to see the reporter back', () => s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
+  await waitFor('the unlisted edges to show as draining', () => {
+    const edges = s.origin.service.status().edges
+    return edges.length === serving.length && edges.every((e) => e.draining)
+  }, { timeoutMs: 10_000, intervalMs: 20 })
+  const changes = s.log.changes.length
+  const failures = s.log.steeringFailures
+  const offered = await s.log.watch(2000)
+  t.same([...offered].sort(), serving.map(idOf).sort(), 'every edge drains, so the draining ones that serve stay offered')
+  t.equal(s.log.changes.length, changes, 'the offered set did not change while they drained')
+  t.equal(s.log.steeringFailures, failures, 'and every steering answer was there')
+}
+
+sideBySide('edges while the reporter is away', 3, (t) => {
   t.test('reporter away past EDGE_VIEW_MAX_STALE, edges serving: they stay offered; a dead edge leaves alone', { buffered: true }, async (t) => {
     const s = await startScenario(t, {})
     const [edgeA, edgeB, edgeC] = s.edges as [ScriptedEdge, ScriptedEdge, ScriptedEdge]
@@ -128,12 +148,9 @@ sideBySide('edges while the reporter is away', 2, (t) => {
     await s.log.watch(2000)
     t.equal(s.log.changes.length, changes, 'and nothing else changes afterwards')
 
-    // a restarted reporter knows no edge until their heartbeats arrive: the edges drain (no new player)
-    s.reporter.edges = []
-    s.reporter.up = true
-    await waitFor('the origin to see the reporter back', () => s.origin.service.status().reporterReachable, { timeoutMs: 10_000, intervalMs: 20 })
-    await waitFor('the unlisted edges to drain', async () => (await s.log.read()).size === 0, { timeoutMs: 10_000, intervalMs: 100 })
-    t.pass('a reporter back with no edge yet: new players get the plain ladder from the origin meanwhile')
+    // a restarted reporter knows no edge until their heartbeats arrive: both edges drain, but with no
+    // other edge to move their players to they stay offered, and the steering answers go on
+    await restartedReporterListsNone(t, s, [edgeA, edgeC])
     // the heartbeats arrive: its view rules again
     s.reporter.edges = [edgeA.url, edgeC.url]
     const back = await waitFor('the edges offered again', async () => {
@@ -142,6 +159,13 @@ sideBySide('edges while the reporter is away', 2, (t) => {
     }, { timeoutMs: 10_000, intervalMs: 100 })
     t.same([...back].sort(), [idOf(edgeA), idOf(edgeC)].sort(), 'the reporter\'s edges are offered again')
     t.same(s.origin.service.status().edges.map((e) => e.url).sort(), [edgeA.url, edgeC.url].sort(), 'the status page shows the reporter\'s edges')
+  })
+
+  t.test('control: with EDGE_UNLISTED_GRACE=0 a restarted reporter that lists no edge yet takes every pathway away', { buffered: true }, async (t) => {
+    const s = await startScenario(t, { EDGE_UNLISTED_GRACE: '0' })
+    s.reporter.edges = []
+    await waitFor('the pathways to go', async () => (await s.log.read()).size === 0, { timeoutMs: 10_000, intervalMs: 100 })
+    t.ok(s.log.steeringFailures > 0, `${s.log.steeringFailures} steering answers failed: players polling them would count failed requests`)
   })
 
   t.test('control: with EDGE_PROBE=false (the old rule) the same outage stops offering the serving edges', { buffered: true }, async (t) => {

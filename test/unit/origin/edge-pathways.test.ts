@@ -18,6 +18,13 @@ t.test('draining edges are not offered; the rest are, sorted, with their loads',
   t.same(offered, [{ id: 'a-1', url: 'http://a:1', loadRps: 40 }, { id: 'b-2', url: 'http://b:2', loadRps: 0 }])
 })
 
+t.test('when every edge drains there is no other edge to move to: the draining ones stay offered', async (t) => {
+  const offered = edgePathways([{ url: 'http://b:2', draining: true }, { url: 'http://a:1', draining: true }])
+  t.same(offered.map((p) => p.id), ['a-1', 'b-2'], 'both, sorted')
+  t.same(edgePathways([]), [], 'no edge at all: none')
+  t.same(edgePathways([{ url: 'http://a:1', draining: true }, { url: 'http://b:2', draining: false }]).map((p) => p.id), ['b-2'], 'one open edge takes everyone')
+})
+
 const pathwaySets = fc.uniqueArray(fc.record({ port: fc.integer({ min: 1000, max: 1100 }), load: fc.integer({ min: 0, max: 5000 }) }), { minLength: 1, maxLength: 12, selector: (e) => e.port })
   .map((list) => list.map((e) => edge(e.port, e.load)).sort((a, b) => (a.url < b.url ? -1 : 1)))
 

@@ -96,6 +96,11 @@ t.test('edges: load rounded, their pathway named, marked in use only while offer
   ])
 })
 
+t.test('edges: one still offered that the reporter no longer lists is shown, draining', async (t) => {
+  const s = buildStatus(inputs({ edges: [], edgesInUse: ['http://127.0.0.1:8102', 'http://127.0.0.1:8101'] }))
+  t.same(s.edges.map((e) => [e.url, e.inUse, e.draining, e.id]), [['http://127.0.0.1:8101', true, true, ''], ['http://127.0.0.1:8102', true, true, '']])
+})
+
 t.test('the change key ignores ticking ages but sees state changes and new failovers', async (t) => {
   const base = statusChangeKey(buildStatus(inputs()))
   t.equal(statusChangeKey(buildStatus(inputs({ now: NOW + 900 }))), base, 'a second later, nothing changed')
