@@ -28,6 +28,11 @@ export interface FfmpegArgsOptions {
   readonly preset: string
   /** The signal's output folder, e.g. output/live01. */
   readonly signalDir: string
+  /**
+   * A catch-up run: this many seconds from t0, read as fast as ffmpeg can (no -re), then it exits.
+   * It re-encodes the segments a dead run lost, which are already in the past.
+   */
+  readonly catchUpSeconds?: number
 }
 
 /** Folder of a rendition under the signal folder: a one-rung ladder writes flat, beside playlist.m3u8. */
@@ -50,12 +55,13 @@ export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
   const offset = o.loopOffsetSeconds.toFixed(6)
   const rest = (o.loopSeconds - o.loopOffsetSeconds).toFixed(6)
   const pcm = ['-f', LOOP_AUDIO.format, '-ar', String(LOOP_AUDIO.sampleRate), '-ac', String(LOOP_AUDIO.channels)]
+  const re = o.catchUpSeconds === undefined ? ['-re'] : []
   const args = [
     '-hide_banner', '-nostdin', '-y', '-loglevel', 'level+warning', '-nostats', '-progress', 'pipe:1',
-    '-re', '-ss', offset, '-i', o.videoPath,
-    '-re', '-ss', offset, ...pcm, '-i', o.audioPath,
-    '-re', '-itsoffset', rest, '-stream_loop', '-1', '-i', o.videoPath,
-    '-re', '-itsoffset', rest, '-stream_loop', '-1', ...pcm, '-i', o.audioPath
+    ...re, '-ss', offset, '-i', o.videoPath,
+    ...re, '-ss', offset, ...pcm, '-i', o.audioPath,
+    ...re, '-itsoffset', rest, '-stream_loop', '-1', '-i', o.videoPath,
+    ...re, '-itsoffset', rest, '-stream_loop', '-1', ...pcm, '-i', o.audioPath
   ]
 
   args.push('-filter_complex', [
@@ -68,6 +74,7 @@ export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
   o.ladder.forEach((_, i) => args.push('-map', `[a${i}]`))
 
   args.push(...ladderEncoderArgs(o))
+  if (o.catchUpSeconds !== undefined) args.push('-t', o.catchUpSeconds.toFixed(3))
   // timestamps follow the wall clock: the run's first frame is stamped t0
   args.push(...epochHlsOutputArgs(o))
   return args

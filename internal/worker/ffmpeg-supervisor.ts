@@ -24,10 +24,15 @@ export interface FfmpegSupervisorOptions {
   /** How long ffmpeg gets to exit after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs?: number
   readonly onSpawn?: (info: { pid: number, boundary: Boundary }) => void
+  /** A restart after a death or a failed spawn is planned on this boundary (said before the wait for it). */
+  readonly onRestartPlanned?: (boundary: Boundary) => void
   /** A death close() did not cause; the supervisor restarts after `restartInMs`. */
   readonly onDied?: (exit: FfmpegExit & { restartInMs: number }) => void
   readonly onSpeed?: (speed: number) => void
 }
+
+/** A run at least this many segments long counts as healthy: its death restarts on the next boundary. */
+const HEALTHY_RUN_SEGMENTS = 3
 
 /**
  * Keeps one ffmpeg running, each run started on the next epoch boundary and watched by a
@@ -59,7 +64,7 @@ export class FfmpegSupervisor {
     if (this.started) throw new Error('FfmpegSupervisor.start() called twice')
     this.started = true
     const first = new Promise<void>((resolve, reject) => { this.firstRun = { resolve, reject } })
-    this.scheduleRun(0)
+    this.scheduleRun(0, false)
     await first
   }
 
@@ -78,10 +83,11 @@ export class FfmpegSupervisor {
     await this.run?.close(this.options.stopTimeoutMs ?? 5000)
   }
 
-  private scheduleRun (delayMs: number): void {
+  private scheduleRun (delayMs: number, restart = true): void {
     this.timer = setTimeout(() => {
       // wait for the next boundary only after the backoff, so a restart lands on a fresh boundary
       const boundary = nextBoundary(Date.now(), this.options.segmentSeconds)
+      if (restart) this.options.onRestartPlanned?.(boundary)
       this.timer = setTimeout(() => { this.spawnRun(boundary) }, Math.max(0, boundary.t0Ms - Date.now()))
     }, delayMs)
   }
@@ -143,6 +149,14 @@ export class FfmpegSupervisor {
   }
 
   private bumpBackoff (runMs: number): number {
+    // a run that lasted a few segments published them: its death is no crash loop, and the wait for
+    // the next boundary is delay enough (one more would miss that boundary whenever the death came
+    // late in a segment, and cost viewers a second MSN)
+    const healthyMs = Math.min(this.policy.resetAfterMs ?? Number.POSITIVE_INFINITY, HEALTHY_RUN_SEGMENTS * this.options.segmentSeconds * 1000)
+    if (runMs >= healthyMs) {
+      this.backoffMs = undefined
+      return 0
+    }
     this.backoffMs = nextBackoffMs(this.backoffMs, runMs, this.policy)
     return this.backoffMs
   }

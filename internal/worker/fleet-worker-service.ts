@@ -117,7 +117,8 @@ export class FleetWorkerService implements Service {
       ffmpegPath: c.ffmpegPath,
       ffprobePath: c.ffprobePath,
       videoPreset: c.videoPreset,
-      frameRate: c.frameRate
+      frameRate: c.frameRate,
+      catchUp: c.catchUp
     }
   }
 }

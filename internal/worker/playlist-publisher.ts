@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Logger } from '../log/logger.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { PRIVATE_PLAYLIST, PUBLIC_PLAYLIST } from './ffmpeg-args.js'
+import type { Segment } from '../hls/media-playlist.js'
 import { rewritePrivatePlaylist } from './public-playlist.js'
 
 export interface PublishedTarget {
@@ -31,6 +32,10 @@ const SEGMENT_FILE = /^(\d{1,15})\.ts$/
 export class PlaylistPublisher {
   private readonly watchers: FSWatcher[] = []
   private readonly lastSource = new Map<string, string>()
+  /** Newest MSN published, by rendition folder: a catch-up segment must come after it. */
+  private readonly lastMsn = new Map<string, number>()
+  /** Segments a catch-up run re-encoded, by rendition folder, listed while they touch the window. */
+  private readonly catchUp = new Map<string, Segment[]>()
   private readonly busy = new Map<string, Promise<void>>()
   private readonly again = new Set<string>()
   private poll: NodeJS.Timeout | undefined
@@ -62,6 +67,23 @@ export class PlaylistPublisher {
     await Promise.allSettled([...this.busy.values()])
   }
 
+  /**
+   * Segments a catch-up run re-encoded for one rendition, their files already in its folder. Only
+   * those newer than everything published are taken (a playlist never inserts into its past);
+   * returns how many.
+   */
+  addCatchUp (rendition: string, segments: readonly Segment[]): number {
+    const target = this.options.targets.find((t) => t.rendition === rendition)
+    if (target === undefined || this.closed) return 0
+    const after = this.lastMsn.get(target.dir) ?? -1
+    const taken = segments.filter((s) => s.msn > after)
+    if (taken.length === 0) return 0
+    this.catchUp.set(target.dir, [...this.catchUp.get(target.dir) ?? [], ...taken])
+    this.lastSource.delete(target.dir)
+    this.trigger(target)
+    return taken.length
+  }
+
   /** Runs one publish per target at a time; a trigger during a publish schedules one more. */
   private trigger (target: PublishedTarget): void {
     if (this.closed) return
@@ -87,16 +109,22 @@ export class PlaylistPublisher {
       throw err
     }
     if (this.closed || this.lastSource.get(target.dir) === source) return
-    const result = rewritePrivatePlaylist(source, this.options.segmentSeconds)
+    const result = rewritePrivatePlaylist(source, this.options.segmentSeconds, this.catchUp.get(target.dir))
     if (!result.ok) {
       if (result.reason !== 'no segments yet') this.options.log.warn({ rendition: target.rendition, reason: result.reason }, 'private playlist skipped')
       return
     }
+    const { firstMsn, lastMsn } = result
+    // caught-up segments the window has left are forgotten
+    const keep = (this.catchUp.get(target.dir) ?? []).filter((s) => s.msn >= firstMsn)
+    if (keep.length === 0) this.catchUp.delete(target.dir)
+    else this.catchUp.set(target.dir, keep)
     await writeFileAtomic(join(target.dir, PUBLIC_PLAYLIST), result.text)
     this.lastSource.set(target.dir, source)
-    this.options.log.debug({ rendition: target.rendition, firstMsn: result.firstMsn, lastMsn: result.lastMsn }, 'playlist published')
-    this.options.onPublished?.({ rendition: target.rendition, firstMsn: result.firstMsn, lastMsn: result.lastMsn })
-    await this.removeLeftovers(target, result.firstMsn - this.options.keepBehind)
+    this.lastMsn.set(target.dir, Math.max(lastMsn, this.lastMsn.get(target.dir) ?? -1))
+    this.options.log.debug({ rendition: target.rendition, firstMsn, lastMsn }, 'playlist published')
+    this.options.onPublished?.({ rendition: target.rendition, firstMsn, lastMsn })
+    await this.removeLeftovers(target, firstMsn - this.options.keepBehind)
   }
 
   /** ffmpeg deletes its own old segments; this removes those an earlier run left behind. */

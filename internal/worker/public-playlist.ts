@@ -70,12 +70,30 @@ export function readPrivatePlaylist (privateText: string, segmentSeconds: number
   }
 }
 
-/** Turns the private playlist ffmpeg writes into the public one, written by hls/'s serializer. */
-export function rewritePrivatePlaylist (privateText: string, segmentSeconds: number): RewriteResult {
+/** Turns the private playlist ffmpeg writes into the public one (with any caught-up segments), written by hls/'s serializer. */
+export function rewritePrivatePlaylist (privateText: string, segmentSeconds: number, catchUp: readonly Segment[] = []): RewriteResult {
   const read = readPrivatePlaylist(privateText, segmentSeconds)
   if (!read.ok) return read
-  const { playlist } = read
+  const playlist = withCatchUp(read.playlist, catchUp)
   const first = playlist.segments[0] as Segment
   const last = playlist.segments[playlist.segments.length - 1] as Segment
   return { ok: true, text: serializeMediaPlaylist(playlist), playlist, firstMsn: first.msn, lastMsn: last.msn, segments: playlist.segments.length }
+}
+
+/**
+ * The public playlist with the segments a catch-up run re-encoded (`catchUp`, by MSN) merged in:
+ * the longest run of consecutive MSNs ending at the newest of either. A catch-up segment follows
+ * the dead run's last one and precedes the restarted run's first; once the restarted run's window
+ * slides past it, it no longer touches that window and drops out.
+ */
+export function withCatchUp (playlist: MediaPlaylist, catchUp: readonly Segment[]): MediaPlaylist {
+  if (catchUp.length === 0) return playlist
+  const byMsn = new Map<number, Segment>()
+  for (const s of catchUp) byMsn.set(s.msn, s)
+  for (const s of playlist.segments) byMsn.set(s.msn, s)
+  let msn = Math.max(...byMsn.keys())
+  const segments: Segment[] = []
+  for (let s = byMsn.get(msn); s !== undefined; s = byMsn.get(--msn)) segments.unshift(s)
+  const first = segments[0] as Segment
+  return { ...playlist, mediaSequence: first.msn, segments }
 }

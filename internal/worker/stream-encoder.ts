@@ -2,8 +2,9 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../log/logger.js'
 import { writeFileAtomic } from './atomic-write.js'
-import { loopOffsetSeconds } from './epoch-clock.js'
-import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir } from './ffmpeg-args.js'
+import { planCatchUp, runCatchUp } from './catch-up.js'
+import { boundaryMs, loopOffsetSeconds, type Boundary } from './epoch-clock.js'
+import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir, type FfmpegArgsOptions } from './ffmpeg-args.js'
 import { FfmpegSupervisor } from './ffmpeg-supervisor.js'
 import { checkTool, probeInput } from './input-probe.js'
 import { planLoop } from './loop-plan.js'
@@ -17,11 +18,14 @@ import { forgetSignal, type WorkerMetrics } from './worker-metrics.js'
 /** The loop's files, beside the output: a leading dot keeps every packager from serving them. */
 const LOOP_DIR = '.loop'
 
+/** A catch-up encodes this much past its last segment; the short segment it starts is dropped. */
+const CATCH_UP_OVERRUN_S = 0.5
+
 /** Segments stay on disk at least this long after they leave the playlist, for slow readers and caches. */
 const LINGER_SECONDS = 30
 
 /** What one stream is encoded from and how: the worker's settings with one stream's definition. */
-export type EncoderSettings = Pick<WorkerConfig, 'inputPath' | 'segmentSeconds' | 'ladder' | 'listSize' | 'ffmpegPath' | 'ffprobePath' | 'videoPreset' | 'frameRate'> & {
+export type EncoderSettings = Pick<WorkerConfig, 'inputPath' | 'segmentSeconds' | 'ladder' | 'listSize' | 'ffmpegPath' | 'ffprobePath' | 'videoPreset' | 'frameRate' | 'catchUp'> & {
   readonly signalName: string
   /** `<OUTPUT_STREAM_PATH>/<signal>`: the packager serves it as `/<signal>/`. */
   readonly signalDir: string
@@ -39,6 +43,8 @@ export class StreamEncoder {
   #supervisor: FfmpegSupervisor | undefined
   #publisher: PlaylistPublisher | undefined
   #closing: Promise<void> | undefined
+  /** Newest MSN published, by rendition. */
+  readonly #published = new Map<string, number>()
 
   constructor (settings: EncoderSettings, log: Logger, metrics: WorkerMetrics) {
     this.#settings = settings
@@ -98,29 +104,35 @@ export class StreamEncoder {
       segmentSeconds: c.segmentSeconds,
       keepBehind: c.listSize + deleteThreshold,
       log: this.#log,
-      onPublished: ({ rendition, lastMsn }) => { this.#metrics.lastMsn.set({ signal, rendition }, lastMsn) }
+      onPublished: ({ rendition, lastMsn }) => {
+        this.#published.set(rendition, lastMsn)
+        this.#metrics.lastMsn.set({ signal, rendition }, lastMsn)
+      }
     })
     this.#publisher.start()
 
+    const argsFor = (boundary: Boundary, more: Partial<FfmpegArgsOptions> = {}): string[] => buildFfmpegArgs({
+      videoPath: loop.videoPath,
+      audioPath: loop.audioPath,
+      loopSeconds: plan.loopSeconds,
+      loopOffsetSeconds: loopOffsetSeconds(boundary.msn, plan.segmentsPerLoop, c.segmentSeconds),
+      t0Ms: boundary.t0Ms,
+      startMsn: boundary.msn,
+      segmentSeconds: c.segmentSeconds,
+      listSize: c.listSize,
+      deleteThreshold,
+      ladder: c.ladder,
+      frameRate: c.frameRate,
+      preset: c.videoPreset,
+      signalDir: c.signalDir,
+      ...more
+    })
     this.#supervisor = new FfmpegSupervisor({
       ffmpegPath: c.ffmpegPath,
       segmentSeconds: c.segmentSeconds,
       log: this.#log,
-      argsFor: (boundary) => buildFfmpegArgs({
-        videoPath: loop.videoPath,
-        audioPath: loop.audioPath,
-        loopSeconds: plan.loopSeconds,
-        loopOffsetSeconds: loopOffsetSeconds(boundary.msn, plan.segmentsPerLoop, c.segmentSeconds),
-        t0Ms: boundary.t0Ms,
-        startMsn: boundary.msn,
-        segmentSeconds: c.segmentSeconds,
-        listSize: c.listSize,
-        deleteThreshold,
-        ladder: c.ladder,
-        frameRate: c.frameRate,
-        preset: c.videoPreset,
-        signalDir: c.signalDir
-      }),
+      argsFor: (boundary) => argsFor(boundary),
+      onRestartPlanned: (restart) => { this.#catchUp(restart, argsFor) },
       onSpawn: ({ pid }) => {
         this.#metrics.ffmpegUp.set({ signal }, 1)
         this.#guard.record(pid).catch((err: unknown) => { this.#log.warn({ err }, 'could not record the ffmpeg PID') })
@@ -134,6 +146,46 @@ export class StreamEncoder {
     this.#metrics.restarts.inc({ signal }, 0)
     await this.#supervisor.start()
     this.#log.info({ output: c.signalDir, renditions: c.ladder.map((r) => r.name), segmentSeconds: c.segmentSeconds }, 'encoder started')
+  }
+
+  /** Re-encodes what the dead run lost before `restart`, in the background; a failure leaves the gap. */
+  #catchUp (restart: Boundary, argsFor: (boundary: Boundary, more: Partial<FfmpegArgsOptions>) => string[]): void {
+    const c = this.#settings
+    if (this.#closing !== undefined) return
+    const published = c.ladder.map((r) => this.#published.get(r.name))
+    const lastPublished = published.some((msn) => msn === undefined) ? undefined : Math.min(...published as number[])
+    const plan = planCatchUp(lastPublished, restart.msn)
+    if (plan === undefined) return
+    const outcome = (name: 'caught_up' | 'lost'): void => { this.#metrics.catchUp.inc({ signal: c.signalName, outcome: name }, plan.count) }
+    if (!c.catchUp) {
+      outcome('lost')
+      return
+    }
+    const segMs = c.segmentSeconds * 1000
+    const startedAt = Date.now()
+    const first: Boundary = { msn: plan.firstMsn, t0Ms: boundaryMs(plan.firstMsn, c.segmentSeconds) }
+    runCatchUp(plan, {
+      ffmpegPath: c.ffmpegPath,
+      signalDir: c.signalDir,
+      ladder: c.ladder,
+      segmentSeconds: c.segmentSeconds,
+      // a little past the last one, so its closing audio frames are cut as a continuous run cuts them
+      argsFor: (dir) => argsFor(first, { signalDir: dir, listSize: 0, catchUpSeconds: plan.count * c.segmentSeconds + CATCH_UP_OVERRUN_S }),
+      // the restarted run's first segment is due at the end of its first segment: later, it would come first
+      timeoutMs: Math.max(500, restart.t0Ms + segMs - startedAt)
+    }).then((result) => {
+      if (!result.ok) {
+        outcome('lost')
+        this.#log.warn({ firstMsn: plan.firstMsn, count: plan.count, reason: result.reason }, 'catch-up failed: players see a gap')
+        return
+      }
+      const taken = Math.min(...c.ladder.map((r) => this.#publisher?.addCatchUp(r.name, result.segments.get(r.name) ?? []) ?? 0))
+      outcome(taken === plan.count ? 'caught_up' : 'lost')
+      this.#log.info({ firstMsn: plan.firstMsn, count: plan.count, taken, ms: Date.now() - startedAt }, taken === plan.count ? 'segments the dead run lost caught up' : 'catch-up came too late: players see a gap')
+    }, (err: unknown) => {
+      outcome('lost')
+      this.#log.warn({ firstMsn: plan.firstMsn, err: String(err) }, 'catch-up could not run: players see a gap')
+    })
   }
 
   async close (): Promise<void> {

@@ -1,6 +1,6 @@
 import { loadCommonConfig, type CommonConfig } from '../config/common-config.js'
 import { ConfigError } from '../config/config-error.js'
-import { readInteger, readPort, readString, type Env } from '../config/env-readers.js'
+import { readBoolean, readInteger, readPort, readString, type Env } from '../config/env-readers.js'
 import type { Rendition } from '../streams/ladder.js'
 import { readStreamVariables } from '../streams/stream-variables.js'
 import { loadFleetConfig, type FleetConfig } from './fleet-config.js'
@@ -18,6 +18,8 @@ export interface WorkerConfig extends CommonConfig {
   readonly ffprobePath: string
   readonly videoPreset: X264Preset
   readonly frameRate: number
+  /** WORKER_CATCH_UP: re-encode the segments a dead ffmpeg lost from a looped input (a short burst of CPU) rather than leave players a gap. */
+  readonly catchUp: boolean
   /** 0 disables the metrics listener. */
   readonly metricsPort: number
   /** Set (by WORKER_ID) when the worker takes its streams from the fleet's assigner. */
@@ -45,6 +47,7 @@ export function loadWorkerConfig (env: Env): WorkerConfig {
     ffprobePath: readString(env, 'FFPROBE_PATH', 'ffprobe'),
     videoPreset: preset as X264Preset,
     frameRate,
+    catchUp: readBoolean(env, 'WORKER_CATCH_UP', true),
     metricsPort: readPort(env, 'WORKER_METRICS_PORT', 9464),
     fleet: loadFleetConfig(env)
   })

@@ -6,6 +6,8 @@ export interface WorkerMetrics {
   readonly speed: Gauge<'signal'>
   readonly lastMsn: Gauge<'signal' | 'rendition'>
   readonly ffmpegUp: Gauge<'signal'>
+  /** Segments a dead run lost, by whether a catch-up run put them back (`caught_up`) or not (`lost`). */
+  readonly catchUp: Counter<'signal' | 'outcome'>
   /** Push streams: switches between live and the slate, by what was switched to. */
   readonly sourceSwitches: Counter<'signal' | 'to'>
   /** Push streams: 1 while the slate is shown (no publish, or it dropped). */
@@ -20,6 +22,7 @@ export function createWorkerMetrics (registry: Registry): WorkerMetrics {
     speed: new Gauge({ name: 'worker_encoder_speed', help: 'ffmpeg encoding speed from -progress (1 = real time)', labelNames: ['signal'] as const, registers }),
     lastMsn: new Gauge({ name: 'worker_last_segment_msn', help: 'media sequence number of the newest published segment', labelNames: ['signal', 'rendition'] as const, registers }),
     ffmpegUp: new Gauge({ name: 'worker_ffmpeg_up', help: '1 while an ffmpeg process is running', labelNames: ['signal'] as const, registers }),
+    catchUp: new Counter({ name: 'worker_lost_segments_total', help: 'segments a dead ffmpeg run lost: caught_up (re-encoded and published) or lost (players see a gap)', labelNames: ['signal', 'outcome'] as const, registers }),
     sourceSwitches: new Counter({ name: 'worker_source_switches_total', help: 'push streams: switches to the slate (publisher away) and back to live', labelNames: ['signal', 'to'] as const, registers }),
     publisherAway: new Gauge({ name: 'worker_publisher_away', help: 'push streams: 1 while the slate is shown', labelNames: ['signal'] as const, registers })
   }
@@ -32,4 +35,5 @@ export function forgetSignal (metrics: WorkerMetrics, signal: string, renditions
   metrics.ffmpegUp.remove({ signal })
   for (const rendition of renditions) metrics.lastMsn.remove({ signal, rendition })
   for (const to of ['slate', 'live']) metrics.sourceSwitches.remove({ signal, to })
+  for (const outcome of ['caught_up', 'lost']) metrics.catchUp.remove({ signal, outcome })
 }

@@ -1,5 +1,5 @@
 // Issue 10's outages as chaos rows: every packager frozen at once on a busy machine, every
-// encoder restarted at once (a missing MSN), the reporter away for longer than the edge view was
+// encoder restarted at once (the segments lost are caught up), the reporter away for longer than the edge view was
 // trusted. Each "control" row is the same fault made longer than the design can absorb: it must
 // show the fault to players, or the run fails, so the rows above it can fail too.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { LocalStack } from '../support/local-stack.js'
 import type { FaultEffect } from './chaos-tabulate.js'
+import { DEFAULT_SEGMENT_SECONDS } from '../../internal/streams/stream-definition.js'
 
 export interface ChaosFault {
   readonly name: string
@@ -52,8 +53,16 @@ async function freezeEveryPackager (stack: LocalStack, ms: number, burners: numb
   load.stop()
 }
 
-/** SIGKILLs the ffmpeg of every worker (their supervisors restart it on a later epoch boundary). */
-async function killEveryFfmpeg (stack: LocalStack): Promise<void> {
+/**
+ * SIGKILLs the ffmpeg of every worker `phaseMs` into a segment (their supervisors restart it on the
+ * next epoch boundary, and a catch-up run re-encodes what the dead one lost: WORKER_CATCH_UP). A
+ * worker publishes a segment about 0.3 s after its end on an idle machine (ffmpeg's start and
+ * muxing lag), more when busy: a kill before that loses the segment just ended as well as the one
+ * being written.
+ */
+async function killEveryFfmpeg (stack: LocalStack, phaseMs: number): Promise<void> {
+  const segMs = DEFAULT_SEGMENT_SECONDS * 1000
+  await sleep((phaseMs - (Date.now() % segMs) + segMs) % segMs)
   for (const dir of [stack.outputPath, stack.outputPath2]) {
     const pid = Number((await readFile(join(dir, 'live01', '.ffmpeg.pid'), 'utf8').catch(() => '')).trim())
     if (Number.isInteger(pid) && pid > 1) { try { process.kill(pid, 'SIGKILL') } catch {} }
@@ -68,9 +77,12 @@ export function outageFaults (waitSettled: (stack: LocalStack) => Promise<void>)
       run: async (s) => { await freezeEveryPackager(s, 3000, 4); await waitSettled(s) }
     },
     {
-      name: 'every encoder (ffmpeg) SIGKILL at once: one MSN missing',
-      allowedStall: { perPlayer: 1, maxS: 2 },
-      run: async (s) => { await killEveryFfmpeg(s); await sleep(8000); await waitSettled(s) }
+      name: 'every encoder (ffmpeg) SIGKILL at once, mid-segment: one MSN caught up',
+      run: async (s) => { await killEveryFfmpeg(s, 1000); await sleep(8000); await waitSettled(s) }
+    },
+    {
+      name: 'every encoder (ffmpeg) SIGKILL at once, 0.1 s into a segment: two MSNs caught up',
+      run: async (s) => { await killEveryFfmpeg(s, 100); await sleep(8000); await waitSettled(s) }
     },
     {
       name: 'reporter SIGKILL, restarted 40 s later',

@@ -33,7 +33,7 @@ async function originNewest (stack: LocalStack, rendition: string): Promise<numb
 
 const stallsBetween = (p: PlayerReport, from: number, to: number): Array<{ at: number, ms: number }> => p.stalls.filter((s) => s.at >= from && s.at < to)
 
-t.test('every packager frozen at once, then the one encoder restarted: the output goes on at once, with a gap and no discontinuity', async (t) => {
+t.test('every packager frozen at once, then the one encoder restarted: the output goes on at once, with no gap and no discontinuity', async (t) => {
   // the default profile: one worker, both packagers serve its folder
   const stack = await startLocalStack(t, { start: ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin'] })
   const entry = `${stack.url('origin')}/live01/playlist.m3u8`
@@ -74,25 +74,23 @@ t.test('every packager frozen at once, then the one encoder restarted: the outpu
   await sleep(6000)
   const restartAt = Date.now()
 
-  // 2. the one encoder's ffmpeg SIGKILLed: the worker restarts it on a later boundary, one MSN missing
+  // 2. the one encoder's ffmpeg SIGKILLed: the worker restarts it on the next boundary, and a
+  // catch-up run re-encodes the segments the dead run lost before the restarted run's first is due
+  // (worker-epoch-lock.test.ts: without it, WORKER_CATCH_UP=false, they stay missing)
   const ffmpegPid = Number((await readFile(join(stack.outputPath, 'live01', '.ffmpeg.pid'), 'utf8')).trim())
   t.ok(ffmpegPid > 1, `ffmpeg pid ${ffmpegPid}`)
+  const killedMsn = Math.floor(Date.now() / TD_MS)
   process.kill(ffmpegPid, 'SIGKILL')
-  await waitFor('the output to list a gap', async () => {
-    const text = await (await fetch(`${stack.url('origin')}/live01/${rendition}/playlist.m3u8`)).text()
-    return text.includes('#EXT-X-GAP') || undefined
-  }, { timeoutMs: 30_000, intervalMs: 250 })
-  await sleep(8000)
+  await waitFor('the output to list two segments of the restarted run', async () => (await originNewest(stack, rendition) ?? -1) >= killedMsn + 2 || undefined, { timeoutMs: 30_000, intervalMs: 250 })
+  await sleep(6000)
 
   const w = await watcher.stop()
   t.comment(JSON.stringify({ gaps: w.gapSegments, maxGapMs: w.maxGapMs, discontinuities: [...w.discontinuities] }))
   t.same(w.violations, [], '0 playlist rule violations')
   t.same(w.httpErrors, [], '0 HTTP errors seen by the watcher')
   t.same([...w.discontinuities], [], 'no discontinuity: both faults kept the epoch-locked timeline')
-  t.ok(w.gapSegments >= 1, `the missing MSN was listed as EXT-X-GAP (${w.gapSegments} rendition playlists)`)
+  t.equal(w.gapSegments, 0, 'no EXT-X-GAP: the segments the dead run lost were caught up')
   const end = Date.now()
-  const missingMsns = w.gapSegments / Object.keys(w.maxGapMs).length
-  t.ok(missingMsns >= 1 && missingMsns <= 2, `the restart lost ${missingMsns} MSN (the worker restarts on the next boundary it can reach)`)
   for (const player of players) {
     const p = await player.close()
     const around = (at: number): string => p.samples.filter((x) => x.at >= at - 8000 && x.at <= at + 1000).filter((_, i) => i % 4 === 0).map((x) => `${((x.at - at) / 1000).toFixed(1)}:${x.bufferAhead.toFixed(1)}/${x.latency.toFixed(1)}`).join(' ')
@@ -101,9 +99,6 @@ t.test('every packager frozen at once, then the one encoder restarted: the outpu
     t.ok(p.began, `${player.kind}: played`)
     t.same(p.errors.filter((e) => e.fatal), [], `${player.kind}: 0 fatal player errors`)
     t.same(stallsBetween(p, frozenAt, restartAt), [], `${player.kind}: no stall while every packager froze for 5 s`)
-    const restartStalls = stallsBetween(p, restartAt, end)
-    // a player may wait out the hole in real time (Shaka Player does: it does not jump a buffered
-    // gap ahead of its target latency), so the bound is one target duration per missing MSN
-    t.ok(restartStalls.length <= 1 && restartStalls.every((s) => s.ms <= missingMsns * TD_MS), `${player.kind}: the encoder restart (${missingMsns} MSN missing) cost at most one stall of at most one target duration per missing MSN: ${JSON.stringify(restartStalls)}`)
+    t.same(stallsBetween(p, restartAt, end), [], `${player.kind}: no stall at the encoder restart`)
   }
 })

@@ -35,9 +35,10 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
   t.ok(a.ffmpegPid, 'worker A runs ffmpeg')
 
   await new Promise((resolve) => setTimeout(resolve, 3500))
-  // a one-rung ladder: B's playlist.m3u8 is the media playlist itself, segments beside it
+  // a one-rung ladder: B's playlist.m3u8 is the media playlist itself, segments beside it. B does
+  // not catch up: killed at the end, it is the control that leaves a hole
   const b = new WorkerService(loadWorkerConfig({
-    ...common, OUTPUT_STREAM_PATH: join(dir, 'b'), LADDER: '240p:426x240:300', WORKER_METRICS_PORT: '0'
+    ...common, OUTPUT_STREAM_PATH: join(dir, 'b'), LADDER: '240p:426x240:300', WORKER_METRICS_PORT: '0', WORKER_CATCH_UP: 'false'
   }), log)
   t.teardown(async () => { await b.close() })
   await b.start()
@@ -109,23 +110,36 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
     t.ok(same > next + 3, `msn ${msn}: A and B show the same frame (PSNR)`)
   }
 
-  // kill A's ffmpeg: the supervisor restarts it, numbering continues on the epoch grid and the
-  // new run, seeked to a new offset, shows what B shows
+  // kill A's ffmpeg: the supervisor restarts it on the next boundary, numbering continues on the
+  // epoch grid and the new run, seeked to a new offset, shows what B shows; a catch-up run
+  // re-encodes the segments the dead run lost, which show what B shows too
   const oldPid = a.ffmpegPid!
   const before = await readMediaPlaylist(aPlaylist)
   const lastBefore = before!.segments[before!.segments.length - 1]!.msn
   const killedAt = Date.now()
   process.kill(oldPid, 'SIGKILL')
+  const firstAfter = Math.floor(killedAt / (SEG * 1000)) + 1
   const after = await waitFor('A restarted and publishing new segments', async () => {
     const p = await readMediaPlaylist(aPlaylist)
-    return p !== undefined && p.mediaSequence > lastBefore && a.ffmpegPid !== undefined && a.ffmpegPid !== oldPid ? p : undefined
+    return p !== undefined && p.segments.some((s) => s.msn === firstAfter) && a.ffmpegPid !== undefined && a.ffmpegPid !== oldPid ? p : undefined
   }, { timeoutMs: 40_000 })
-  const firstAfter = after.segments[0]!.msn
-  t.ok(firstAfter > lastBefore, `new MSN ${firstAfter} > old ${lastBefore}`)
-  t.ok(firstAfter * SEG * 1000 >= killedAt, 'the new run starts on a boundary after the kill')
-  t.ok(firstAfter * SEG * 1000 <= killedAt + 500 + SEG * 1000 + 2000, 'on the first boundary after the backoff')
-  t.equal(after.segments[0]!.pdtMs, firstAfter * SEG * 1000)
-  t.comment(`restart: last MSN before ${lastBefore}, first after ${firstAfter}, ${(firstAfter * SEG * 1000 - killedAt)} ms after the kill`)
+  const caughtUp = after.segments.filter((s) => s.msn > lastBefore && s.msn < firstAfter).map((s) => s.msn)
+  t.same(caughtUp, Array.from({ length: firstAfter - lastBefore - 1 }, (_, i) => lastBefore + 1 + i), `A lists every MSN between its last before the kill (${lastBefore}) and the restarted run's first (${firstAfter}): caught up ${caughtUp.join(',')}`)
+  t.ok(caughtUp.length >= 1, 'the kill lost at least the segment being written')
+  t.equal(after.segments.find((s) => s.msn === firstAfter)?.pdtMs, firstAfter * SEG * 1000)
+  t.comment(`restart: last MSN before ${lastBefore}, caught up ${caughtUp.join(',')}, restarted on ${firstAfter}, ${(firstAfter * SEG * 1000 - killedAt)} ms after the kill`)
+  for (const msn of caughtUp) {
+    await waitFor(`B lists MSN ${msn}`, async () => (await readMediaPlaylist(bPlaylist))?.segments.some((s) => s.msn === msn), { timeoutMs: 20_000 })
+    const want = (msn % SEGMENTS_PER_LOOP) * SEG * FPS
+    t.equal(await frameNumberOf(segA(msn)), want, `caught-up msn ${msn} opens on input frame ${want}`)
+    const videoStart = async (file: string): Promise<number> => Math.min(...await packetPts(file, 'v'))
+    t.ok(Math.abs(await videoStart(segA(msn)) - await videoStart(segB(msn))) <= 1 / FPS + 1e-6, `caught-up msn ${msn}: video starts where B's does`)
+    const audioFrom = async (file: string): Promise<number[]> => {
+      const start = await videoStart(file)
+      return (await packetPts(file, 'a')).filter((p) => p >= start)
+    }
+    t.same(await audioFrom(segA(msn)), await audioFrom(segB(msn)), `caught-up msn ${msn}: the same audio packet timestamps as B`)
+  }
   await waitFor(`B lists MSN ${firstAfter}`, async () => (await readMediaPlaylist(bPlaylist))?.segments.some((s) => s.msn === firstAfter), { timeoutMs: 20_000 })
   const restartWant = (firstAfter % SEGMENTS_PER_LOOP) * SEG * FPS
   const restartA = await frameNumberOf(segA(firstAfter))
@@ -139,6 +153,25 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
 
   const metrics = await (await fetch(`http://127.0.0.1:${portA}/metrics`)).text()
   t.match(metrics, /worker_ffmpeg_restarts_total\{signal="[A-Za-z0-9_-]+",service="worker"\} 1\n/)
+  t.match(metrics, new RegExp(`worker_lost_segments_total\\{signal="live01",outcome="caught_up",service="worker"\\} ${caughtUp.length}\n`))
+
+  // the control: B, which does not catch up, killed the same way leaves a hole that A fills
+  const bPid = b.ffmpegPid!
+  const bLast = (await readMediaPlaylist(bPlaylist))!.segments.at(-1)!.msn
+  const bKilledAt = Date.now()
+  process.kill(bPid, 'SIGKILL')
+  const bRestart = Math.floor(bKilledAt / (SEG * 1000)) + 1
+  const bAfter = await waitFor('B restarted and publishing', async () => {
+    const p = await readMediaPlaylist(bPlaylist)
+    return p?.segments.some((s) => s.msn === bRestart) === true ? p : undefined
+  }, { timeoutMs: 40_000 })
+  const hole = Array.from({ length: bRestart - bLast - 1 }, (_, i) => bLast + 1 + i)
+  t.ok(hole.length >= 1 && hole.every((msn) => !bAfter.segments.some((s) => s.msn === msn)), `control: B lost ${hole.join(',')} and lists no segment for it`)
+  const aNow = await waitFor(`A lists MSN ${bRestart}`, async () => {
+    const p = await readMediaPlaylist(aPlaylist)
+    return p?.segments.some((s) => s.msn === bRestart) === true ? p : undefined
+  }, { timeoutMs: 20_000 })
+  t.ok(hole.every((msn) => aNow.segments.some((s) => s.msn === msn)), 'while A, not killed, lists it')
   t.match(metrics, /worker_last_segment_msn\{signal="[A-Za-z0-9_-]+",rendition="240p",service="worker"\} \d{6,}/)
   t.match(metrics, /worker_encoder_speed\{signal="[A-Za-z0-9_-]+",service="worker"\} \d/)
 

@@ -7,13 +7,13 @@ const log = pino({ level: 'silent' })
 const backoff = { initialMs: 50, maxMs: 200, resetAfterMs: 60_000 }
 
 // /bin/sh stands in for ffmpeg: the script decides how the "encoder" behaves
-function supervisor (script: string, hooks: { died?: Array<FfmpegExit & { restartInMs: number }>, spawned?: Boundary[] } = {}): FfmpegSupervisor {
+function supervisor (script: string, hooks: { died?: Array<FfmpegExit & { restartInMs: number }>, spawned?: Boundary[] } = {}, policy = backoff): FfmpegSupervisor {
   return new FfmpegSupervisor({
     ffmpegPath: '/bin/sh',
     segmentSeconds: 1,
     argsFor: () => ['-c', script],
     log,
-    backoff,
+    backoff: policy,
     stopTimeoutMs: 2000,
     onDied: (exit) => hooks.died?.push(exit),
     onSpawn: ({ boundary }) => hooks.spawned?.push(boundary)
@@ -45,6 +45,20 @@ t.test('a dying encoder is restarted with doubling backoff, with its last stderr
   t.same(died[0]!.lastStderr, ['boom: input gone'])
   // every restart waits for a fresh boundary: numbering only moves forward
   for (let i = 1; i < spawned.length; i++) t.ok(spawned[i]!.msn > spawned[i - 1]!.msn)
+})
+
+t.test('a death after a healthy run restarts on the very next boundary: no backoff on top, so no second MSN is lost', { timeout: 30_000 }, async (t) => {
+  const died: Array<FfmpegExit & { restartInMs: number }> = []
+  const spawned: Boundary[] = []
+  // runs of 3.3 s are three segments long, so healthy, though the policy resets only after a minute;
+  // a 0.9 s backoff after the death (0.3 s into a segment) would miss the next boundary
+  const s = supervisor('sleep 3.3; exit 1', { died, spawned }, { initialMs: 900, maxMs: 900, resetAfterMs: 60_000 })
+  t.teardown(async () => { await s.close() })
+  await s.start()
+  const deadline = Date.now() + 20_000
+  while (spawned.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  t.same(died.slice(0, 2).map((d) => d.restartInMs), [0, 0])
+  t.same(spawned.slice(1, 3).map((b, i) => b.msn - (spawned[i]?.msn ?? 0)), [4, 4], 'each run started four boundaries after the last: the one after its death')
 })
 
 t.test('close stops the encoder, is idempotent, and its own kill is not a death', async (t) => {

@@ -129,3 +129,23 @@ t.test('the publisher writes the serialized playlist to disk and removes leftove
   t.same((await readdir(dir)).filter((n) => n.endsWith('.ts')).sort(), ['100.ts', '101.ts', '102.ts', '99.ts'], 'only what is more than keepBehind behind the window goes')
   t.same(published[0], { rendition: '360p', firstMsn: 100, lastMsn: 102 })
 })
+
+t.test('the publisher lists caught-up segments after the last one published, never before it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'publisher-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const segment = (msn: number): { msn: number, uri: string, duration: number, discontinuity: boolean } => ({ msn, uri: `${msn}.ts`, duration: 2, discontinuity: false })
+  await writeFile(join(dir, PRIVATE_PLAYLIST), '#EXTM3U\n#EXTINF:2.000000,\n100.ts\n#EXTINF:2.000000,\n101.ts\n')
+  const publisher = new PlaylistPublisher({ targets: [{ rendition: '360p', dir }], segmentSeconds: 2, keepBehind: 5, log: pino({ level: 'silent' }), pollMs: 50 })
+  publisher.start()
+  t.teardown(async () => { await publisher.close() })
+  const listed = async (): Promise<string> => await readFile(join(dir, PUBLIC_PLAYLIST), 'utf8').catch(() => '')
+  await waitFor('the dead run\'s window published', async () => (await listed()).includes('101.ts') || undefined, { timeoutMs: 20_000, intervalMs: 20 })
+  t.equal(publisher.addCatchUp('360p', [segment(101), segment(102)]), 1, 'of 101 and 102, only 102 follows what is published')
+  await waitFor('102 appended', async () => (await listed()).endsWith('102.ts\n') || undefined, { timeoutMs: 20_000, intervalMs: 20 })
+  // the restarted run writes its own window: 103 follows the caught-up 102
+  await writeFile(join(dir, PRIVATE_PLAYLIST), '#EXTM3U\n#EXTINF:2.000000,\n103.ts\n')
+  const text = await waitFor('the restarted run published', async () => { const s = await listed(); return s.includes('103.ts') ? s : undefined }, { timeoutMs: 20_000, intervalMs: 20 })
+  t.match(text, /#EXT-X-MEDIA-SEQUENCE:102\n/, 'the window starts at the caught-up segment')
+  t.equal(publisher.addCatchUp('360p', [segment(102)]), 0, 'too late once the restarted run is published: a playlist never inserts into its past')
+  t.equal(publisher.addCatchUp('1080p', [segment(104)]), 0, 'an unknown rendition takes nothing')
+})

@@ -14,6 +14,8 @@ t.test('defaults match the Go original and the project\'s own defaults (docs/des
   t.equal(c.ffprobePath, 'ffprobe')
   t.equal(c.metricsPort, 9464)
   t.equal(c.frameRate, 30)
+  t.equal(c.catchUp, true, 'WORKER_CATCH_UP defaults on')
+  t.equal(loadWorkerConfig({ WORKER_CATCH_UP: 'false' }).catchUp, false)
   t.same(c.ladder.map((r) => [r.name, r.width, r.height, r.videoKbps, r.audioKbps]), [
     ['720p', 1280, 720, 3000, 128], ['480p', 854, 480, 1400, 96], ['240p', 426, 240, 400, 64]
   ])
