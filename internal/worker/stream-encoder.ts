@@ -45,6 +45,8 @@ export class StreamEncoder {
   #closing: Promise<void> | undefined
   /** Newest MSN published, by rendition. */
   readonly #published = new Map<string, number>()
+  /** The catch-up in flight, if any: close() waits for it (it is bounded by its own timeout). */
+  #catchingUp: Promise<void> | undefined
 
   constructor (settings: EncoderSettings, log: Logger, metrics: WorkerMetrics) {
     this.#settings = settings
@@ -164,7 +166,7 @@ export class StreamEncoder {
     const segMs = c.segmentSeconds * 1000
     const startedAt = Date.now()
     const first: Boundary = { msn: plan.firstMsn, t0Ms: boundaryMs(plan.firstMsn, c.segmentSeconds) }
-    runCatchUp(plan, {
+    this.#catchingUp = runCatchUp(plan, {
       ffmpegPath: c.ffmpegPath,
       signalDir: c.signalDir,
       ladder: c.ladder,
@@ -197,6 +199,7 @@ export class StreamEncoder {
     // the publisher stops first so ffmpeg's final short segment and ENDLIST never go public
     await this.#publisher?.close()
     await this.#supervisor?.close()
+    await this.#catchingUp
     await this.#guard.clear()
     forgetSignal(this.#metrics, this.#settings.signalName, this.#settings.ladder.map((r) => r.name))
   }

@@ -1,6 +1,6 @@
 // Issue 10's outages as chaos rows: every packager frozen at once on a busy machine, every
-// encoder restarted at once (the segments lost are caught up), the reporter away for longer than the edge view was
-// trusted. Each "control" row is the same fault made longer than the design can absorb: it must
+// encoder restarted at once (the segments lost are caught up), the reporter away for longer than
+// the edge view was trusted. Each "control" row is the same fault made longer than the design can absorb: it must
 // show the fault to players, or the run fails, so the rows above it can fail too.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
@@ -16,8 +16,8 @@ export interface ChaosFault {
   /** Made longer than the design absorbs: players must see it (a stall or a fatal error), or the run fails. */
   readonly control?: boolean
   /**
-   * What the design lets this fault cost each player, per repeat: the one-encoder restart leaves a
-   * hole of one MSN that some players wait out (issue 10 allows one stall of one target duration).
+   * What the design lets this fault cost each player, per repeat, for a fault it cannot hide (a
+   * hole some players wait out). No row needs it since the encoder restart is caught up.
    */
   readonly allowedStall?: { readonly perPlayer: number, readonly maxS: number }
   /** Injects the fault and undoes it; resolves once it has been undone, with the servers it took down if it says. */
