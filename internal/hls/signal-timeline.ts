@@ -29,8 +29,9 @@
  *
  * Output names: "<msn>.<ext>" when the upstream file already has that name (epoch-locked source
  * at offset 0, so restarted origins and replicas name segments the same way, and edge caches stay
- * valid), otherwise "<msn>_<runTag>.<ext>": unique per output MSN and, through the run tag (the
- * run's start time), not reused by an origin that restarted and numbers differently.
+ * valid), otherwise "<msn>_<tag>.<ext>": unique per output MSN and, through the tag (the source
+ * segment's PDT, or the run's start time without one), the same on replicas that stitched the
+ * same segment and not reused by an origin that restarted and numbers differently.
  *
  * The step runs in sections, one file each: timeline-start.ts (the first output),
  * timeline-alignment.ts (offsets and fetch candidates), timeline-append.ts (appending and

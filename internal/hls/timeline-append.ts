@@ -8,7 +8,7 @@ import { segmentByMsn } from './media-playlist.js'
 import type { FetchCandidate, OutputEntry, OutputRendition, SourceInput } from './timeline-state.js'
 import type { SegmentsByRendition, StepContext, TimelineDraft } from './timeline-draft.js'
 import {
-  commonRange, currentAlignment, entryDuration, lastEntry, outputName, pdtTolerance, preferredFirst, referenceRendition,
+  commonRange, currentAlignment, entryDuration, lastEntry, outputName, pdtTolerance, preferredFirst, referenceRendition, segmentTag,
   segmentsAt, sortedSourceIds
 } from './timeline-draft.js'
 import { FALLBACK_TARGET_DURATION_S } from './target-duration.js'
@@ -16,6 +16,7 @@ import { FALLBACK_TARGET_DURATION_S } from './target-duration.js'
 /** The output renditions of one MSN: the provider first, then every aligned source that lists it. */
 function buildRenditions (draft: TimelineDraft, ctx: StepContext, msn: number, providerId: string, segments: SegmentsByRendition): Record<string, OutputRendition> {
   const out: Record<string, OutputRendition> = {}
+  const tag = segmentTag(segments.get(referenceRendition(draft))?.programDateTimeMs, draft.runTag)
   for (const [rendition, segment] of segments) {
     const candidates: FetchCandidate[] = [{ sourceId: providerId, uri: segment.uri }]
     for (const id of sortedSourceIds(ctx.sources)) {
@@ -25,7 +26,7 @@ function buildRenditions (draft: TimelineDraft, ctx: StepContext, msn: number, p
       const other = playlist === undefined ? undefined : segmentByMsn(playlist, msn - alignment.offset)
       if (other !== undefined) candidates.push({ sourceId: id, uri: other.uri })
     }
-    out[rendition] = { name: outputName(msn, segment.uri, draft.runTag), duration: segment.duration, candidates }
+    out[rendition] = { name: outputName(msn, segment.uri, tag), duration: segment.duration, candidates }
   }
   return out
 }

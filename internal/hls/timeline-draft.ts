@@ -76,11 +76,21 @@ export function sourceTargetDuration (source: SourceInput): number {
   return td
 }
 
-/** "<msn>.<ext>" when the upstream name already is that (epoch-locked), else "<msn>_<runTag>.<ext>". */
-export function outputName (msn: number, upstreamUri: string, runTag: string): string {
+/** "<msn>.<ext>" when the upstream name already is that (epoch-locked), else "<msn>_<tag>.<ext>". */
+export function outputName (msn: number, upstreamUri: string, tag: string): string {
   const base = baseName(upstreamUri)
   const ext = base.slice(base.lastIndexOf('.') + 1)
-  return base === `${msn}.${ext}` ? base : `${msn}_${runTag}.${ext}`
+  return base === `${msn}.${ext}` ? base : `${msn}_${tag}.${ext}`
+}
+
+/**
+ * The tag in "<msn>_<tag>": the source segment's PROGRAM-DATE-TIME when it has one, so replicas
+ * that follow the same sources name a stitched segment alike whenever each of them stitched (an
+ * edge filling from either then lists the same URIs), and a restarted source (new PDTs) never
+ * reuses a name for other media; without a PDT, the run's tag (its start time).
+ */
+export function segmentTag (sourcePdtMs: number | undefined, runTag: string): string {
+  return sourcePdtMs === undefined ? runTag : `p${sourcePdtMs.toString(36)}`
 }
 
 /** A source's MSN range common to all renditions. */

@@ -5,7 +5,7 @@
  */
 import type { OutputEntry, OutputRendition, SourceInput, TimelineOptions } from './timeline-state.js'
 import type { SegmentsByRendition, StepContext, TimelineDraft } from './timeline-draft.js'
-import { commonRange, currentAlignment, entryDuration, lastEntry, outputName, pdtTolerance, preferredFirst, referenceRendition, segmentsAt, sortedSourceIds } from './timeline-draft.js'
+import { commonRange, currentAlignment, entryDuration, lastEntry, outputName, pdtTolerance, preferredFirst, referenceRendition, segmentTag, segmentsAt, sortedSourceIds } from './timeline-draft.js'
 import { appendEntry } from './timeline-append.js'
 import { baseName } from './playlist-uri.js'
 
@@ -56,7 +56,7 @@ function appendGapEntry (draft: TimelineDraft, ctx: StepContext, next: SegmentsB
     // named as the source would have named it, so an epoch-locked gap keeps its epoch name
     const ext = segment.uri.slice(segment.uri.lastIndexOf('.') + 1)
     const epochNamed = baseName(segment.uri) === `${segment.msn}.${ext}`
-    renditions[rendition] = { name: outputName(msn, epochNamed ? `${msn - offset}.${ext}` : segment.uri, draft.runTag), duration, candidates: [] }
+    renditions[rendition] = { name: outputName(msn, epochNamed ? `${msn - offset}.${ext}` : segment.uri, segmentTag(srcPdtMs, draft.runTag)), duration, candidates: [] }
   }
   draft.entries.push({ msn, discontinuity: false, pdtMs: srcPdtMs + draft.runPdtShiftMs, srcPdtMs, run: draft.run, gap: true, renditions })
   draft.lastAppendAt = ctx.now

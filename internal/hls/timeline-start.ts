@@ -6,7 +6,7 @@ import type { MediaPlaylist, Segment } from './media-playlist.js'
 import { segmentByMsn } from './media-playlist.js'
 import type { OutputRendition, SourceInput } from './timeline-state.js'
 import type { StepContext, TimelineDraft } from './timeline-draft.js'
-import { commonRange, lastEntry, outputName, sortedSourceIds, segmentsAt, sourceTargetDuration } from './timeline-draft.js'
+import { commonRange, lastEntry, outputName, segmentTag, sortedSourceIds, segmentsAt, sourceTargetDuration } from './timeline-draft.js'
 
 /** The most live eligible source (newest PDT, else newest MSN); ties go to the first id. */
 function pickInitialSource (sources: ReadonlyMap<string, SourceInput>): string | undefined {
@@ -62,7 +62,7 @@ export function startTimeline (draft: TimelineDraft, ctx: StepContext): number {
     synthesizedPdt += referenceSegment.duration * 1000
     const outputs: Record<string, OutputRendition> = {}
     for (const [rendition, segment] of segments) {
-      outputs[rendition] = { name: outputName(msn, segment.uri, draft.runTag), duration: segment.duration, candidates: [{ sourceId: id, uri: segment.uri }] }
+      outputs[rendition] = { name: outputName(msn, segment.uri, segmentTag(sourcePdt, draft.runTag)), duration: segment.duration, candidates: [{ sourceId: id, uri: segment.uri }] }
     }
     const previous = lastEntry(draft)
     const discontinuity = msn !== first && referenceSegment.discontinuity

@@ -383,3 +383,23 @@ t.test('a longer outage than the window can bridge is stitched, not filled with 
   t.equal(r.stitches, 1)
   t.notOk((r.outputs.get('360p') ?? []).some((p) => p.segments.some((s) => s.gap === true)), 'no gap')
 })
+
+t.test('two replicas stitching the same long outage at different moments name the stitched segments alike', async (t) => {
+  const downAt = T0 + 20_000
+  const lastBefore = newestEpochMsn(downAt - STEP)
+  const names = (r: RunOutput): Map<number, string> => new Map(lastOutput(r).segments.map((s) => [s.msn, s.uri]))
+  const replica = (offsetMs: number, pdtShiftMs = 0): RunOutput => simulate(T0 + offsetMs, T0 + 50_000 + offsetMs, restartedEncoder(downAt, lastBefore + 5, pdtShiftMs))
+  const a = replica(0)
+  const b = replica(130)
+  t.equal(a.stitches, 1)
+  t.equal(b.stitches, 1)
+  const namesA = names(a)
+  const namesB = names(b)
+  const common = [...namesA.keys()].filter((msn) => namesB.has(msn))
+  t.ok(common.length >= 3, `${common.length} MSNs listed by both`)
+  t.ok(common.every((msn) => /_p[0-9a-z]+\.ts$/.test(namesA.get(msn) ?? '')), 'the stitched run names its segments by their source PDT')
+  t.same(common.map((msn) => namesB.get(msn)), common.map((msn) => namesA.get(msn)), 'the same URI for every MSN on both replicas')
+  // control: a source with other media (other PDTs) gets other names for the same MSNs
+  const namesC = names(replica(0, 700))
+  t.ok(common.some((msn) => namesC.has(msn) && namesC.get(msn) !== namesA.get(msn)), 'other media, other names')
+})
