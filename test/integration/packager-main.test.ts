@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { childEnv } from '../support/child-env.js'
 import { compiledServiceArgs } from '../support/compiled-services.js'
+import { freePort } from '../support/free-port.js'
 import { PROJECT_ROOT } from '../support/project-root.js'
 
 
@@ -25,15 +25,6 @@ async function startMain (env: Record<string, string>): Promise<{ child: ChildPr
 function killOnTeardown (t: { teardown: (fn: () => unknown) => void }, child: ChildProcess): void {
   t.teardown(() => {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL')
-  })
-}
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
-    })
   })
 }
 
