@@ -67,6 +67,12 @@ export class PlaylistPublisher {
     await Promise.allSettled([...this.busy.values()])
   }
 
+  /** The newest MSN every rendition has published (undefined until each has published one). */
+  newestPublishedByAll (): number | undefined {
+    const newest = this.options.targets.map((t) => this.lastMsn.get(t.dir))
+    return newest.some((msn) => msn === undefined) ? undefined : Math.min(...newest as number[])
+  }
+
   /**
    * Segments a catch-up run re-encoded for one rendition, their files already in its folder. Only
    * those newer than everything published are taken (a playlist never inserts into its past);

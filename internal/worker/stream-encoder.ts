@@ -43,8 +43,6 @@ export class StreamEncoder {
   #supervisor: FfmpegSupervisor | undefined
   #publisher: PlaylistPublisher | undefined
   #closing: Promise<void> | undefined
-  /** Newest MSN published, by rendition. */
-  readonly #published = new Map<string, number>()
   /** The catch-up in flight, if any: close() waits for it (it is bounded by its own timeout). */
   #catchingUp: Promise<void> | undefined
 
@@ -106,10 +104,7 @@ export class StreamEncoder {
       segmentSeconds: c.segmentSeconds,
       keepBehind: c.listSize + deleteThreshold,
       log: this.#log,
-      onPublished: ({ rendition, lastMsn }) => {
-        this.#published.set(rendition, lastMsn)
-        this.#metrics.lastMsn.set({ signal, rendition }, lastMsn)
-      }
+      onPublished: ({ rendition, lastMsn }) => { this.#metrics.lastMsn.set({ signal, rendition }, lastMsn) }
     })
     this.#publisher.start()
 
@@ -154,9 +149,7 @@ export class StreamEncoder {
   #catchUp (restart: Boundary, argsFor: (boundary: Boundary, more: Partial<FfmpegArgsOptions>) => string[]): void {
     const c = this.#settings
     if (this.#closing !== undefined) return
-    const published = c.ladder.map((r) => this.#published.get(r.name))
-    const lastPublished = published.some((msn) => msn === undefined) ? undefined : Math.min(...published as number[])
-    const plan = planCatchUp(lastPublished, restart.msn)
+    const plan = planCatchUp(this.#publisher?.newestPublishedByAll(), restart.msn)
     if (plan === undefined) return
     const outcome = (name: 'caught_up' | 'lost'): void => { this.#metrics.catchUp.inc({ signal: c.signalName, outcome: name }, plan.count) }
     if (!c.catchUp) {

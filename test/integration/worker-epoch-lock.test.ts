@@ -114,6 +114,9 @@ t.test('two workers started apart line up on MSN, PDT, timestamps and frames; a 
   // epoch grid and the new run, seeked to a new offset, shows what B shows; a catch-up run
   // re-encodes the segments the dead run lost, which show what B shows too
   const oldPid = a.ffmpegPid!
+  // mid-segment, well after the last segment was published (~0.3 s after its end): what the
+  // playlist lists now is what the worker had published at the kill
+  await new Promise((resolve) => setTimeout(resolve, (1000 - (Date.now() % (SEG * 1000)) + SEG * 1000) % (SEG * 1000)))
   const before = await readMediaPlaylist(aPlaylist)
   const lastBefore = before!.segments[before!.segments.length - 1]!.msn
   const killedAt = Date.now()

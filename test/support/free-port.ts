@@ -19,6 +19,8 @@ function ephemeralLow (): number {
   }
 }
 
+const EPHEMERAL_LOW = ephemeralLow()
+
 async function canListen (port: number): Promise<boolean> {
   return await new Promise((resolve) => {
     const server = createServer()
@@ -46,7 +48,7 @@ async function kernelPort (): Promise<number> {
  * children's ports from it).
  */
 export async function freePort (span = 0): Promise<number> {
-  const highest = ephemeralLow() - 1 - span
+  const highest = EPHEMERAL_LOW - 1 - span
   if (highest - LOWEST < 1000) return await kernelPort()
   for (let i = 0; i < 100; i++) {
     const port = LOWEST + randomInt(highest - LOWEST + 1)

@@ -140,6 +140,7 @@ t.test('the publisher lists caught-up segments after the last one published, nev
   t.teardown(async () => { await publisher.close() })
   const listed = async (): Promise<string> => await readFile(join(dir, PUBLIC_PLAYLIST), 'utf8').catch(() => '')
   await waitFor('the dead run\'s window published', async () => (await listed()).includes('101.ts') || undefined, { timeoutMs: 20_000, intervalMs: 20 })
+  t.equal(publisher.newestPublishedByAll(), 101, 'the newest MSN every rendition published')
   t.equal(publisher.addCatchUp('360p', [segment(101), segment(102)]), 1, 'of 101 and 102, only 102 follows what is published')
   await waitFor('102 appended', async () => (await listed()).endsWith('102.ts\n') || undefined, { timeoutMs: 20_000, intervalMs: 20 })
   // the restarted run writes its own window: 103 follows the caught-up 102
