@@ -1,4 +1,4 @@
-import type { MediaPlaylist } from './media-playlist.js'
+import type { MediaPlaylist, Part } from './media-playlist.js'
 import type { MasterPlaylist } from './master-playlist.js'
 
 /**
@@ -10,6 +10,11 @@ export interface SerializeOptions {
   readonly uriBase?: string | ((uri: string) => string)
   /** Media playlists only: attributes of EXT-X-SERVER-CONTROL, e.g. "CAN-BLOCK-RELOAD=YES" (RFC 8216bis 4.4.3.8). */
   readonly serverControl?: string
+  /**
+   * A delta update (RFC 8216bis 6.2.5.1): the first this many segments become one EXT-X-SKIP.
+   * The caller keeps it within CAN-SKIP-UNTIL; 0 or undefined writes the whole playlist.
+   */
+  readonly skipSegments?: number
 }
 
 function applyBase (uri: string, options: SerializeOptions | undefined): string {
@@ -30,22 +35,45 @@ export function formatProgramDateTime (ms: number): string {
   return new Date(Math.round(ms)).toISOString()
 }
 
+function partLine (part: Part, options: SerializeOptions | undefined): string {
+  const independent = part.independent ? ',INDEPENDENT=YES' : ''
+  return `#EXT-X-PART:DURATION=${formatDuration(part.duration)},URI="${applyBase(part.uri, options)}"${independent}`
+}
+
 /** Writes a media playlist; deterministic: same model and options give the same bytes. */
 export function serializeMediaPlaylist (p: MediaPlaylist, options?: SerializeOptions): string {
+  const skip = Math.max(0, Math.min(options?.skipSegments ?? 0, p.segments.length))
   const out: string[] = ['#EXTM3U', `#EXT-X-VERSION:${p.version}`]
   if (p.independentSegments) out.push('#EXT-X-INDEPENDENT-SEGMENTS')
   out.push(`#EXT-X-TARGETDURATION:${p.targetDuration}`)
   if (options?.serverControl !== undefined) out.push(`#EXT-X-SERVER-CONTROL:${options.serverControl}`)
+  if (p.partTargetDuration !== undefined) out.push(`#EXT-X-PART-INF:PART-TARGET=${formatDuration(p.partTargetDuration)}`)
   out.push(`#EXT-X-MEDIA-SEQUENCE:${p.mediaSequence}`)
   out.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${p.discontinuitySequence}`)
-  for (const s of p.segments) {
+  if (skip > 0) out.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skip}`)
+  // a skipped map still applies to the first listed segment: the delta names it again
+  let map: string | undefined
+  p.segments.forEach((s, i) => {
+    if (i < skip) {
+      map = s.map ?? map
+      return
+    }
+    if (s.map !== undefined && (s.map !== map || i === skip)) out.push(`#EXT-X-MAP:URI="${applyBase(s.map, options)}"`)
+    map = s.map ?? map
     if (s.discontinuity) out.push('#EXT-X-DISCONTINUITY')
     if (s.programDateTimeMs !== undefined) out.push(`#EXT-X-PROGRAM-DATE-TIME:${formatProgramDateTime(s.programDateTimeMs)}`)
     if (s.gap === true) out.push('#EXT-X-GAP')
+    for (const part of s.parts ?? []) out.push(partLine(part, options))
     out.push(`#EXTINF:${formatDuration(s.duration)},`)
     out.push(applyBase(s.uri, options))
-  }
+  })
+  for (const part of p.trailingParts ?? []) out.push(partLine(part, options))
+  if (p.preloadHint !== undefined) out.push(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${applyBase(p.preloadHint, options)}"`)
   if (p.endList) out.push('#EXT-X-ENDLIST')
+  for (const r of p.renditionReports ?? []) {
+    const lastPart = r.lastPart === undefined ? '' : `,LAST-PART=${r.lastPart}`
+    out.push(`#EXT-X-RENDITION-REPORT:URI="${r.uri}",LAST-MSN=${r.lastMsn}${lastPart}`)
+  }
   return out.join('\n') + '\n'
 }
 

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import { Readable } from 'node:stream'
 import { SafeEmitter } from './safe-emitter.js'
 import { spawnChild, type SpawnChildOptions } from './spawn-child.js'
 
@@ -70,6 +71,12 @@ export class ChildSupervisor extends SafeEmitter<ChildEvents> {
   /** Its pid while it runs. */
   get pid (): number | undefined {
     return this.running ? this.#child?.pid : undefined
+  }
+
+  /** The pipe on file descriptor `fd` (3 and up) of the running child, when that slot is 'pipe'. */
+  pipe (fd: number): Readable | undefined {
+    const stream = this.#child?.stdio[fd]
+    return stream instanceof Readable ? stream : undefined
   }
 
   /** True from spawn until exit. */

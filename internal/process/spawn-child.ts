@@ -8,8 +8,8 @@ export interface SpawnChildOptions {
   readonly cwd?: string
   /** The child's whole environment: nothing of ours is merged in, so a name left out stays out. */
   readonly env?: NodeJS.ProcessEnv
-  /** stdin, stdout, stderr (default: ignore, pipe, pipe). */
-  readonly stdio?: readonly [StdioSlot, StdioSlot, StdioSlot]
+  /** stdin, stdout, stderr (default: ignore, pipe, pipe), then any further slots (fd 3, 4, ...). */
+  readonly stdio?: readonly [StdioSlot, StdioSlot, StdioSlot, ...StdioSlot[]]
   /**
    * Its own process group (a new session), so a signal to the group reaches the child's children,
    * and a signal to our group (a terminal's Ctrl-C, a SIGKILL of our group) does not reach it.

@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path'
  * Writes a file so that no reader ever sees it half-written: a hidden temporary file in the
  * same directory (same file system, so rename is atomic), then rename over the target.
  */
-export async function writeFileAtomic (path: string, data: string): Promise<void> {
+export async function writeFileAtomic (path: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     await writeFile(tmp, data)

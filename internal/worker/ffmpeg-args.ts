@@ -52,24 +52,7 @@ export function renditionDir (signalDir: string, ladder: readonly Rendition[], r
  * -itsoffset lines the looped input up with the wall clock for -re.
  */
 export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
-  const offset = o.loopOffsetSeconds.toFixed(6)
-  const rest = (o.loopSeconds - o.loopOffsetSeconds).toFixed(6)
-  const pcm = ['-f', LOOP_AUDIO.format, '-ar', String(LOOP_AUDIO.sampleRate), '-ac', String(LOOP_AUDIO.channels)]
-  const re = o.catchUpSeconds === undefined ? ['-re'] : []
-  const args = [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'level+warning', '-nostats', '-progress', 'pipe:1',
-    ...re, '-ss', offset, '-i', o.videoPath,
-    ...re, '-ss', offset, ...pcm, '-i', o.audioPath,
-    ...re, '-itsoffset', rest, '-stream_loop', '-1', '-i', o.videoPath,
-    ...re, '-itsoffset', rest, '-stream_loop', '-1', ...pcm, '-i', o.audioPath
-  ]
-
-  args.push('-filter_complex', [
-    // concat wants every part to start at 0
-    '[2:v:0]setpts=PTS-STARTPTS[lv]', '[3:a:0]asetpts=PTS-STARTPTS[la]',
-    '[0:v:0][1:a:0][lv][la]concat=n=2:v=1:a=1[cv][ca]',
-    ...ladderSplitFilters(o)
-  ].join(';'))
+  const args = loopInputArgs(o)
   o.ladder.forEach((_, i) => args.push('-map', `[v${i}]`))
   o.ladder.forEach((_, i) => args.push('-map', `[a${i}]`))
 
@@ -78,6 +61,31 @@ export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
   // timestamps follow the wall clock: the run's first frame is stamped t0
   args.push(...epochHlsOutputArgs(o))
   return args
+}
+
+/**
+ * The looped input from `loopOffsetSeconds` and the filter graph that makes the ladder's pictures
+ * `[v<i>]` and sounds `[a<i>]` from it, with the sound's lead computed for `t0Ms` (the run's first
+ * frame). Read in real time unless `catchUpSeconds` is set.
+ */
+export function loopInputArgs (o: Pick<FfmpegArgsOptions, 'videoPath' | 'audioPath' | 'loopSeconds' | 'loopOffsetSeconds' | 'catchUpSeconds' | 'ladder' | 'frameRate' | 't0Ms'>): string[] {
+  const offset = o.loopOffsetSeconds.toFixed(6)
+  const rest = (o.loopSeconds - o.loopOffsetSeconds).toFixed(6)
+  const pcm = ['-f', LOOP_AUDIO.format, '-ar', String(LOOP_AUDIO.sampleRate), '-ac', String(LOOP_AUDIO.channels)]
+  const re = o.catchUpSeconds === undefined ? ['-re'] : []
+  return [
+    '-hide_banner', '-nostdin', '-y', '-loglevel', 'level+warning', '-nostats', '-progress', 'pipe:1',
+    ...re, '-ss', offset, '-i', o.videoPath,
+    ...re, '-ss', offset, ...pcm, '-i', o.audioPath,
+    ...re, '-itsoffset', rest, '-stream_loop', '-1', '-i', o.videoPath,
+    ...re, '-itsoffset', rest, '-stream_loop', '-1', ...pcm, '-i', o.audioPath,
+    '-filter_complex', [
+      // concat wants every part to start at 0
+      '[2:v:0]setpts=PTS-STARTPTS[lv]', '[3:a:0]asetpts=PTS-STARTPTS[la]',
+      '[0:v:0][1:a:0][lv][la]concat=n=2:v=1:a=1[cv][ca]',
+      ...ladderSplitFilters(o)
+    ].join(';')
+  ]
 }
 
 /**

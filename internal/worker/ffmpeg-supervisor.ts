@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type { Logger } from '../log/logger.js'
 import { RESTART_BACKOFF, nextBackoffMs, type BackoffPolicy } from '../process/backoff.js'
 import { ChildSupervisor, type ChildExit } from '../process/child-supervisor.js'
@@ -23,7 +24,11 @@ export interface FfmpegSupervisorOptions {
   readonly backoff?: BackoffPolicy
   /** How long ffmpeg gets to exit after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs?: number
-  readonly onSpawn?: (info: { pid: number, boundary: Boundary }) => void
+  /** A run is spawned this long before the boundary it publishes from (a CMAF run's pre-roll); default 0. */
+  readonly startLeadMs?: number
+  /** Pipes on fd 3 and up, for outputs the worker reads itself (CMAF). */
+  readonly extraPipes?: number
+  readonly onSpawn?: (info: { pid: number, boundary: Boundary, pipe: (fd: number) => Readable | undefined }) => void
   /** A restart after a death or a failed spawn is planned on this boundary (said before the wait for it). */
   readonly onRestartPlanned?: (boundary: Boundary) => void
   /** A death close() did not cause; the supervisor restarts after `restartInMs`. */
@@ -86,9 +91,10 @@ export class FfmpegSupervisor {
   private scheduleRun (delayMs: number, restart = true): void {
     this.timer = setTimeout(() => {
       // wait for the next boundary only after the backoff, so a restart lands on a fresh boundary
-      const boundary = nextBoundary(Date.now(), this.options.segmentSeconds)
+      const lead = this.options.startLeadMs ?? 0
+      const boundary = nextBoundary(Date.now(), this.options.segmentSeconds, lead)
       if (restart) this.options.onRestartPlanned?.(boundary)
-      this.timer = setTimeout(() => { this.spawnRun(boundary) }, Math.max(0, boundary.t0Ms - Date.now()))
+      this.timer = setTimeout(() => { this.spawnRun(boundary) }, Math.max(0, boundary.t0Ms - lead - Date.now()))
     }, delayMs)
   }
 
@@ -97,11 +103,12 @@ export class FfmpegSupervisor {
     if (this.closing !== undefined) return
     const { ffmpegPath, log } = this.options
     const tail: string[] = []
-    const run = new ChildSupervisor({ file: ffmpegPath, args: this.options.argsFor(boundary) })
+    const extra = Array.from({ length: this.options.extraPipes ?? 0 }, () => 'pipe' as const)
+    const run = new ChildSupervisor({ file: ffmpegPath, args: this.options.argsFor(boundary), stdio: ['ignore', 'pipe', 'pipe', ...extra] })
     this.run = run
     run.on('spawned', ({ pid }) => {
       log.info({ pid, msn: boundary.msn, t0: new Date(boundary.t0Ms).toISOString() }, 'ffmpeg started')
-      this.options.onSpawn?.({ pid, boundary })
+      this.options.onSpawn?.({ pid, boundary, pipe: (fd) => run.pipe(fd) })
       this.firstRun?.resolve()
       this.firstRun = undefined
     })

@@ -118,7 +118,9 @@ export class FleetWorkerService implements Service {
       ffprobePath: c.ffprobePath,
       videoPreset: c.videoPreset,
       frameRate: c.frameRate,
-      catchUp: c.catchUp
+      catchUp: c.catchUp,
+      segmentFormat: c.segmentFormat,
+      partSeconds: c.partSeconds
     }
   }
 }

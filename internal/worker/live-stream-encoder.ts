@@ -65,6 +65,7 @@ export class LiveStreamEncoder {
 
   async start (): Promise<void> {
     const s = this.#s
+    if (s.segmentFormat !== 'ts') this.#log.warn({ segmentFormat: s.segmentFormat }, 'a pushed stream is encoded to MPEG-TS only: SEGMENT_FORMAT is ignored for it')
     await mkdir(s.signalDir, { recursive: true })
     await rm(join(s.signalDir, LIVE_DIR), { recursive: true, force: true })
     for (const r of s.ladder) {
@@ -80,7 +81,8 @@ export class LiveStreamEncoder {
     if (!slate.lettered) this.#log.warn('no font found (install fonts-dejavu-core): the slate is a plain frame without its text')
     if (this.#closing !== undefined) return
     // the slate's own series would clash with the stream's: it reports into a registry of its own
-    this.#slate = new StreamEncoder({ ...s, inputPath: slate.path, signalDir: join(s.signalDir, SLATE_DIR) }, this.#parentLog.child({ part: 'slate' }), createWorkerMetrics(new Registry()))
+    // a pushed stream is TS only: its slate must splice into the same format
+    this.#slate = new StreamEncoder({ ...s, segmentFormat: 'ts', inputPath: slate.path, signalDir: join(s.signalDir, SLATE_DIR) }, this.#parentLog.child({ part: 'slate' }), createWorkerMetrics(new Registry()))
     await this.#slate.start()
     const signal = s.signalName
     this.#publisher = new LivePublisher({

@@ -4,11 +4,13 @@ import type { Logger } from '../log/logger.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { planCatchUp, runCatchUp } from './catch-up.js'
 import { boundaryMs, loopOffsetSeconds, type Boundary } from './epoch-clock.js'
+import { buildCmafFfmpegArgs, PREROLL_SECONDS } from './cmaf-ffmpeg-args.js'
+import { CmafPublisher, type CmafTarget } from './cmaf-publisher.js'
 import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir, type FfmpegArgsOptions } from './ffmpeg-args.js'
 import { FfmpegSupervisor } from './ffmpeg-supervisor.js'
 import { checkTool, probeInput } from './input-probe.js'
-import { planLoop } from './loop-plan.js'
-import { prepareLoopSource } from './loop-source.js'
+import { planLoop, type LoopPlan } from './loop-plan.js'
+import { prepareLoopSource, type LoopSource } from './loop-source.js'
 import { buildMasterPlaylist } from './master-playlist.js'
 import { PlaylistPublisher } from './playlist-publisher.js'
 import { StaleFfmpegGuard } from './stale-ffmpeg.js'
@@ -25,7 +27,7 @@ const CATCH_UP_OVERRUN_S = 0.5
 const LINGER_SECONDS = 30
 
 /** What one stream is encoded from and how: the worker's settings with one stream's definition. */
-export type EncoderSettings = Pick<WorkerConfig, 'inputPath' | 'segmentSeconds' | 'ladder' | 'listSize' | 'ffmpegPath' | 'ffprobePath' | 'videoPreset' | 'frameRate' | 'catchUp'> & {
+export type EncoderSettings = Pick<WorkerConfig, 'inputPath' | 'segmentSeconds' | 'ladder' | 'listSize' | 'ffmpegPath' | 'ffprobePath' | 'videoPreset' | 'frameRate' | 'catchUp' | 'segmentFormat' | 'partSeconds'> & {
   readonly signalName: string
   /** `<OUTPUT_STREAM_PATH>/<signal>`: the packager serves it as `/<signal>/`. */
   readonly signalDir: string
@@ -42,6 +44,7 @@ export class StreamEncoder {
   readonly #guard: StaleFfmpegGuard
   #supervisor: FfmpegSupervisor | undefined
   #publisher: PlaylistPublisher | undefined
+  #cmaf: CmafPublisher | undefined
   #closing: Promise<void> | undefined
   /** The catch-up in flight, if any: close() waits for it (it is bounded by its own timeout). */
   #catchingUp: Promise<void> | undefined
@@ -99,6 +102,10 @@ export class StreamEncoder {
     if (this.#closing !== undefined) return
 
     const deleteThreshold = Math.max(c.listSize, Math.ceil(LINGER_SECONDS / c.segmentSeconds))
+    if (c.segmentFormat === 'fmp4') {
+      await this.#startCmaf(targets, loop, plan, deleteThreshold)
+      return
+    }
     this.#publisher = new PlaylistPublisher({
       targets,
       segmentSeconds: c.segmentSeconds,
@@ -143,6 +150,59 @@ export class StreamEncoder {
     this.#metrics.restarts.inc({ signal }, 0)
     await this.#supervisor.start()
     this.#log.info({ output: c.signalDir, renditions: c.ladder.map((r) => r.name), segmentSeconds: c.segmentSeconds }, 'encoder started')
+  }
+
+  /**
+   * CMAF (SEGMENT_FORMAT=fmp4): ffmpeg writes fragmented MP4 on pipes and the CmafPublisher cuts
+   * parts and segments from it. No catch-up: a dead run's segment is missing from this worker's
+   * playlist, and the redundant worker's packager lists it.
+   */
+  async #startCmaf (targets: readonly CmafTarget[], loop: LoopSource, plan: LoopPlan, lingerSegments: number): Promise<void> {
+    const c = this.#settings
+    const signal = c.signalName
+    const publisher = new CmafPublisher({
+      targets,
+      segmentSeconds: c.segmentSeconds,
+      partSeconds: c.partSeconds,
+      listSize: c.listSize,
+      lingerSegments,
+      log: this.#log,
+      onPublished: ({ rendition, lastMsn }) => { this.#metrics.lastMsn.set({ signal, rendition }, lastMsn) }
+    })
+    this.#cmaf = publisher
+    this.#supervisor = new FfmpegSupervisor({
+      ffmpegPath: c.ffmpegPath,
+      segmentSeconds: c.segmentSeconds,
+      log: this.#log,
+      // the run starts PREROLL_SECONDS before its boundary: the boundary is planned that much later
+      startLeadMs: PREROLL_SECONDS * 1000,
+      extraPipes: 2 * c.ladder.length,
+      argsFor: (boundary) => buildCmafFfmpegArgs({
+        videoPath: loop.videoPath,
+        audioPath: loop.audioPath,
+        loopSeconds: plan.loopSeconds,
+        segmentsPerLoop: plan.segmentsPerLoop,
+        t0Ms: boundary.t0Ms,
+        startMsn: boundary.msn,
+        segmentSeconds: c.segmentSeconds,
+        ladder: c.ladder,
+        frameRate: c.frameRate,
+        preset: c.videoPreset
+      }),
+      onSpawn: ({ pid, boundary, pipe }) => {
+        this.#metrics.ffmpegUp.set({ signal }, 1)
+        publisher.startRun(boundary, pipe)
+        this.#guard.record(pid).catch((err: unknown) => { this.#log.warn({ err }, 'could not record the ffmpeg PID') })
+      },
+      onDied: () => {
+        this.#metrics.ffmpegUp.set({ signal }, 0)
+        this.#metrics.restarts.inc({ signal })
+      },
+      onSpeed: (speed) => { this.#metrics.speed.set({ signal }, speed) }
+    })
+    this.#metrics.restarts.inc({ signal }, 0)
+    await this.#supervisor.start()
+    this.#log.info({ output: c.signalDir, renditions: c.ladder.map((r) => r.name), segmentSeconds: c.segmentSeconds, partSeconds: c.partSeconds }, 'CMAF encoder started')
   }
 
   /** Re-encodes what the dead run lost before `restart`, in the background; a failure leaves the gap. */
@@ -192,6 +252,7 @@ export class StreamEncoder {
     // the publisher stops first so ffmpeg's final short segment and ENDLIST never go public
     await this.#publisher?.close()
     await this.#supervisor?.close()
+    await this.#cmaf?.close()
     await this.#catchingUp
     await this.#guard.clear()
     forgetSignal(this.#metrics, this.#settings.signalName, this.#settings.ladder.map((r) => r.name))

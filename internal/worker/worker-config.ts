@@ -3,12 +3,13 @@ import { ConfigError } from '../config/config-error.js'
 import { readBoolean, readInteger, readPort, readString, type Env } from '../config/env-readers.js'
 import type { Rendition } from '../streams/ladder.js'
 import { readStreamVariables } from '../streams/stream-variables.js'
+import { readCmafSettings, type CmafSettings } from './cmaf-config.js'
 import { loadFleetConfig, type FleetConfig } from './fleet-config.js'
 
 export const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const
 export type X264Preset = typeof X264_PRESETS[number]
 
-export interface WorkerConfig extends CommonConfig {
+export interface WorkerConfig extends CommonConfig, CmafSettings {
   readonly inputPath: string
   /** Segment duration in whole seconds; boundaries fall on multiples of it since the Unix epoch. */
   readonly segmentSeconds: number
@@ -48,6 +49,7 @@ export function loadWorkerConfig (env: Env): WorkerConfig {
     videoPreset: preset as X264Preset,
     frameRate,
     catchUp: readBoolean(env, 'WORKER_CATCH_UP', true),
+    ...readCmafSettings(env, segmentSeconds, frameRate),
     metricsPort: readPort(env, 'WORKER_METRICS_PORT', 9464),
     fleet: loadFleetConfig(env)
   })

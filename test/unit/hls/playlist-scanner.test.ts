@@ -60,7 +60,7 @@ const segmentArb = (td: number): fc.Arbitrary<Omit<Segment, 'msn' | 'uri'>> => f
   discontinuity: fc.boolean(),
   programDateTimeMs: fc.option(fc.integer({ min: 1_500_000_000_000, max: 2_000_000_000_000 }), { nil: undefined }),
   gap: fc.option(fc.constant(true), { nil: undefined })
-}).map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as Omit<Segment, 'msn' | 'uri'>)
+}).map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as unknown as Omit<Segment, 'msn' | 'uri'>)
 
 const mediaArb: fc.Arbitrary<MediaPlaylist> = fc.integer({ min: 1, max: 10 }).chain((td) => fc.record({
   version: fc.integer({ min: 3, max: 9 }),

@@ -1,0 +1,177 @@
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { FragmentReader, type Sample, type TrackInit } from '../cmaf/fragment-reader.js'
+import { writeFragment } from '../cmaf/fragment-writer.js'
+import { AUDIO_TRACK_ID, joinInitSegments, VIDEO_TRACK_ID } from '../cmaf/init-segment.js'
+import { serializeMediaPlaylist } from '../hls/playlist-serializer.js'
+import type { Logger } from '../log/logger.js'
+import { writeFileAtomic } from './atomic-write.js'
+import { cmafPipes, PREROLL_SECONDS } from './cmaf-ffmpeg-args.js'
+import {
+  addPart, CMAF_FILE, cmafServerControl, EMPTY_WINDOW, INIT_SEGMENT, partName, reportOf, segmentName, windowPlaylist,
+  type CmafWindow, type CmafWindowOptions
+} from './cmaf-window.js'
+import { audioLeadSamples, type Boundary } from './epoch-clock.js'
+import { PUBLIC_PLAYLIST } from './ffmpeg-args.js'
+import { PartCutter, type CutPart, type TrackClock } from './part-cutter.js'
+
+/** AAC's encoder delay in ffmpeg (initial_padding): its first packet starts this many samples early. */
+const AAC_PRIMING_SAMPLES = 1024
+
+export interface CmafTarget {
+  readonly rendition: string
+  readonly dir: string
+}
+
+export interface CmafPublisherOptions extends CmafWindowOptions {
+  readonly targets: readonly CmafTarget[]
+  /** Files stay this many segments behind the window, for slow readers and caches. */
+  readonly lingerSegments: number
+  readonly log: Logger
+  readonly onPublished?: (info: { rendition: string, lastMsn: number }) => void
+}
+
+interface RenditionState {
+  readonly target: CmafTarget
+  window: CmafWindow
+  lastInit: Buffer | undefined
+  /** Writes for this rendition, in order: a part's file before the playlist that lists it. */
+  chain: Promise<void>
+  /** Segment files being built: the parts of the current segment, in order. */
+  partBytes: Buffer[]
+}
+
+/**
+ * Turns a CMAF run's pipes into files: per rendition the joined init segment, every part as it is
+ * complete, every segment as the concatenation of its parts, and after each part the LL-HLS
+ * playlist that lists it. A run that ends mid-segment leaves that segment unlisted; the next run
+ * starts a new window, as a restarted ffmpeg does for TS.
+ */
+export class CmafPublisher {
+  readonly #renditions: RenditionState[]
+  #closed = false
+
+  constructor (private readonly options: CmafPublisherOptions) {
+    this.#renditions = options.targets.map((target) => ({ target, window: EMPTY_WINDOW, lastInit: undefined, chain: Promise.resolve(), partBytes: [] }))
+  }
+
+  /** Reads the pipes of a run that starts publishing at `boundary`. */
+  startRun (boundary: Boundary, pipe: (fd: number) => Readable | undefined): void {
+    const startMs = boundary.t0Ms - PREROLL_SECONDS * 1000
+    const grid = { segmentMs: this.options.segmentSeconds * 1000, partMs: Math.round(this.options.partSeconds * 1000) }
+    this.#renditions.forEach((state, i) => {
+      const pipes = cmafPipes(i)
+      const video = pipe(pipes.video)
+      const audio = pipe(pipes.audio)
+      if (video === undefined || audio === undefined) {
+        this.options.log.error({ rendition: state.target.rendition }, 'ffmpeg was started without the CMAF pipes')
+        return
+      }
+      let cutter: PartCutter | undefined
+      const inits: Array<TrackInit | undefined> = [undefined, undefined]
+      const early: Array<[number, Sample]> = []
+      const onInit = (track: number) => (init: TrackInit): void => {
+        inits[track] = init
+        const [v, a] = inits
+        if (v === undefined || a === undefined) return
+        this.#writeInit(state, joinInitSegments(v, a))
+        const clocks: TrackClock[] = [
+          { trackId: VIDEO_TRACK_ID, timescale: v.timescale, epochTicksAtZero: (startMs * v.timescale) / 1000 },
+          // the sound starts `lead` samples before the run, and AAC's first packet primes the decoder
+          { trackId: AUDIO_TRACK_ID, timescale: a.timescale, epochTicksAtZero: (startMs * a.timescale) / 1000 - audioLeadSamples(startMs, a.timescale) - AAC_PRIMING_SAMPLES }
+        ]
+        cutter = new PartCutter(grid, clocks, boundary.t0Ms / grid.partMs)
+        for (const [t, s] of early.splice(0)) this.#cut(state, cutter.push(t, s))
+      }
+      const onSample = (track: number) => (sample: Sample): void => {
+        if (cutter === undefined) early.push([track, sample])
+        else this.#cut(state, cutter.push(track, sample))
+      }
+      const readers = [new FragmentReader(onInit(0), onSample(0)), new FragmentReader(onInit(1), onSample(1))]
+      ;[video, audio].forEach((stream, track) => {
+        stream.on('data', (chunk: Buffer) => {
+          try {
+            readers[track]?.push(chunk)
+          } catch (err) {
+            this.options.log.warn({ rendition: state.target.rendition, err: String(err) }, 'ffmpeg wrote fragmented MP4 the worker cannot read: this run publishes no more')
+            video.destroy()
+            audio.destroy()
+          }
+        })
+        stream.on('error', () => {})
+      })
+    })
+  }
+
+  /** The newest MSN every rendition has published (undefined until each has published one). */
+  newestPublishedByAll (): number | undefined {
+    const newest = this.#renditions.map((r) => r.window.segments[r.window.segments.length - 1]?.msn)
+    return newest.some((msn) => msn === undefined) ? undefined : Math.min(...newest as number[])
+  }
+
+  async close (): Promise<void> {
+    this.#closed = true
+    await Promise.allSettled(this.#renditions.map((r) => r.chain))
+  }
+
+  #writeInit (state: RenditionState, init: Buffer): void {
+    if (state.lastInit?.equals(init) === true) return
+    state.lastInit = init
+    this.#enqueue(state, async () => { await writeFileAtomic(join(state.target.dir, INIT_SEGMENT), init) })
+  }
+
+  #cut (state: RenditionState, parts: readonly CutPart[]): void {
+    for (const part of parts) this.#enqueue(state, async () => { await this.#publishPart(state, part) })
+  }
+
+  #enqueue (state: RenditionState, job: () => Promise<void>): void {
+    state.chain = state.chain.then(async () => {
+      if (!this.#closed) await job()
+    }).catch((err: unknown) => { this.options.log.warn({ err, rendition: state.target.rendition }, 'CMAF publish failed') })
+  }
+
+  async #publishPart (state: RenditionState, part: CutPart): Promise<void> {
+    const o = this.options
+    const dir = state.target.dir
+    const partsPerSegment = Math.round(o.segmentSeconds / o.partSeconds)
+    const bytes = writeFragment(((part.msn * partsPerSegment + part.index + 1) % 2 ** 32) >>> 0, part.tracks)
+    await writeFileAtomic(join(dir, partName(part.msn, part.index)), bytes)
+    const before = state.window
+    state.window = addPart(state.window, o, part.msn, part.index, part.independent)
+    const follows = before.currentMsn === part.msn && before.currentParts.length === part.index
+    state.partBytes = follows ? [...state.partBytes, bytes] : part.index === 0 ? [bytes] : []
+    const completed = state.window.segments[state.window.segments.length - 1]
+    const closedSegment = completed?.msn === part.msn && state.window.currentParts.length === 0
+    if (closedSegment) {
+      await writeFileAtomic(join(dir, segmentName(part.msn)), Buffer.concat(state.partBytes))
+      state.partBytes = []
+    }
+    await this.#writePlaylist(state)
+    if (closedSegment) {
+      o.onPublished?.({ rendition: state.target.rendition, lastMsn: part.msn })
+      await this.#removeOld(state)
+    }
+  }
+
+  async #writePlaylist (state: RenditionState): Promise<void> {
+    const reports = this.#renditions
+      .filter((r) => r !== state)
+      .map((r) => reportOf(r.window, `../${r.target.rendition}/${PUBLIC_PLAYLIST}`))
+      .filter((r) => r !== undefined)
+    const playlist = windowPlaylist(state.window, this.options, reports)
+    if (playlist === undefined) return
+    await writeFileAtomic(join(state.target.dir, PUBLIC_PLAYLIST), serializeMediaPlaylist(playlist, { serverControl: cmafServerControl(this.options) }))
+  }
+
+  /** Removes parts and segments that left the window more than lingerSegments ago, this run's or an earlier one's. */
+  async #removeOld (state: RenditionState): Promise<void> {
+    const first = state.window.segments[0]
+    if (first === undefined) return
+    const below = first.msn - this.options.lingerSegments
+    for (const name of await readdir(state.target.dir)) {
+      const match = CMAF_FILE.exec(name)
+      if (match !== null && Number(match[1]) < below) await rm(join(state.target.dir, name), { force: true })
+    }
+  }
+}
