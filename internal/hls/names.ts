@@ -9,6 +9,9 @@ export const NAME_PATTERNS = {
   segment: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\.(?:ts|m4s|mp4|aac|vtt)$/
 } as const
 
+/** The name of every playlist a signal or rendition folder serves: master and media alike. */
+export const PLAYLIST_FILE = 'playlist.m3u8'
+
 export type NameKind = keyof typeof NAME_PATTERNS
 
 export function isValidName (kind: NameKind, name: string): boolean {

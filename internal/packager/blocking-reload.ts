@@ -27,12 +27,13 @@ export function parseBlockingParams (query: Readonly<Record<string, unknown>>): 
 export type BlockingDecision = 'ready' | 'wait' | 'too-far'
 
 /**
- * Whether the playlist satisfies the request now. Without partial segments, listing segment N
- * (or later) is what the RFC asks for `_HLS_msn=N` with or without `_HLS_part`.
+ * Whether the playlist satisfies the request now (RFC 8216bis 6.2.5.2): it lists segment N or a
+ * later one, or, with `_HLS_part=P`, part P of segment N (the segment after the last listed).
  */
 export function decideBlockingReload (info: PlaylistScan, request: BlockingRequest): BlockingDecision {
   if (info.isMaster || info.endList) return 'ready'
   if (info.lastMsn >= request.msn) return 'ready'
+  if (request.part !== undefined && request.msn === info.lastMsn + 1 && info.partCount > request.part) return 'ready'
   if (request.msn > info.lastMsn + 2) return 'too-far'
   return 'wait'
 }

@@ -1,7 +1,10 @@
 import { createReadStream } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { blockingTimeoutMs, decideBlockingReload, parseBlockingParams, type BlockingRequest } from './blocking-reload.js'
+import { wantsDelta } from '../hls/delta-update.js'
+import { PLAYLIST_FILE } from '../hls/names.js'
 import { parseByteRange } from './byte-range.js'
+import type { DeltaPlaylists } from './delta-playlists.js'
 import type { CachedFile, FileStore, LargeFile, StoredFile } from './file-store.js'
 import { PackagerErrors } from './packager-errors.js'
 import type { PackagerMetrics } from './packager-metrics.js'
@@ -12,7 +15,11 @@ export interface PackagerRouteDeps {
   readonly store: FileStore
   readonly waiters: PlaylistWaiters
   readonly metrics: PackagerMetrics
+  readonly deltas: DeltaPlaylists
 }
+
+/** A part the worker names `<msn>.<part>.m4s`: a request for one not written yet is held (preload hint). */
+const PART_NAME = /^(\d{1,15})\.(\d{1,4})\.m4s$/
 
 interface FileParams { signal: string, rendition?: string, file: string }
 
@@ -28,7 +35,10 @@ const PREFLIGHT_HEADERS = {
  * CORS preflight; /healthcheck as the Go original (docs/design.md).
  */
 export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRouteDeps): void {
-  const { store, waiters, metrics } = deps
+  const { store, waiters, metrics, deltas } = deps
+  // a delta update when asked for and offered; the whole playlist otherwise
+  const maybeDelta = (request: FastifyRequest, target: RequestTarget, file: CachedFile): CachedFile =>
+    target.kind === 'playlist' && wantsDelta((request.query as Record<string, unknown>)._HLS_skip) ? deltas.deltaOf(target.key, file) : file
 
   const handler = (request: FastifyRequest<{ Params: FileParams }>, reply: FastifyReply): undefined | Promise<FastifyReply> => {
     const { signal, rendition, file } = request.params
@@ -48,14 +58,38 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
     const hit = store.peek(target.key)
     if (hit !== undefined) {
       metrics.hits[target.kind].inc()
-      sendFile(request, reply, hit)
+      sendFile(request, reply, maybeDelta(request, target, hit))
       return undefined
     }
     metrics.misses[target.kind].inc()
-    return store.get(target.key, target.kind).then((stored) => {
-      sendStored(request, reply, target, stored)
+    return store.get(target.key, target.kind).then(async (stored) => {
+      if (stored === undefined && target.kind === 'segment') stored = await awaitPart(request, reply, target)
+      sendStored(request, reply, target, stored?.type === 'memory' ? maybeDelta(request, target, stored) : stored)
       return reply
     })
+  }
+
+  /**
+   * A part not written yet, but at most the next few after the newest listed (what a preload hint
+   * names): held until its playlist lists it, for as long as a blocking reload, then read.
+   */
+  async function awaitPart (request: FastifyRequest, reply: FastifyReply, target: RequestTarget): Promise<StoredFile | undefined> {
+    const slash = target.key.lastIndexOf('/')
+    const match = PART_NAME.exec(target.key.slice(slash + 1))
+    if (match === null) return undefined
+    const playlistKey = `${target.key.slice(0, slash)}/${PLAYLIST_FILE}`
+    const playlist = await store.get(playlistKey, 'playlist')
+    if (playlist?.type !== 'memory' || playlist.info === undefined) return undefined
+    const wanted = { msn: Number(match[1]), part: Number(match[2]) }
+    if (decideBlockingReload(playlist.info, wanted) !== 'wait') return undefined
+    const abort = new AbortController()
+    const onClose = (): void => { abort.abort() }
+    reply.raw.once('close', onClose)
+    const waited = waiters.wait(playlistKey, wanted, blockingTimeoutMs(playlist.info), abort.signal)
+    const result = waited === 'full' ? undefined : await waited
+    reply.raw.off('close', onClose)
+    metrics.blocking(result === undefined ? 'rejected' : result.outcome === 'ready' ? 'released' : result.outcome)
+    return result?.outcome === 'ready' ? await store.get(target.key, target.kind) : undefined
   }
 
   async function serveBlocking (request: FastifyRequest, reply: FastifyReply, target: RequestTarget): Promise<FastifyReply> {
@@ -74,7 +108,7 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
     const decision = decideBlockingReload(stored.info, blocking)
     if (decision === 'ready') {
       metrics.blocking('immediate')
-      sendFile(request, reply, stored)
+      sendFile(request, reply, maybeDelta(request, target, stored))
       return reply
     }
     if (decision === 'too-far') {
@@ -96,7 +130,7 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
     reply.raw.off('close', onClose)
     if (result.outcome === 'ready') {
       metrics.blocking('released')
-      sendFile(request, reply, result.file)
+      sendFile(request, reply, maybeDelta(request, target, result.file))
       return reply
     }
     metrics.blocking(result.outcome)

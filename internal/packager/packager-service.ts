@@ -6,6 +6,7 @@ import { createMetricsRegistry } from '../metrics/metrics-registry.js'
 import { FileStore } from './file-store.js'
 import type { PackagerConfig } from './packager-config.js'
 import { createPackagerMetrics, type PackagerMetrics } from './packager-metrics.js'
+import { DeltaPlaylists } from './delta-playlists.js'
 import { registerPackagerRoutes } from './packager-routes.js'
 import { PlaylistWaiters } from './playlist-waiters.js'
 import { RootWatcher, type RootEvent } from './root-watcher.js'
@@ -57,7 +58,7 @@ export class PackagerService implements Service {
       onEvent: (event, key) => { this.onFileEvent(event, key) }
     })
     this.http = createHttpApp({ log: this.log, metrics: registry })
-    registerPackagerRoutes(this.http.app, { store: this.store, waiters: this.waiters, metrics: this.metrics })
+    registerPackagerRoutes(this.http.app, { store: this.store, waiters: this.waiters, metrics: this.metrics, deltas: new DeltaPlaylists() })
   }
 
   async start (): Promise<void> {

@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { PLAYLIST_FILE } from '../hls/names.js'
 import type { Rendition } from '../streams/ladder.js'
 import { h264LevelIdc, levelArg } from './codec-string.js'
 import { audioLeadSamples } from './epoch-clock.js'
@@ -6,7 +7,7 @@ import { LOOP_AUDIO } from './loop-plan.js'
 
 /** The private playlist ffmpeg writes; a leading dot makes every packager refuse to serve it. */
 export const PRIVATE_PLAYLIST = '.ffmpeg.m3u8'
-export const PUBLIC_PLAYLIST = 'playlist.m3u8'
+export const PUBLIC_PLAYLIST = PLAYLIST_FILE
 
 export interface FfmpegArgsOptions {
   /** The loop's video: the input, or its exact re-encoded copy. */

@@ -32,3 +32,13 @@ t.test('timeout is three target durations', async (t) => {
   t.equal(FALLBACK_TARGET_DURATION_MS, 2000)
   t.equal(blockingTimeoutMs(scanPlaylist('#EXTM3U\n'), 6), 18_000, 'an explicit fallback still wins')
 })
+
+t.test('decideBlockingReload with parts: part P of the segment being written, or any later segment', async (t) => {
+  const ll = scanPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:10\n#EXTINF:1,\n10.m4s\n' +
+    '#EXT-X-PART:DURATION=0.5,URI="11.0.m4s",INDEPENDENT=YES\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI="11.1.m4s"\n')
+  t.equal(decideBlockingReload(ll, { msn: 11, part: 0 }), 'ready', 'listed as a trailing part')
+  t.equal(decideBlockingReload(ll, { msn: 11, part: 1 }), 'wait', 'the hinted part')
+  t.equal(decideBlockingReload(ll, { msn: 11, part: undefined }), 'wait', 'without _HLS_part: the whole segment')
+  t.equal(decideBlockingReload(ll, { msn: 10, part: 5 }), 'ready', 'a part of a listed segment')
+  t.equal(decideBlockingReload(ll, { msn: 12, part: 0 }), 'wait')
+})
