@@ -15,7 +15,7 @@ export type PlaylistCheck =
 
 // Absolute URIs are read, not refused: the prober checks a variant's host itself ("foreign
 // variant"), and a segment's host is the origin's business, not a sign the packager is down.
-const PROBE_LIMITS: ParseLimits = Object.freeze({ ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true, allowAbsoluteVariantUris: true })
+const PROBE_LIMITS: ParseLimits = Object.freeze({ ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true, allowAbsoluteVariantUris: true, cmaf: true })
 
 /** Classifies a playlist body with hls/'s strict parser, the one the origin reads packagers with. */
 export function checkPlaylist (text: string): PlaylistCheck {

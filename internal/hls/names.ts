@@ -12,6 +12,9 @@ export const NAME_PATTERNS = {
 /** The name of every playlist a signal or rendition folder serves: master and media alike. */
 export const PLAYLIST_FILE = 'playlist.m3u8'
 
+/** A CMAF part as the worker names it, `<msn>.<part>.m4s`: what a preload hint names before it exists. */
+export const PART_FILE = /^(\d{1,15})\.(\d{1,5})\.m4s$/
+
 export type NameKind = keyof typeof NAME_PATTERNS
 
 export function isValidName (kind: NameKind, name: string): boolean {

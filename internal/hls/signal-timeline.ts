@@ -52,6 +52,7 @@ import { addCandidates, alignSources } from './timeline-alignment.js'
 import { appendFromAligned, isOverdue, stitch } from './timeline-append.js'
 import { bridgeGap } from './timeline-gaps.js'
 import { trimWindowHead } from './timeline-window.js'
+import { findPartOrMap, partFields, updatePending } from './timeline-parts.js'
 
 /** Decides for every source whether it may provide new segments in this step, and why not. */
 function classifySources (draft: TimelineDraft, ctx: StepContext): void {
@@ -126,7 +127,8 @@ export function advanceTimeline (state: TimelineState, inputs: AdvanceInputs, op
     break
   }
   const removed = trimWindowHead(draft, ctx)
-  const changed = appended > 0 || removed > 0
+  const partsChanged = updatePending(draft, ctx)
+  const changed = appended > 0 || removed > 0 || partsChanged
   if (changed) draft.version = state.version + 1
   return { state: draft, changed, appended, removed, stitches, gaps, report: reportSources(draft, ctx) }
 }
@@ -134,20 +136,32 @@ export function advanceTimeline (state: TimelineState, inputs: AdvanceInputs, op
 /** The output media playlist of one rendition, or undefined before the first output. */
 export function timelinePlaylist (state: TimelineState, rendition: string, options: Pick<TimelineOptions, 'version'> = DEFAULT_TIMELINE_OPTIONS): MediaPlaylist | undefined {
   if (state.targetDuration === undefined || !state.renditions.includes(rendition)) return undefined
+  const { partsFrom, ...ll } = partFields(state, rendition)
   const segments: Segment[] = state.entries.map((entry) => {
     const output = entry.renditions[rendition] as OutputRendition
-    const segment = { msn: entry.msn, uri: output.name, duration: output.duration, discontinuity: entry.discontinuity, programDateTimeMs: entry.pdtMs }
-    return entry.gap === true ? { ...segment, gap: true } : segment
+    const parts = entry.msn >= partsFrom ? output.parts?.map((p) => ({ uri: p.name, duration: p.duration, independent: p.independent })) : undefined
+    return {
+      msn: entry.msn,
+      uri: output.name,
+      duration: output.duration,
+      discontinuity: entry.discontinuity,
+      programDateTimeMs: entry.pdtMs,
+      ...(entry.gap === true ? { gap: true } : {}),
+      ...(output.map === undefined ? {} : { map: output.map.name }),
+      ...(parts === undefined ? {} : { parts })
+    }
   })
   return {
     kind: 'media',
-    version: options.version,
+    // EXT-X-MAP in a media playlist needs version 6; delta updates (EXT-X-SKIP) need 9
+    version: ll.partTargetDuration !== undefined ? Math.max(options.version, 9) : segments.some((s) => s.map !== undefined) ? Math.max(options.version, 6) : options.version,
     targetDuration: state.targetDuration,
     mediaSequence: state.mediaSequence,
     discontinuitySequence: state.discontinuitySequence,
     segments,
     endList: false,
-    independentSegments: state.independentSegments
+    independentSegments: state.independentSegments,
+    ...ll
   }
 }
 
@@ -166,7 +180,8 @@ export function findOutputSegment (state: TimelineState, rendition: string, name
       if (output !== undefined && output.name === name) return { msn: entry.msn, duration: output.duration, candidates: output.candidates, gap: entry.gap === true }
     }
   }
-  return undefined
+  const other = findPartOrMap(state, rendition, name)
+  return other === undefined ? undefined : { ...other, gap: false }
 }
 
 /** Newest output MSN (all renditions share it), for blocking playlist reload; undefined before the first output. */

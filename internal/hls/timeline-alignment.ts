@@ -6,6 +6,7 @@
 import { lastMsn as playlistLastMsn, segmentByMsn } from './media-playlist.js'
 import type { OutputEntry, OutputRendition, SourceInput } from './timeline-state.js'
 import type { StepContext, TimelineDraft } from './timeline-draft.js'
+import { withCandidate } from './timeline-parts.js'
 import { entryAt, entryDuration, lastEntry, pdtTolerance, referenceRendition, sortedSourceIds } from './timeline-draft.js'
 
 /**
@@ -121,7 +122,7 @@ export function addCandidates (draft: TimelineDraft, ctx: StepContext): void {
         const current = (renditions ?? entry.renditions)[rendition]
         if (segment === undefined || current === undefined || current.candidates.some((c) => c.sourceId === id)) continue
         renditions = renditions ?? { ...entry.renditions }
-        renditions[rendition] = { ...current, candidates: [...current.candidates, { sourceId: id, uri: segment.uri }] }
+        renditions[rendition] = withCandidate(current, id, segment)
       }
     }
     return renditions === undefined ? entry : { ...entry, renditions }

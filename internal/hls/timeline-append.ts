@@ -5,10 +5,11 @@
  */
 import type { MediaPlaylist, Segment } from './media-playlist.js'
 import { segmentByMsn } from './media-playlist.js'
-import type { FetchCandidate, OutputEntry, OutputRendition, SourceInput } from './timeline-state.js'
+import type { OutputEntry, OutputRendition, SourceInput } from './timeline-state.js'
+import { outputRendition, withCandidate } from './timeline-parts.js'
 import type { SegmentsByRendition, StepContext, TimelineDraft } from './timeline-draft.js'
 import {
-  commonRange, currentAlignment, entryDuration, lastEntry, outputName, pdtTolerance, preferredFirst, referenceRendition, segmentTag,
+  commonRange, currentAlignment, entryDuration, lastEntry, pdtTolerance, preferredFirst, referenceRendition, segmentTag,
   segmentsAt, sortedSourceIds
 } from './timeline-draft.js'
 import { FALLBACK_TARGET_DURATION_S } from './target-duration.js'
@@ -18,15 +19,15 @@ function buildRenditions (draft: TimelineDraft, ctx: StepContext, msn: number, p
   const out: Record<string, OutputRendition> = {}
   const tag = segmentTag(segments.get(referenceRendition(draft))?.programDateTimeMs, draft.runTag)
   for (const [rendition, segment] of segments) {
-    const candidates: FetchCandidate[] = [{ sourceId: providerId, uri: segment.uri }]
+    let output = outputRendition(msn, segment, tag, { sourceId: providerId, uri: segment.uri })
     for (const id of sortedSourceIds(ctx.sources)) {
       const alignment = currentAlignment(draft, id)
       if (id === providerId || alignment === undefined) continue
       const playlist = ctx.sources.get(id)?.playlists.get(rendition)
       const other = playlist === undefined ? undefined : segmentByMsn(playlist, msn - alignment.offset)
-      if (other !== undefined) candidates.push({ sourceId: id, uri: other.uri })
+      if (other !== undefined) output = withCandidate(output, id, other)
     }
-    out[rendition] = { name: outputName(msn, segment.uri, tag), duration: segment.duration, candidates }
+    out[rendition] = output
   }
   return out
 }

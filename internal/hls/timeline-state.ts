@@ -7,6 +7,19 @@ export interface FetchCandidate {
   readonly uri: string
 }
 
+/** An output part (LL-HLS) or init segment: a name of ours and where its bytes are. */
+export interface OutputPart {
+  readonly name: string
+  readonly duration: number
+  readonly independent: boolean
+  readonly candidates: readonly FetchCandidate[]
+}
+
+export interface OutputMap {
+  readonly name: string
+  readonly candidates: readonly FetchCandidate[]
+}
+
 /** One rendition's view of an output segment. */
 export interface OutputRendition {
   /** The output segment name, relative to the output media playlist; immutable for its MSN. */
@@ -14,6 +27,22 @@ export interface OutputRendition {
   readonly duration: number
   /** In order of preference: the source it was taken from first. */
   readonly candidates: readonly FetchCandidate[]
+  /** The init segment (EXT-X-MAP) of a CMAF source. */
+  readonly map?: OutputMap
+  /** Its parts, when the source listed them and the segment keeps the source's name. */
+  readonly parts?: readonly OutputPart[]
+}
+
+/**
+ * The parts of the MSN after the last entry (LL-HLS), by rendition, as aligned sources list them.
+ * A listed part stays listed: the list only grows until the segment is appended.
+ */
+export interface PendingParts {
+  readonly msn: number
+  readonly run: number
+  readonly renditions: Readonly<Record<string, readonly OutputPart[]>>
+  /** EXT-X-PRELOAD-HINT per rendition: the next part's name. */
+  readonly hints: Readonly<Record<string, string>>
 }
 
 /** One output MSN, shared by every rendition of the signal (so discontinuity numbers match). */
@@ -69,6 +98,9 @@ export interface TimelineState {
   /** The source new segments were last taken from: kept while it can serve (sticky). */
   readonly preferredSourceId?: string
   readonly alignments: Readonly<Record<string, SourceAlignment>>
+  /** EXT-X-PART-INF PART-TARGET, seconds: locked when a source first lists parts. */
+  readonly partTarget?: number
+  readonly pending?: PendingParts
 }
 
 /** What one source lists now, and whether the health tracker lets it provide new segments. */

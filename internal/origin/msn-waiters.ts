@@ -1,14 +1,29 @@
-interface Waiter { readonly msn: number, readonly resolve: (ok: boolean) => void, readonly timer: NodeJS.Timeout }
+/** A blocking reload (RFC 8216bis 6.2.5.2): segment `msn`, or part `part` of it. */
+export interface BlockingTarget { readonly msn: number, readonly part?: number }
 
-/** Requests held until the output lists a media sequence number (blocking playlist reload). */
+interface Waiter { readonly key: string, readonly position: number, readonly resolve: (ok: boolean) => void, readonly timer: NodeJS.Timeout }
+
+/** Positions per segment: room for a part index below it (no stream has 100000 parts in a segment). */
+const PARTS_PER_MSN = 100_000
+
+/**
+ * Where a playlist stands, as one number that only grows: part P of segment M is M·K + P, and a
+ * whole segment M is M·K + K - 1, so a request without _HLS_part waits for the whole segment.
+ */
+export function playlistPosition (msn: number, part?: number): number {
+  return msn * PARTS_PER_MSN + (part ?? PARTS_PER_MSN - 1)
+}
+
+/** Requests held until a rendition's output reaches a position (blocking playlist reload, preload hints). */
 export class MsnWaiters {
   private waiters: Waiter[] = []
 
-  /** Resolves true once `msn` is listed, false after `timeoutMs`. */
-  async wait (msn: number, timeoutMs: number): Promise<boolean> {
+  /** Resolves true once `key` reaches `position`, false after `timeoutMs`. */
+  async wait (key: string, position: number, timeoutMs: number): Promise<boolean> {
     return await new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
-        msn,
+        key,
+        position,
         resolve,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter)
@@ -19,11 +34,11 @@ export class MsnWaiters {
     })
   }
 
-  /** Releases everyone waiting for `lastMsn` or earlier. */
-  release (lastMsn: number): void {
-    const ready = this.waiters.filter((w) => w.msn <= lastMsn)
+  /** Releases everyone waiting on `key` for `position` or earlier. */
+  release (key: string, position: number): void {
+    const ready = this.waiters.filter((w) => w.key === key && w.position <= position)
     if (ready.length === 0) return
-    this.waiters = this.waiters.filter((w) => w.msn > lastMsn)
+    this.waiters = this.waiters.filter((w) => !ready.includes(w))
     for (const w of ready) { clearTimeout(w.timer); w.resolve(true) }
   }
 

@@ -12,6 +12,8 @@ import { fetchListedSegment } from './listed-segment.js'
 import type { SessionRegistry } from './session-registry.js'
 import { SIGNAL_LEVEL } from './signal-layout.js'
 import type { SignalSession } from './signal-session.js'
+import type { BlockingTarget } from './msn-waiters.js'
+import { wantsDelta } from '../hls/delta-update.js'
 import { STEERING_NAME, steeringManifest } from './content-steering.js'
 import { edgeSteeringAnswer, STEERING_BUCKETS, type EdgePlan } from './edge-pathways.js'
 import type { OriginPathway } from './origin-pathways.js'
@@ -159,8 +161,9 @@ async function readySession (deps: OriginRouteDeps, signal: string, playlistRepl
 }
 
 async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: SignalSession, rendition: string, query: Query, token: PlaybackToken | undefined): Promise<FastifyReply> {
-  const msn = parseMsn(query)
-  const answer = await session.mediaPlaylist(rendition, msn)
+  const block = parseBlocking(query)
+  const msn = block?.msn
+  const answer = await session.mediaPlaylist(rendition, block, wantsDelta(query._HLS_skip))
   switch (answer.kind) {
     case 'playlist': return sendPlaylist(reply, signed(deps, `${session.signal}/${rendition}`, answer.body, token), msn === undefined ? EDGE_CACHE.live : Math.ceil(EDGE_CACHE.finalAnswerTargetDurations * session.targetDurationMs / 1000))
     case 'unknown-rendition': throw new OriginErrors.RENDITION_UNKNOWN(session.signal, rendition)
@@ -189,19 +192,18 @@ function parseBucket (raw: string | undefined): number {
   return Number(raw)
 }
 
-function parseMsn (query: Query): number | undefined {
+function parseBlocking (query: Query): BlockingTarget | undefined {
   const raw = query._HLS_msn
   if (raw === undefined) {
     if (query._HLS_part !== undefined) throw new OriginErrors.BAD_BLOCKING_REQUEST('_HLS_part needs _HLS_msn')
     return undefined
   }
   if (!/^\d{1,16}$/.test(raw)) throw new OriginErrors.BAD_BLOCKING_REQUEST(`_HLS_msn must be a non-negative integer, got '${raw.slice(0, 32)}'`)
-  // no parts are served yet, but a malformed one is refused as RFC 8216bis 6.2.5.2 asks, not ignored
   const part = query._HLS_part
-  if (part !== undefined && (typeof part !== 'string' || !/^\d{1,9}$/.test(part))) {
+  if (part !== undefined && (typeof part !== 'string' || !/^\d{1,5}$/.test(part))) {
     throw new OriginErrors.BAD_BLOCKING_REQUEST(`_HLS_part must be a non-negative integer, got '${String(part).slice(0, 32)}'`)
   }
-  return Number(raw)
+  return part === undefined ? { msn: Number(raw) } : { msn: Number(raw), part: Number(part) }
 }
 
 async function sendSegment (reply: FastifyReply, deps: OriginRouteDeps, session: SignalSession, rendition: string, name: string): Promise<FastifyReply> {
@@ -212,7 +214,10 @@ async function sendSegment (reply: FastifyReply, deps: OriginRouteDeps, session:
     // only players that do not implement EXT-X-GAP ask (see gap-filler.ts); final for its MSN, so cacheable
     return await reply.headers({ 'content-type': contentTypeFor(name), 'cache-control': SEGMENT_CACHE_CONTROL, 'access-control-allow-origin': '*' }).send(GAP_FILLER_TS)
   }
-  if (sources === undefined || sources.length === 0) throw new OriginErrors.SEGMENT_UNKNOWN(name)
+  if (sources === undefined || sources.length === 0) {
+    // a preload-hinted part, asked for before it exists: held until the output lists it
+    if (sources !== undefined || !await session.whenPartListed(rendition, name)) throw new OriginErrors.SEGMENT_UNKNOWN(name)
+  }
   const key = `${session.signal}/${rendition}/${name}`
   // held while no packager answers, up to 3 target durations: longer than any freeze the design bridges
   const result = await fetchListedSegment(deps.fetcher, key, { sources: () => session.segmentSources(rendition, name), deadline: Date.now() + 3 * session.targetDurationMs, pauseMs: 250 })

@@ -49,7 +49,7 @@ export class OriginService implements Service {
         timeline: { ...DEFAULT_TIMELINE_OPTIONS, windowSize: config.windowSegments },
         health: DEFAULT_HEALTH_OPTIONS,
         recoveryHoldMs: config.recoveryHoldMs,
-        parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes },
+        parseLimits: { ...DEFAULT_PARSE_LIMITS, maxBytes: config.maxPlaylistBytes, cmaf: true },
         tickMs: 250,
         maxPlaylistAgeMs: config.maxPlaylistAgeMs,
         failover: failoverStrategyFor(config),

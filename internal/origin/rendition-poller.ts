@@ -1,4 +1,5 @@
-import { lastMsn, type MediaPlaylist } from '../hls/media-playlist.js'
+import { lastMsn, lastPart, type MediaPlaylist } from '../hls/media-playlist.js'
+import { playlistPosition, type BlockingTarget } from './msn-waiters.js'
 import { parseMediaPlaylist, type ParseLimits } from '../hls/playlist-parser.js'
 import type { UpstreamClient, UpstreamFailure } from './upstream-client.js'
 
@@ -24,11 +25,15 @@ export interface RenditionPollerOptions {
 /** A poller that saw the newest MSN go backwards polls plainly, at half target durations, for this long. */
 const SETTLE_TARGET_DURATIONS = 3
 
+/**
+ * Positions below are playlistPosition values: a segment's, or a part's in LL-HLS. A playlist's
+ * position is that of its newest part or segment, so a new part is progress as a new segment is.
+ */
 export interface PollStep {
-  /** Newest MSN of the previous good answer, if any. */
+  /** Position of the previous good answer, if any. */
   readonly before: number | undefined
   readonly newest: number
-  /** The `_HLS_msn` this answer was asked with. */
+  /** The position this answer was asked to reach (`_HLS_msn`, `_HLS_part`). */
   readonly blockFor: number | undefined
   /** When the newest MSN last went backwards. */
   readonly rewoundAt: number | undefined
@@ -37,8 +42,8 @@ export interface PollStep {
 }
 
 /**
- * Pure: what to ask next after a good answer. Only a higher MSN (or the segment asked for) is
- * progress worth asking again at once; the same MSN waits half a target duration. A lower MSN is
+ * Pure: what to ask next after a good answer. Only a higher position (or the one asked for) is
+ * progress worth asking again at once; the same one waits half a target duration. A lower one is
  * never progress: for a few target durations after it the packager is not trusted with blocking
  * reloads (each flip of an oscillating packager would answer one at once) and is polled plainly at
  * the pace RFC 8216bis 6.3.4 gives a playlist that did not change.
@@ -51,9 +56,24 @@ export function nextPoll (step: PollStep): { readonly blockFor: number | undefin
   return { blockFor: newest + 1, waitMs: advanced || askedAndGot ? 0 : targetMs / 2 }
 }
 
+/** What a blocking reload asks for next: the next part in LL-HLS, else the next segment. */
+export function nextAsk (playlist: MediaPlaylist): BlockingTarget {
+  const msn = lastMsn(playlist) + 1
+  if (playlist.partTargetDuration === undefined) return { msn }
+  return { msn, part: playlist.trailingParts?.length ?? 0 }
+}
+
+/** A playlist's position: its newest part, or its newest segment. */
+export function positionOf (playlist: MediaPlaylist): number {
+  const part = lastPart(playlist)
+  const whole = playlistPosition(lastMsn(playlist))
+  return part === undefined ? whole : Math.max(whole, playlistPosition(part.msn, part.part))
+}
+
 /**
- * Follows one media playlist on one packager. It asks for the next segment with a blocking reload
- * (`_HLS_msn`), so a new segment is known the moment the packager has it, without polling traffic
+ * Follows one media playlist on one packager. It asks for the next segment (or, in LL-HLS, the
+ * next part) with a blocking reload (`_HLS_msn`, `_HLS_part`), so a new segment or part is known
+ * the moment the packager has it, without polling traffic
  * that grows with viewers. A packager that does not block (it answers at once with nothing new) is
  * polled every half target duration instead (RFC 8216bis 6.3.4).
  */
@@ -83,13 +103,14 @@ export class RenditionPoller {
   }
 
   private async run (): Promise<void> {
-    let blockFor: number | undefined
+    let blockFor: BlockingTarget | undefined
     while (!this.abort.signal.aborted) {
       const td = this.targetMs()
-      const url = blockFor === undefined ? this.options.url : `${this.options.url}?_HLS_msn=${blockFor}`
+      const part = blockFor?.part === undefined ? '' : `&_HLS_part=${blockFor.part}`
+      const url = blockFor === undefined ? this.options.url : `${this.options.url}?_HLS_msn=${blockFor.msn}${part}`
       // a blocking request may legitimately take up to 3 target durations (RFC 8216bis 6.2.5.2)
       const headersTimeoutMs = blockFor === undefined ? undefined : 3 * td + 1000
-      const before = this.latest === undefined ? undefined : lastMsn(this.latest)
+      const before = this.latest === undefined ? undefined : positionOf(this.latest)
       const result = await this.client.get(url, { headersTimeoutMs, signal: this.abort.signal })
       if (this.abort.signal.aborted) return
       const at = this.options.now()
@@ -115,10 +136,11 @@ export class RenditionPoller {
       this.options.onFetch?.('ok')
       this.latest = parsed.playlist
       this.options.onResult({ at, playlist: parsed.playlist })
-      const newest = lastMsn(parsed.playlist)
+      const newest = positionOf(parsed.playlist)
       if (before !== undefined && newest < before) this.rewoundAt = at
-      const next = nextPoll({ before, newest, blockFor, rewoundAt: this.rewoundAt, at, targetMs: this.targetMs() })
-      blockFor = next.blockFor
+      const asked = blockFor === undefined ? undefined : playlistPosition(blockFor.msn, blockFor.part)
+      const next = nextPoll({ before, newest, blockFor: asked, rewoundAt: this.rewoundAt, at, targetMs: this.targetMs() })
+      blockFor = next.blockFor === undefined ? undefined : nextAsk(parsed.playlist)
       if (next.waitMs > 0) await this.sleep(next.waitMs)
     }
   }

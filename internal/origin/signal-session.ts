@@ -1,13 +1,14 @@
 import type { Logger } from '../log/logger.js'
 import type { ParseLimits } from '../hls/playlist-parser.js'
-import { findOutputSegment, lastOutputMsn, renderTimeline } from '../hls/signal-timeline.js'
+import { findOutputSegment, lastOutputMsn } from '../hls/signal-timeline.js'
+import { PART_FILE } from '../hls/names.js'
 import type { TimelineOptions } from '../hls/timeline-state.js'
 import type { SourceHealthOptions } from '../hls/source-health.js'
 import { serializeMasterPlaylist } from '../hls/playlist-serializer.js'
 import type { MasterPlaylist } from '../hls/master-playlist.js'
 import { edgeSteeredMaster, rankForBucket, type EdgePlan } from './edge-pathways.js'
 import type { OriginPathway } from './origin-pathways.js'
-import { MsnWaiters } from './msn-waiters.js'
+import { MsnWaiters, playlistPosition, type BlockingTarget } from './msn-waiters.js'
 import type { OriginMetrics } from './origin-metrics.js'
 import type { PollResult } from './rendition-poller.js'
 import type { SegmentSource } from './segment-fetcher.js'
@@ -18,7 +19,8 @@ import { LadderFollower } from './ladder-follower.js'
 import { FOLLOW_HEALTHY, type FailoverStrategy } from './failover-strategy.js'
 import { advanceSignal, segmentCandidates } from './signal-policy.js'
 import { resolveRelative } from './segment-candidates.js'
-import { serverControl, windowSeconds } from './output-window.js'
+import { windowSeconds } from './output-window.js'
+import { RenderedPlaylists } from './rendered-playlists.js'
 import { EMPTY_SIGNAL_POLICY, type PollObservation, type SignalPolicyOptions, type SignalPolicyState } from './signal-policy-state.js'
 import { reportSignalEvent } from './signal-event-report.js'
 import { signalStatus, type SignalStatus } from './signal-status.js'
@@ -60,8 +62,7 @@ export class SignalSession {
   private polls: PollObservation[] = []
   private policy: SignalPolicyState = EMPTY_SIGNAL_POLICY
   private readonly policyOptions: SignalPolicyOptions
-  // bytes, not strings: encoded once per change, written as they are to every player
-  private bodies = new Map<string, Buffer>()
+  private readonly rendered = new RenderedPlaylists()
   private readonly waiters = new MsnWaiters()
   private readyWaiters: Array<() => void> = []
   private reporterAllowed: readonly string[] | undefined
@@ -106,7 +107,7 @@ export class SignalSession {
   private get timeline (): SignalPolicyState['timeline'] { return this.policy.timeline }
 
   get signal (): string { return this.options.signal }
-  get ready (): boolean { return this.bodies.size > 0 }
+  get ready (): boolean { return this.rendered.size > 0 }
   /**
    * Players are offered the signal once its window holds the 3 target durations a live playlist
    * keeps (RFC 8216bis 6.2.2): a player that joined a stream's first seconds at a one-segment live
@@ -172,7 +173,7 @@ export class SignalSession {
   entryPlaylist (bucket?: number): Buffer | undefined {
     const master = this.ladder.masterPlaylist
     const plan = this.options.edgePlan?.()
-    if (bucket === undefined || master === undefined || plan === undefined || plan.pathways.length === 0) return this.ladder.master ?? this.bodies.get(SIGNAL_LEVEL)
+    if (bucket === undefined || master === undefined || plan === undefined || plan.pathways.length === 0) return this.ladder.master ?? this.rendered.body(SIGNAL_LEVEL)
     if (this.mastersOf.plan !== plan.key || this.mastersOf.master !== master) {
       this.masters = new Map()
       this.mastersOf = { plan: plan.key, master }
@@ -189,21 +190,35 @@ export class SignalSession {
     return this.renditions?.some((r) => r.key === key) === true
   }
 
-  /** A media playlist, holding the request when `_HLS_msn` asks for a segment not listed yet (RFC 8216bis 6.2.5.2). */
-  async mediaPlaylist (key: string, blockForMsn: number | undefined): Promise<MediaAnswer> {
+  /**
+   * A media playlist, holding the request while `_HLS_msn` (and `_HLS_part`) name what is not
+   * listed yet (RFC 8216bis 6.2.5.2); with `delta`, the delta update when the output offers one.
+   */
+  async mediaPlaylist (key: string, block: BlockingTarget | undefined, delta = false): Promise<MediaAnswer> {
     if (this.renditions !== undefined && !this.hasRendition(key)) return { kind: 'unknown-rendition' }
-    if (blockForMsn !== undefined) {
+    if (block !== undefined) {
       const last = lastOutputMsn(this.timeline)
-      if (last !== undefined && blockForMsn > last + 2) {
-        return { kind: 'bad-msn', message: `_HLS_msn=${blockForMsn} is more than two segments beyond the last one (${last})` }
+      if (last !== undefined && block.msn > last + 2) {
+        return { kind: 'bad-msn', message: `_HLS_msn=${block.msn} is more than two segments beyond the last one (${last})` }
       }
-      if (last === undefined || blockForMsn > last) {
-        const listed = await this.waiters.wait(blockForMsn, 3 * this.targetDurationMs)
+      const wanted = playlistPosition(block.msn, block.part)
+      if (last === undefined || this.rendered.position(key) < wanted) {
+        const listed = await this.waiters.wait(key, wanted, 3 * this.targetDurationMs)
         if (!listed && !this.closed) return { kind: 'blocking-timeout' }
       }
     }
-    const body = this.bodies.get(key)
+    const body = this.rendered.body(key, delta)
     return body === undefined ? { kind: 'not-ready' } : { kind: 'playlist', body }
+  }
+
+  /** A part asked for before it is listed (a preload hint): held until listed, as a blocking reload is. */
+  async whenPartListed (key: string, name: string): Promise<boolean> {
+    const match = PART_FILE.exec(name)
+    const last = lastOutputMsn(this.timeline)
+    if (match === null || last === undefined || this.timeline.partTarget === undefined) return false
+    const msn = Number(match[1])
+    if (msn <= last || msn > last + 2) return false
+    return await this.waiters.wait(key, playlistPosition(msn, Number(match[2])), 3 * this.targetDurationMs)
   }
 
   /** The output lists this segment as EXT-X-GAP: no packager has it. */
@@ -267,15 +282,10 @@ export class SignalSession {
   }
 
   private render (): void {
-    for (const rendition of this.renditions ?? []) {
-      // relative segment URIs: a player fetches them from the edge (or origin) that served the
-      // playlist, and replicas with the same timeline write the same bytes
-      const text = renderTimeline(this.timeline, rendition.key, { serverControl: serverControl(this.timeline.targetDuration ?? this.targetDurationMs / 1000) }, this.options.timeline)
-      if (text !== undefined) this.bodies.set(rendition.key, Buffer.from(text))
-    }
+    const keys = (this.renditions ?? []).map((r) => r.key)
+    const positions = this.rendered.render(this.timeline, keys, this.targetDurationMs / 1000, this.options.timeline)
+    for (const [key, position] of positions) this.waiters.release(key, position)
     this.metrics.playlistBuilds.inc({ signal: this.signal })
-    const last = lastOutputMsn(this.timeline)
-    if (last !== undefined) this.waiters.release(last)
     // every render may be the one that makes the window long enough: waiters look again
     if (this.ready) {
       for (const resolve of this.readyWaiters) resolve()

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { blockingTimeoutMs, decideBlockingReload, parseBlockingParams, type BlockingRequest } from './blocking-reload.js'
 import { wantsDelta } from '../hls/delta-update.js'
-import { PLAYLIST_FILE } from '../hls/names.js'
+import { PART_FILE, PLAYLIST_FILE } from '../hls/names.js'
 import { parseByteRange } from './byte-range.js'
 import type { DeltaPlaylists } from './delta-playlists.js'
 import type { CachedFile, FileStore, LargeFile, StoredFile } from './file-store.js'
@@ -17,9 +17,6 @@ export interface PackagerRouteDeps {
   readonly metrics: PackagerMetrics
   readonly deltas: DeltaPlaylists
 }
-
-/** A part the worker names `<msn>.<part>.m4s`: a request for one not written yet is held (preload hint). */
-const PART_NAME = /^(\d{1,15})\.(\d{1,4})\.m4s$/
 
 interface FileParams { signal: string, rendition?: string, file: string }
 
@@ -75,7 +72,7 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
    */
   async function awaitPart (request: FastifyRequest, reply: FastifyReply, target: RequestTarget): Promise<StoredFile | undefined> {
     const slash = target.key.lastIndexOf('/')
-    const match = PART_NAME.exec(target.key.slice(slash + 1))
+    const match = PART_FILE.exec(target.key.slice(slash + 1))
     if (match === null) return undefined
     const playlistKey = `${target.key.slice(0, slash)}/${PLAYLIST_FILE}`
     const playlist = await store.get(playlistKey, 'playlist')

@@ -24,6 +24,8 @@ export interface PlayerSample {
   readonly paused: boolean
   readonly latency: number
   readonly level: number
+  /** Wall clock minus the PROGRAM-DATE-TIME of the frame on screen, seconds; null where the engine does not tell. */
+  readonly pdtLatency: number | null
 }
 
 export interface PlayerError {
@@ -52,6 +54,8 @@ export interface PlayerReport {
   readonly progressRatio: number
   readonly droppedFrames: number
   readonly totalFrames: number
+  /** Media playlist requests, and how many asked for a delta update (_HLS_skip) or a part (_HLS_part). */
+  readonly playlistRequests: { readonly total: number, readonly skip: number, readonly part: number }
   /** Hosts that answered playlists and segments with 200: when each was first and last used, how often. */
   readonly servedBy: ReadonlyArray<{ readonly host: string, readonly first: number, readonly last: number, readonly count: number }>
 }
@@ -97,6 +101,7 @@ export class HlsBrowserPlayer {
   private readonly log: Array<{ at: number, what: string }> = []
   private readonly httpErrors: Array<{ at: number, url: string, status: number | string }> = []
   private readonly servedBy = new Map<string, { host: string, first: number, last: number, count: number }>()
+  private readonly playlistRequests = { total: 0, skip: 0, part: 0 }
   private lastDrain: Drained | undefined
 
   readonly kind: PlayerKind
@@ -112,15 +117,22 @@ export class HlsBrowserPlayer {
     const page = this.context.pages()[0] ?? await this.context.newPage()
     this.page = page
     const streamHost = new URL(this.entryUrl).host
+    page.on('request', (req) => {
+      const url = new URL(req.url())
+      if (!url.pathname.endsWith('.m3u8')) return
+      this.playlistRequests.total += 1
+      if (url.searchParams.has('_HLS_skip')) this.playlistRequests.skip += 1
+      if (url.searchParams.has('_HLS_part')) this.playlistRequests.part += 1
+    })
     page.on('response', (res) => {
       if (res.status() >= 400 && new URL(res.url()).host !== new URL(page.url()).host) this.httpErrors.push({ at: Date.now(), url: res.url(), status: res.status() })
-      if (res.status() === 200 && /\.(?:m3u8|ts)(?:\?|$)/.test(res.url())) this.noteServed(new URL(res.url()).host)
+      if (res.status() === 200 && /\.(?:m3u8|ts|m4s|mp4)(?:\?|$)/.test(res.url())) this.noteServed(new URL(res.url()).host)
     })
     page.on('requestfailed', (req) => {
       const failure = req.failure()?.errorText ?? 'failed'
       // players abort their own requests on level switches and reload races: not a server failure
       if (failure.includes('ERR_ABORTED')) { this.aborted += 1; return }
-      if (new URL(req.url()).host === streamHost || req.url().includes('.ts') || req.url().includes('.m3u8')) this.httpErrors.push({ at: Date.now(), url: req.url(), status: failure })
+      if (new URL(req.url()).host === streamHost || /\.(?:ts|m4s|mp4|m3u8)(?:\?|$)/.test(req.url())) this.httpErrors.push({ at: Date.now(), url: req.url(), status: failure })
     })
     page.on('crash', () => this.errors.push({ at: Date.now(), type: 'browser', details: 'page crashed', fatal: true }))
     await page.goto(this.server.pageUrl(this.entryUrl, this.kind, this.options.config))
@@ -239,6 +251,7 @@ export class HlsBrowserPlayer {
       progressRatio: wall > 0 ? media / wall : 0,
       droppedFrames: lastSample?.dropped ?? 0,
       totalFrames: lastSample?.frames ?? 0,
+      playlistRequests: { ...this.playlistRequests },
       servedBy: [...this.servedBy.values()]
     }
   }

@@ -18,7 +18,7 @@ export const PLAYER_SCRIPTS: Readonly<Record<PlayerKind, { readonly path: string
  */
 const RECORDER = `
   var state = { began: false, stalled: false, stallStart: 0, stalls: [], errors: [], samples: [], log: [] }
-  var engine = { latency: function () { return 0 }, level: function () { return -1 } }
+  var engine = { latency: function () { return 0 }, level: function () { return -1 }, playingDate: function () { return null } }
   window.__chaos = {
     drain: function () {
       var out = { samples: state.samples, errors: state.errors, stalls: state.stalls, log: state.log,
@@ -52,10 +52,12 @@ const RECORDER = `
         if (video.buffered.start(i) <= t + 0.1 && video.buffered.end(i) > t) ahead = video.buffered.end(i) - t
       }
       var q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : { droppedVideoFrames: 0, totalVideoFrames: 0 }
-      var latency = 0, level = -1
+      var latency = 0, level = -1, pdtLatency = null
       try { latency = engine.latency() || 0; level = engine.level() } catch (err) {}
+      // glass-to-glass as a viewer sees it: the wall clock minus the PROGRAM-DATE-TIME of the frame on screen
+      try { var d = engine.playingDate(); if (d) pdtLatency = (Date.now() - d.getTime()) / 1000 } catch (err) {}
       state.samples.push({ at: Date.now(), currentTime: t, bufferAhead: ahead, dropped: q.droppedVideoFrames, frames: q.totalVideoFrames,
-        readyState: video.readyState, paused: video.paused, latency: latency, level: level })
+        readyState: video.readyState, paused: video.paused, latency: latency, level: level, pdtLatency: pdtLatency })
     }, 250)
   }
 `
@@ -67,7 +69,7 @@ const HLSJS_SETUP = `
   if (!window.Hls || !Hls.isSupported()) { chaosError({ type: 'setup', details: 'hls.js not supported (no MSE/codec)', fatal: true }); return }
   var hls = new Hls(Object.assign({ enableWorker: true }, config))
   window.__hls = hls
-  engine = { latency: function () { return hls.latency }, level: function () { return hls.currentLevel } }
+  engine = { latency: function () { return hls.latency }, level: function () { return hls.currentLevel }, playingDate: function () { return hls.playingDate } }
   hls.on(Hls.Events.ERROR, function (_event, data) {
     var url = (data.frag && data.frag.url) || (data.context && data.context.url) || (data.url) || ''
     var code = data.response && data.response.code

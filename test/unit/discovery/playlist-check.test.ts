@@ -30,7 +30,8 @@ t.test('absolute variant and segment URIs are read; the prober judges the host',
 
 t.test('what the origin would refuse is malformed here too, with the parser\'s reason', async (t) => {
   const map = checkPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2,\n1.m4s\n')
-  t.match(map, { kind: 'malformed', detail: /unsupported tag #EXT-X-MAP/ })
+  t.match(map, { kind: 'media' }, 'a CMAF packager is read as the origin reads it')
+  t.match(checkPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI="../init.mp4"\n#EXTINF:2,\n1.m4s\n'), { kind: 'malformed', detail: /EXT-X-MAP URI/ })
   t.match(checkPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:5,\n1.ts\n'), { kind: 'malformed', detail: /longer than the target duration/ })
   t.match(checkPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:-1\n#EXTINF:2,\n1.ts\n'), { kind: 'malformed', detail: /MEDIA-SEQUENCE/ })
 })

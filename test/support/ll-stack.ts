@@ -1,0 +1,48 @@
+import type { PlayerReport, PlayerSample } from '../chaos/hls-player.js'
+
+/**
+ * LL mode as `make run-local-ll` runs it: CMAF from the workers, 1 s segments of two 0.5 s parts,
+ * a 30 s window at the packagers and the origin.
+ */
+export const LL_ENV: Readonly<Record<string, string>> = Object.freeze({
+  SEGMENT_FORMAT: 'fmp4',
+  SEGMENT_DURATION: '1',
+  PART_DURATION: '0.5',
+  HLS_LIST_SIZE: '30',
+  ORIGIN_WINDOW_SEGMENTS: '30'
+})
+
+/** hls.js in low-latency mode, as the status page's player runs it. */
+export const HLSJS_LL_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 })
+
+/** The viewer's latency in a time range: wall clock minus the PROGRAM-DATE-TIME on screen, seconds. */
+export function latencies (samples: readonly PlayerSample[], from = 0, to = Number.POSITIVE_INFINITY): number[] {
+  return samples.filter((s) => s.at >= from && s.at < to && s.pdtLatency !== null && !s.paused).map((s) => s.pdtLatency as number)
+}
+
+export function median (values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)] as number
+}
+
+/** The first time at or after `from` from which latency stays under `limitS` until `to` (undefined: never). */
+export function backUnderAt (samples: readonly PlayerSample[], from: number, to: number, limitS: number): number | undefined {
+  const window = samples.filter((s) => s.at >= from && s.at < to && s.pdtLatency !== null)
+  let since: number | undefined
+  for (const s of window) {
+    if ((s.pdtLatency as number) < limitS) since ??= s.at
+    else since = undefined
+  }
+  return since
+}
+
+export function llSummary (p: PlayerReport): string {
+  return JSON.stringify({
+    stalls: p.stalls,
+    fatal: p.errors.filter((e) => e.fatal).length,
+    nonFatal: p.errors.filter((e) => !e.fatal).map((e) => `${e.details}${e.code == null ? '' : ` ${e.code}`}`).slice(0, 6),
+    httpErrors: p.httpErrors.slice(0, 4),
+    playlistRequests: p.playlistRequests,
+    medianLatency: Number(median(latencies(p.samples)).toFixed(2))
+  })
+}
