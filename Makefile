@@ -10,7 +10,7 @@ SAMPLE_INPUT := assets/stream.mp4
 # (readable by you only) and kept out of git; only the run-local targets get them, and each
 # component keeps only its own (internal/local/local-components.ts).
 local-token = $(shell mkdir -p .local && { [ -s .local/$(1) ] || (umask 077 && od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > .local/$(1)); } && cat .local/$(1))
-LOCAL_TARGETS := run-local run-local-redundant run-local-replicas run-local-multi run-local-ingest run-local-ingest-node run-local-worker run-local-server1 run-local-server2 \
+LOCAL_TARGETS := run-local run-local-ll run-local-redundant run-local-replicas run-local-multi run-local-ingest run-local-ingest-node run-local-worker run-local-server1 run-local-server2 \
                  run-local-discovery run-local-reporter run-local-origin run-local-edges
 $(LOCAL_TARGETS): export REPORTER_DISCOVERY_TOKEN ?= $(call local-token,reporter-discovery-token)
 $(LOCAL_TARGETS): export REPORTER_EDGES_TOKEN ?= $(call local-token,reporter-edges-token)
@@ -18,11 +18,12 @@ $(LOCAL_TARGETS): export REPORTER_WORKER_TOKEN ?= $(call local-token,reporter-wo
 $(LOCAL_TARGETS): export REPORTER_OPERATOR_TOKEN ?= $(call local-token,reporter-operator-token)
 $(LOCAL_TARGETS): export REPORTER_INGEST_TOKEN ?= $(call local-token,reporter-ingest-token)
 
-.PHONY: help deps build system-deps run-local run-local-redundant run-local-replicas run-local-multi run-local-ingest run-local-ingest-node run-local-worker run-local-server1 run-local-server2 \
+.PHONY: help deps build system-deps run-local run-local-ll run-local-redundant run-local-replicas run-local-multi run-local-ingest run-local-ingest-node run-local-worker run-local-server1 run-local-server2 \
         run-local-discovery run-local-reporter run-local-origin run-local-edges test test-long typecheck bench-packager chaos chaos-hosts clean
 
 help:
 	@echo "make run-local            start every component, one log stream (Ctrl-C stops all)"
+	@echo "make run-local-ll         the same in LL-HLS mode: CMAF parts, about 2 s behind live in hls.js"
 	@echo "make run-local-redundant  the same with two workers, each feeding its own packager"
 	@echo "make run-local-replicas   the same with two origins (8001, 8011) as Content Steering pathways"
 	@echo "make run-local-multi      a fleet: Redis registry, 4 streams placed on 4 workers (redundancy 2), their packagers"
@@ -80,6 +81,10 @@ $(SAMPLE_INPUT):
 
 run-local: deps build $(SAMPLE_INPUT)
 	$(NODE) build/cmd/local/main.js default
+
+# The default topology in LL-HLS mode (CMAF, 0.5 s parts, 1 s segments), at the same origin URL.
+run-local-ll: deps build $(SAMPLE_INPUT)
+	$(NODE) build/cmd/local/main.js ll
 
 # Two epoch-locked workers, each feeding its own packager: an encoder can die without a gap.
 run-local-redundant: deps build $(SAMPLE_INPUT)

@@ -264,7 +264,9 @@
     if (hls !== null) { hls.destroy(); hls = null }
     setPlayerState('buffering', 'loading')
     if (typeof Hls !== 'undefined' && Hls.isSupported()) {
-      hls = new Hls({ liveSyncDurationCount: 3 })
+      // low-latency mode plays an LL-HLS signal three parts behind its edge (a little faster until it
+      // gets there); a signal without parts plays three segments behind, as before
+      hls = new Hls({ liveSyncDurationCount: 3, lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 })
       hls.on(Hls.Events.ERROR, (_event, data) => {
         if (!data.fatal) return
         showError(`player error: ${data.type} / ${data.details}`)

@@ -29,8 +29,20 @@ export const WITHHOLD: Readonly<Record<'reporter' | 'discovery' | 'edges' | 'wor
   reader: ['REPORTER_TOKEN', ...ROLE_TOKENS]
 }
 
-export const LOCAL_PROFILES = ['default', 'redundant', 'replicas', 'multi', 'ingest'] as const
+export const LOCAL_PROFILES = ['default', 'redundant', 'replicas', 'multi', 'ingest', 'll'] as const
 export type LocalProfile = typeof LOCAL_PROFILES[number]
+
+/**
+ * LL-HLS (`make run-local-ll`): CMAF from the worker with 0.5 s parts, 1 s segments (a part every
+ * half second, a keyframe every second), a 30 s window at the packagers and the origin.
+ */
+export const LL_VARIABLES: Readonly<Record<string, string>> = Object.freeze({
+  SEGMENT_FORMAT: 'fmp4',
+  SEGMENT_DURATION: '1',
+  PART_DURATION: '0.5',
+  HLS_LIST_SIZE: '30',
+  ORIGIN_WINDOW_SEGMENTS: '30'
+})
 
 /**
  * How the entrypoints run: 'compiled' is what `make build` leaves in build/, run by plain node (no
@@ -54,6 +66,7 @@ export function serviceEntry (service: string, runtime: LocalRuntime): Pick<Loca
  *   (`<OUTPUT_STREAM_PATH>` and `<OUTPUT_STREAM_PATH>2`), so an encoder can die without a gap.
  * - replicas: the default plus a second origin on ORIGIN_PORT + 10; both offer players the ladder
  *   on either origin as HLS Content Steering pathways, so an origin can die without a stall.
+ * - ll: the default in LL-HLS mode (LL_VARIABLES), played at the same origin URL.
  */
 export function localComponents (profile: LocalProfile, outputPath: string, originPort = 8001, runtime: LocalRuntime = 'compiled'): LocalComponent[] {
   if (profile === 'multi') return multiComponents(outputPath, (service) => serviceEntry(service, runtime))
@@ -65,7 +78,7 @@ export function localComponents (profile: LocalProfile, outputPath: string, orig
   const pathways: Record<string, string> = profile === 'replicas' ? { ORIGIN_PATHWAYS: `a=http://localhost:${originPort},b=http://127.0.0.1:${replicaPort}` } : {}
   const reader = WITHHOLD.reader
   const run = (service: string): Pick<LocalComponent, 'entry' | 'nodeArgs'> => serviceEntry(service, runtime)
-  return [
+  const components: LocalComponent[] = [
     { name: 'reporter', ...run('reporter'), env: {}, withhold: WITHHOLD.reporter },
     { name: 'server1', ...run('packager'), env: { PACKAGER_NAME: 'server1' }, withhold: reader },
     { name: 'server2', ...run('packager'), env: { PACKAGER_NAME: 'server2', ...(redundant ? { PACKAGER_ROOT: second } : {}) }, withhold: reader },
@@ -76,4 +89,5 @@ export function localComponents (profile: LocalProfile, outputPath: string, orig
     ...(profile === 'replicas' ? [{ name: 'origin2', ...run('origin'), env: { ...pathways, ORIGIN_PORT: String(replicaPort) }, withhold: reader }] : []),
     { name: 'edges', ...run('edges'), env: profile === 'replicas' ? { ORIGIN_URL: `http://127.0.0.1:${originPort},http://127.0.0.1:${replicaPort}` } : {}, withhold: WITHHOLD.edges }
   ]
+  return profile === 'll' ? components.map((c) => ({ ...c, env: { ...LL_VARIABLES, ...c.env } })) : components
 }

@@ -1,18 +1,10 @@
 import type { PlayerReport, PlayerSample } from '../chaos/hls-player.js'
+import { LL_VARIABLES } from '../../internal/local/local-components.js'
 
-/**
- * LL mode as `make run-local-ll` runs it: CMAF from the workers, 1 s segments of two 0.5 s parts,
- * a 30 s window at the packagers and the origin.
- */
-export const LL_ENV: Readonly<Record<string, string>> = Object.freeze({
-  SEGMENT_FORMAT: 'fmp4',
-  SEGMENT_DURATION: '1',
-  PART_DURATION: '0.5',
-  HLS_LIST_SIZE: '30',
-  ORIGIN_WINDOW_SEGMENTS: '30'
-})
+/** LL mode as `make run-local-ll` runs it. */
+export const LL_ENV = LL_VARIABLES
 
-/** hls.js in low-latency mode, as the status page's player runs it. */
+/** hls.js in low-latency mode, as the status page's player runs it (assets/status/status.js). */
 export const HLSJS_LL_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 })
 
 /** The viewer's latency in a time range: wall clock minus the PROGRAM-DATE-TIME on screen, seconds. */
