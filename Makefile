@@ -148,6 +148,7 @@ bench-packager: deps
 # The fault matrix with real players (hls.js in Chromium, ffmpeg, the rule watcher); ~10 min on 2 cores.
 chaos: deps
 	npm run --silent chaos
+	npm run --silent chaos:ll
 	npm run --silent chaos:delivery
 	npm run --silent chaos:fleet
 	npm run --silent chaos:ingest

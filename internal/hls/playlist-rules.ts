@@ -16,6 +16,8 @@ export type ViolationRule =
   | 'segment-longer-than-target'
   | 'window-too-short'
   | 'stalled'
+  | 'part-changed'
+  | 'part-removed-from-tail'
 
 /** A rule broken by one playlist update, as data (never thrown). */
 export interface Violation {
@@ -34,6 +36,8 @@ export interface PlaylistHistory {
   readonly maxDiscontinuitySequence: number
   /** Every MSN ever seen, with what it named. */
   readonly seen: Readonly<Record<number, SeenSegment>>
+  /** LL-HLS: the part URIs ever listed for an MSN, in order. */
+  readonly parts?: Readonly<Record<number, readonly string[]>>
   /** When the newest MSN last grew (only if times were given). */
   readonly lastAdvanceAt?: number
 }
@@ -56,6 +60,32 @@ function samePath (a: string, b: string): boolean {
 export const EMPTY_HISTORY: PlaylistHistory = Object.freeze({ maxMediaSequence: -1, maxDiscontinuitySequence: -1, seen: Object.freeze({}) })
 
 function newestMsn (p: MediaPlaylist): number { return p.mediaSequence + p.segments.length - 1 }
+
+/** The parts a playlist lists, by MSN: its segments' and the trailing ones of the next MSN. */
+function listedParts (p: MediaPlaylist): Map<number, string[]> {
+  const out = new Map<number, string[]>()
+  for (const s of p.segments) if ((s.parts?.length ?? 0) > 0) out.set(s.msn, (s.parts ?? []).map((x) => x.uri))
+  if ((p.trailingParts?.length ?? 0) > 0) out.set(newestMsn(p) + 1, (p.trailingParts ?? []).map((x) => x.uri))
+  return out
+}
+
+/**
+ * LL-HLS: a part once listed names the same media while its MSN lists parts, and the parts of an
+ * MSN never shrink while they are listed (they may all leave together, 3 target durations on).
+ */
+function checkParts (history: PlaylistHistory, next: MediaPlaylist): Violation[] {
+  const v: Violation[] = []
+  for (const [msn, uris] of listedParts(next)) {
+    const old = history.parts?.[msn]
+    if (old === undefined) continue
+    old.forEach((uri, k) => {
+      const now = uris[k]
+      if (now !== undefined && !samePath(uri, now)) v.push({ rule: 'part-changed', msn, detail: `part ${k}: ${uri} -> ${now}` })
+    })
+    if (uris.length < old.length) v.push({ rule: 'part-removed-from-tail', msn, detail: `${old.length} parts listed, then ${uris.length}` })
+  }
+  return v
+}
 
 /** Checks one new version of a playlist against everything seen before for the same URL. */
 export function checkPlaylistUpdate (history: PlaylistHistory, next: MediaPlaylist, now?: number, options: RuleOptions = {}): Violation[] {
@@ -119,6 +149,7 @@ export function checkPlaylistUpdate (history: PlaylistHistory, next: MediaPlayli
       v.push({ rule: 'discontinuity-sequence-mismatch', detail: `changed from ${last.discontinuitySequence} to ${next.discontinuitySequence} with no segment removed` })
     }
   }
+  v.push(...checkParts(history, next))
   if (now !== undefined && options.maxStallMs !== undefined && history.lastAdvanceAt !== undefined && last !== undefined &&
     newestMsn(next) <= newestMsn(last) && now - history.lastAdvanceAt > options.maxStallMs) {
     v.push({ rule: 'stalled', detail: `no new segment for ${now - history.lastAdvanceAt} ms` })
@@ -140,12 +171,16 @@ export function recordPlaylist (history: PlaylistHistory, next: MediaPlaylist, n
       : { uri: s.uri, discontinuity: s.discontinuity, pdt: s.programDateTimeMs }
   }
   const advanced = history.last === undefined || newestMsn(next) > newestMsn(history.last)
+  const parts: Record<number, readonly string[]> = {}
+  for (const [k, uris] of Object.entries(history.parts ?? {})) if (Number(k) >= maxMediaSequence) parts[Number(k)] = uris
+  for (const [msn, uris] of listedParts(next)) if (uris.length >= (parts[msn]?.length ?? 0)) parts[msn] = uris
   const h: PlaylistHistory = {
     last: next,
     targetDuration: history.targetDuration ?? next.targetDuration,
     maxMediaSequence,
     maxDiscontinuitySequence: Math.max(history.maxDiscontinuitySequence, next.discontinuitySequence),
-    seen
+    seen,
+    ...(Object.keys(parts).length === 0 ? {} : { parts })
   }
   const at = advanced ? now : history.lastAdvanceAt
   return at === undefined ? h : { ...h, lastAdvanceAt: at }

@@ -2,6 +2,7 @@ import t from 'tap'
 import { HlsBrowserPlayer } from '../chaos/hls-player.js'
 import { startLocalStack } from '../support/local-stack.js'
 import { backUnderAt, HLSJS_LL_CONFIG, latencies, LL_ENV, llSummary, median } from '../support/ll-stack.js'
+import { PlaylistWatcher } from '../support/playlist-watcher.js'
 import { waitFor } from '../support/wait-for.js'
 
 // The short version of the LL-HLS promise (make chaos runs the long one): hls.js in low-latency
@@ -28,6 +29,8 @@ t.test('LL-HLS: hls.js in low-latency mode through an edge, under 3 s behind, no
   await control.start()
   await player.waitUntilPlaying(40_000)
   await control.waitUntilPlaying(40_000)
+  const watcher = new PlaylistWatcher(entry, { pollMs: 100, maxDurationMs: 120_000 })
+  await watcher.start()
   await sleep(4000)
   const steadyFrom = Date.now()
   await sleep(20_000)
@@ -35,6 +38,7 @@ t.test('LL-HLS: hls.js in low-latency mode through an edge, under 3 s behind, no
   stack.procs.server1.signal('SIGKILL')
   t.comment(`${new Date(faultAt).toISOString()} SIGKILL server1`)
   await sleep(12_000)
+  const watched = await watcher.stop()
   const report = await player.close()
   const controlReport = await control.close()
   t.comment(`LL: ${llSummary(report)}`)
@@ -51,6 +55,7 @@ t.test('LL-HLS: hls.js in low-latency mode through an edge, under 3 s behind, no
   const back = backUnderAt(report.samples, faultAt, faultAt + 12_000, 3)
   t.ok(back !== undefined && back - faultAt <= 10_000, `latency under 3 s within 10 s of the SIGKILL (${back === undefined ? 'never' : `${back - faultAt} ms`})`)
   t.ok(report.servedBy.some((s) => s.host !== new URL(entry).host), `played from an edge: ${report.servedBy.map((s) => s.host).join(', ')}`)
+  t.same(watched.violations, [], '0 rule violations on the origin\'s playlists, parts included')
   const controlMedian = median(latencies(controlReport.samples, steadyFrom, faultAt))
   t.ok(controlMedian > 3.0, `control: hls.js without low-latency mode plays ${controlMedian.toFixed(2)} s behind`)
 })

@@ -102,7 +102,7 @@ export class PlaylistWatcher {
       return
     }
     // the origin's output lists segments on edge hosts
-    const parsed = parseMediaPlaylist(text, { ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true })
+    const parsed = parseMediaPlaylist(text, { ...DEFAULT_PARSE_LIMITS, allowAbsoluteSegmentUris: true, cmaf: true })
     if (!parsed.ok) {
       this.violations.push({ rule: 'segment-changed', detail: `unparseable playlist: ${parsed.reason}`, url: watch.url, at })
       return
