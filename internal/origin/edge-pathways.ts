@@ -44,6 +44,9 @@ export function edgePathways (edges: readonly EdgeTarget[], loads: ReadonlyMap<s
     .sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
 }
 
+/** Edge loads below this many requests per second count as equal when buckets are shared out. */
+const LOAD_FLOOR_RPS = 100
+
 /**
  * Which edge each bucket starts on: every edge gets buckets in proportion to its spare capacity
  * (a busier edge gets fewer), and at least one while there are no more edges than buckets, so
@@ -52,8 +55,10 @@ export function edgePathways (edges: readonly EdgeTarget[], loads: ReadonlyMap<s
 export function bucketOwners (pathways: readonly EdgePathway[], buckets = STEERING_BUCKETS): string[] {
   if (pathways.length === 0) return []
   const mean = pathways.reduce((sum, p) => sum + p.loadRps, 0) / pathways.length
-  // loads in steps of half the mean, so a bucket moves (and its players with it) only on a real difference
-  const shares = apportion(pathways.map((p) => 1 / (1 + Math.round(2 * p.loadRps / (mean + 10)) / 2)), buckets, pathways.length <= buckets ? 1 : 0)
+  // loads in steps of half the mean, so a bucket moves (and its players with it) only on a real
+  // difference; below LOAD_FLOOR_RPS no difference is real: an LL-HLS player alone asks an edge
+  // about 5 times a second, and moving it for its own load moved it back and forth every few seconds
+  const shares = apportion(pathways.map((p) => 1 / (1 + Math.round(2 * p.loadRps / (mean + LOAD_FLOOR_RPS)) / 2)), buckets, pathways.length <= buckets ? 1 : 0)
   const owners: string[] = []
   const credit = shares.map(() => 0)
   for (let b = 0; b < buckets; b++) {

@@ -134,6 +134,8 @@ export class HlsBrowserPlayer {
       if (failure.includes('ERR_ABORTED')) { this.aborted += 1; return }
       if (new URL(req.url()).host === streamHost || /\.(?:ts|m4s|mp4|m3u8)(?:\?|$)/.test(req.url())) this.httpErrors.push({ at: Date.now(), url: req.url(), status: failure })
     })
+    // HLS_PLAYER_CONSOLE=1: the page's console (hls.js with `debug: true` in its config) in the report's log
+    if (process.env.HLS_PLAYER_CONSOLE !== undefined) page.on('console', (msg) => { this.log.push({ at: Date.now(), what: `console ${msg.type()}: ${msg.text().slice(0, 300)}` }) })
     page.on('crash', () => this.errors.push({ at: Date.now(), type: 'browser', details: 'page crashed', fatal: true }))
     await page.goto(this.server.pageUrl(this.entryUrl, this.kind, this.options.config))
     this.pullTimer = setInterval(() => { void this.pull() }, this.options.pullMs ?? 1000)

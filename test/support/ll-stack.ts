@@ -35,6 +35,7 @@ export function llSummary (p: PlayerReport): string {
     nonFatal: p.errors.filter((e) => !e.fatal).map((e) => `${e.details}${e.code == null ? '' : ` ${e.code}`}`).slice(0, 6),
     httpErrors: p.httpErrors.slice(0, 4),
     playlistRequests: p.playlistRequests,
+    levelSwitches: p.samples.reduce((n, s, i) => n + (i > 0 && s.level !== p.samples[i - 1]?.level ? 1 : 0), 0),
     medianLatency: Number(median(latencies(p.samples)).toFixed(2))
   })
 }

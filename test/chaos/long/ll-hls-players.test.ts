@@ -9,7 +9,8 @@ import { waitFor } from '../../support/wait-for.js'
 // hls.js in low-latency mode through the origin and an edge, 60 s steady at a median of at most
 // 3.0 s behind the wall clock, then a packager SIGKILL, a redundant worker SIGKILL and a packager
 // SIGSTOP: no stall, and back under 3 s within 10 s of each. The rule watcher on the origin checks
-// the parts too. The control is hls.js without low-latency mode on the same stream.
+// the parts too. The latency control (hls.js without low-latency mode) is in the short version:
+// a second browser here would take the CPU two encoders need on a 2-core machine.
 t.setTimeout(600_000)
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -32,12 +33,9 @@ t.test('LL-HLS through a packager SIGKILL, a redundant worker SIGKILL and a pack
   await waitFor('an edge to be offered', async () => (await (await fetch(entry)).text()).includes('PATHWAY-ID'), { timeoutMs: 30_000 })
   await bothPackagersEligible(stack)
   const player = new HlsBrowserPlayer(entry, { config: HLSJS_LL_CONFIG })
-  const control = new HlsBrowserPlayer(entry, { config: { lowLatencyMode: false } })
-  t.teardown(async () => { await player.close(); await control.close() })
+  t.teardown(async () => { await player.close() })
   await player.start()
-  await control.start()
   await player.waitUntilPlaying(40_000)
-  await control.waitUntilPlaying(40_000)
   const watcher = new PlaylistWatcher(entry, { pollMs: 100, maxDurationMs: 300_000 })
   await watcher.start()
   await sleep(4000)
@@ -57,9 +55,7 @@ t.test('LL-HLS through a packager SIGKILL, a redundant worker SIGKILL and a pack
   await fault('server2 SIGSTOP 10 s + SIGCONT', async () => { stack.procs.server2.signal('SIGSTOP'); await sleep(10_000); stack.procs.server2.signal('SIGCONT') })
   const watched = await watcher.stop()
   const report = await player.close()
-  const controlReport = await control.close()
   t.comment(`LL: ${llSummary(report)}`)
-  t.comment(`control: ${llSummary(controlReport)}`)
 
   const steady = latencies(report.samples, steadyFrom, steadyTo)
   t.ok(steady.length >= 200, `${steady.length} latency samples over the steady 60 s`)
@@ -74,6 +70,4 @@ t.test('LL-HLS through a packager SIGKILL, a redundant worker SIGKILL and a pack
   }
   t.same(watched.violations, [], '0 rule violations on the origin\'s playlist, parts included')
   t.ok(report.playlistRequests.skip > 0, `hls.js asked for delta updates (${report.playlistRequests.skip})`)
-  const controlMedian = median(latencies(controlReport.samples, steadyFrom, steadyTo))
-  t.ok(controlMedian > 3.0, `control: hls.js without low-latency mode plays ${controlMedian.toFixed(2)} s behind`)
 })

@@ -100,3 +100,10 @@ t.test('the next pathway is on another host: one host going dark costs a player 
     return out.length === input.length && out[0] === input[0] && new Set(out).size === out.length && new Set(hosts.slice(0, distinct)).size === distinct
   }))
 })
+
+t.test('a few players\' own requests do not move their bucket: loads well under 100 rps count as equal', async (t) => {
+  const idle = bucketOwners([edge(1), edge(2), edge(3)])
+  // one LL-HLS player on edge 2: about 5 requests a second; five of them: 25
+  for (const load of [5, 25]) t.same(bucketOwners([edge(1), edge(2, load), edge(3)]), idle, `${load} rps on one edge`)
+  t.not(bucketOwners([edge(1), edge(2, 400), edge(3)]).join(), idle.join(), 'a real difference still moves buckets')
+})
