@@ -19,11 +19,20 @@ export function readCmafSettings (env: Env, segmentSeconds: number, frameRate: n
   const format = readString(env, 'SEGMENT_FORMAT', 'ts')
   if (!(SEGMENT_FORMATS as readonly string[]).includes(format)) throw new ConfigError('SEGMENT_FORMAT', `'${format}' is not one of ${SEGMENT_FORMATS.join(', ')}`)
   const partMs = readDurationMs(env, 'PART_DURATION', 500, { minMs: 100, maxMs: 2000 })
-  if ((segmentSeconds * 1000) % partMs !== 0) {
-    throw new ConfigError('PART_DURATION', `${partMs} ms does not divide the ${segmentSeconds} s segment (SEGMENT_DURATION) into whole parts`)
-  }
-  if ((partMs * frameRate) % 1000 !== 0) {
-    throw new ConfigError('PART_DURATION', `${partMs} ms is not a whole number of frames at ${frameRate} fps (FRAME_RATE)`)
-  }
+  // MPEG-TS has no parts: a value that only CMAF could not use is no error there
+  if (format === 'ts') return { segmentFormat: 'ts', partSeconds: partMs / 1000 }
+  const problem = partGridProblem(segmentSeconds, partMs, frameRate)
+  if (problem !== undefined) throw new ConfigError('PART_DURATION', problem)
   return { segmentFormat: format as SegmentFormat, partSeconds: partMs / 1000 }
+}
+
+/**
+ * Why parts of `partMs` cannot be cut from this stream, or undefined when they can: a part must
+ * divide the segment and hold whole frames. Also checked per stream, since a fleet's streams
+ * carry their own segment durations.
+ */
+export function partGridProblem (segmentSeconds: number, partMs: number, frameRate: number): string | undefined {
+  if ((segmentSeconds * 1000) % partMs !== 0) return `${partMs} ms does not divide the ${segmentSeconds} s segment (SEGMENT_DURATION) into whole parts`
+  if ((partMs * frameRate) % 1000 !== 0) return `${partMs} ms is not a whole number of frames at ${frameRate} fps (FRAME_RATE)`
+  return undefined
 }

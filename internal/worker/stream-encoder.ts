@@ -4,7 +4,9 @@ import type { Logger } from '../log/logger.js'
 import { writeFileAtomic } from './atomic-write.js'
 import { planCatchUp, runCatchUp } from './catch-up.js'
 import { boundaryMs, loopOffsetSeconds, type Boundary } from './epoch-clock.js'
+import { partGridProblem } from './cmaf-config.js'
 import { buildCmafFfmpegArgs, PREROLL_SECONDS } from './cmaf-ffmpeg-args.js'
+import { ConfigError } from '../config/config-error.js'
 import { CmafPublisher, type CmafTarget } from './cmaf-publisher.js'
 import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir, type FfmpegArgsOptions } from './ffmpeg-args.js'
 import { FfmpegSupervisor } from './ffmpeg-supervisor.js'
@@ -160,6 +162,8 @@ export class StreamEncoder {
   async #startCmaf (targets: readonly CmafTarget[], loop: LoopSource, plan: LoopPlan, lingerSegments: number): Promise<void> {
     const c = this.#settings
     const signal = c.signalName
+    const problem = partGridProblem(c.segmentSeconds, Math.round(c.partSeconds * 1000), c.frameRate)
+    if (problem !== undefined) throw new ConfigError('PART_DURATION', `stream ${signal}: ${problem}`)
     const publisher = new CmafPublisher({
       targets,
       segmentSeconds: c.segmentSeconds,
