@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import { join } from 'node:path'
 import type { Logger } from '../log/logger.js'
 import { writeFileAtomic } from './atomic-write.js'
@@ -9,7 +10,7 @@ import { buildCmafFfmpegArgs, PREROLL_SECONDS } from './cmaf-ffmpeg-args.js'
 import { ConfigError } from '../config/config-error.js'
 import { CmafPublisher, type CmafTarget } from './cmaf-publisher.js'
 import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir, type FfmpegArgsOptions } from './ffmpeg-args.js'
-import { FfmpegSupervisor } from './ffmpeg-supervisor.js'
+import { FfmpegSupervisor, type FfmpegSupervisorOptions } from './ffmpeg-supervisor.js'
 import { checkTool, probeInput } from './input-probe.js'
 import { planLoop, type LoopPlan } from './loop-plan.js'
 import { prepareLoopSource, type LoopSource } from './loop-source.js'
@@ -133,14 +134,28 @@ export class StreamEncoder {
       signalDir: c.signalDir,
       ...more
     })
+    await this.#supervise({
+      argsFor: (boundary) => argsFor(boundary),
+      onRestartPlanned: (restart) => { this.#catchUp(restart, argsFor) }
+    })
+    this.#log.info({ output: c.signalDir, renditions: c.ladder.map((r) => r.name), segmentSeconds: c.segmentSeconds }, 'encoder started')
+  }
+
+  /** Starts the ffmpeg supervisor with what every run reports: up, restarts, speed, its PID for the stale guard. */
+  async #supervise (options: Pick<FfmpegSupervisorOptions, 'argsFor' | 'onRestartPlanned' | 'startLeadMs' | 'extraPipes'> & {
+    readonly onRun?: (run: { boundary: Boundary, pipe: (fd: number) => Readable | undefined }) => void
+  }): Promise<void> {
+    const c = this.#settings
+    const signal = c.signalName
+    const { onRun, ...rest } = options
     this.#supervisor = new FfmpegSupervisor({
+      ...rest,
       ffmpegPath: c.ffmpegPath,
       segmentSeconds: c.segmentSeconds,
       log: this.#log,
-      argsFor: (boundary) => argsFor(boundary),
-      onRestartPlanned: (restart) => { this.#catchUp(restart, argsFor) },
-      onSpawn: ({ pid }) => {
+      onSpawn: ({ pid, boundary, pipe }) => {
         this.#metrics.ffmpegUp.set({ signal }, 1)
+        onRun?.({ boundary, pipe })
         this.#guard.record(pid).catch((err: unknown) => { this.#log.warn({ err }, 'could not record the ffmpeg PID') })
       },
       onDied: () => {
@@ -151,7 +166,6 @@ export class StreamEncoder {
     })
     this.#metrics.restarts.inc({ signal }, 0)
     await this.#supervisor.start()
-    this.#log.info({ output: c.signalDir, renditions: c.ladder.map((r) => r.name), segmentSeconds: c.segmentSeconds }, 'encoder started')
   }
 
   /**
@@ -174,10 +188,7 @@ export class StreamEncoder {
       onPublished: ({ rendition, lastMsn }) => { this.#metrics.lastMsn.set({ signal, rendition }, lastMsn) }
     })
     this.#cmaf = publisher
-    this.#supervisor = new FfmpegSupervisor({
-      ffmpegPath: c.ffmpegPath,
-      segmentSeconds: c.segmentSeconds,
-      log: this.#log,
+    await this.#supervise({
       // the run starts PREROLL_SECONDS before its boundary: the boundary is planned that much later
       startLeadMs: PREROLL_SECONDS * 1000,
       extraPipes: 2 * c.ladder.length,
@@ -193,19 +204,8 @@ export class StreamEncoder {
         frameRate: c.frameRate,
         preset: c.videoPreset
       }),
-      onSpawn: ({ pid, boundary, pipe }) => {
-        this.#metrics.ffmpegUp.set({ signal }, 1)
-        publisher.startRun(boundary, pipe)
-        this.#guard.record(pid).catch((err: unknown) => { this.#log.warn({ err }, 'could not record the ffmpeg PID') })
-      },
-      onDied: () => {
-        this.#metrics.ffmpegUp.set({ signal }, 0)
-        this.#metrics.restarts.inc({ signal })
-      },
-      onSpeed: (speed) => { this.#metrics.speed.set({ signal }, speed) }
+      onRun: ({ boundary, pipe }) => { publisher.startRun(boundary, pipe) }
     })
-    this.#metrics.restarts.inc({ signal }, 0)
-    await this.#supervisor.start()
     this.#log.info({ output: c.signalDir, renditions: c.ladder.map((r) => r.name), segmentSeconds: c.segmentSeconds, partSeconds: c.partSeconds }, 'CMAF encoder started')
   }
 
