@@ -91,11 +91,12 @@ export function updatePending (draft: TimelineDraft, ctx: StepContext): boolean 
   const sources = preferredFirst(draft, sortedSourceIds(ctx.sources)).filter((id) => currentAlignment(draft, id)?.offset === 0 && ctx.usable.get(id) === true)
   for (const rendition of draft.renditions) {
     const parts = [...carried?.renditions[rendition] ?? []]
-    for (const id of sources) mergeParts(parts, id, trailingOf(ctx.sources.get(id)?.playlists.get(rendition), msn))
-    for (const id of sources) {
-      const playlist = ctx.sources.get(id)?.playlists.get(rendition)
+    const listed = sources.map((id) => ({ id, playlist: ctx.sources.get(id)?.playlists.get(rendition) }))
+      .map((s) => ({ ...s, trailing: trailingOf(s.playlist, msn) }))
+    for (const s of listed) mergeParts(parts, s.id, s.trailing)
+    for (const { playlist, trailing } of listed) {
       const hint = playlist?.preloadHint === undefined ? undefined : baseName(playlist.preloadHint)
-      if (hint !== undefined && trailingOf(playlist, msn).length === parts.length && (hint.startsWith(`${msn}.`) || hint.startsWith(`${msn + 1}.`))) {
+      if (hint !== undefined && trailing.length === parts.length && (hint.startsWith(`${msn}.`) || hint.startsWith(`${msn + 1}.`))) {
         hints[rendition] = hint
         break
       }

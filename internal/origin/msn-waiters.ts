@@ -1,3 +1,5 @@
+import { lastMsn, lastPart, type MediaPlaylist } from '../hls/media-playlist.js'
+
 /** A blocking reload (RFC 8216bis 6.2.5.2): segment `msn`, or part `part` of it. */
 export interface BlockingTarget { readonly msn: number, readonly part?: number }
 
@@ -12,6 +14,13 @@ const PARTS_PER_MSN = 100_000
  */
 export function playlistPosition (msn: number, part?: number): number {
   return msn * PARTS_PER_MSN + (part ?? PARTS_PER_MSN - 1)
+}
+
+/** A playlist's position: its newest part, or its newest whole segment, whichever is further. */
+export function positionOf (playlist: MediaPlaylist): number {
+  const part = lastPart(playlist)
+  const whole = playlistPosition(lastMsn(playlist))
+  return part === undefined ? whole : Math.max(whole, playlistPosition(part.msn, part.part))
 }
 
 /** Requests held until a rendition's output reaches a position (blocking playlist reload, preload hints). */

@@ -1,9 +1,8 @@
 import { skippableSegments } from '../hls/delta-update.js'
-import { lastMsn, lastPart } from '../hls/media-playlist.js'
 import { serializeMediaPlaylist } from '../hls/playlist-serializer.js'
 import { timelinePlaylist } from '../hls/signal-timeline.js'
 import type { TimelineOptions, TimelineState } from '../hls/timeline-state.js'
-import { playlistPosition } from './msn-waiters.js'
+import { positionOf } from './msn-waiters.js'
 import { canSkipUntil, serverControl } from './output-window.js'
 
 /**
@@ -31,9 +30,7 @@ export class RenderedPlaylists {
       const skip = timeline.partTarget === undefined ? 0 : skippableSegments(playlist, canSkipUntil(td))
       if (skip > 0) this.#deltas.set(key, Buffer.from(serializeMediaPlaylist(playlist, { serverControl: control, skipSegments: skip })))
       else this.#deltas.delete(key)
-      const newest = lastPart(playlist)
-      const whole = playlistPosition(lastMsn(playlist))
-      this.#positions.set(key, newest === undefined ? whole : Math.max(whole, playlistPosition(newest.msn, newest.part)))
+      this.#positions.set(key, positionOf(playlist))
     }
     return this.#positions
   }

@@ -1,5 +1,5 @@
-import { lastMsn, lastPart, type MediaPlaylist } from '../hls/media-playlist.js'
-import { playlistPosition, type BlockingTarget } from './msn-waiters.js'
+import { lastMsn, type MediaPlaylist } from '../hls/media-playlist.js'
+import { playlistPosition, positionOf, type BlockingTarget } from './msn-waiters.js'
 import { parseMediaPlaylist, type ParseLimits } from '../hls/playlist-parser.js'
 import type { UpstreamClient, UpstreamFailure } from './upstream-client.js'
 
@@ -61,13 +61,6 @@ export function nextAsk (playlist: MediaPlaylist): BlockingTarget {
   const msn = lastMsn(playlist) + 1
   if (playlist.partTargetDuration === undefined) return { msn }
   return { msn, part: playlist.trailingParts?.length ?? 0 }
-}
-
-/** A playlist's position: its newest part, or its newest segment. */
-export function positionOf (playlist: MediaPlaylist): number {
-  const part = lastPart(playlist)
-  const whole = playlistPosition(lastMsn(playlist))
-  return part === undefined ? whole : Math.max(whole, playlistPosition(part.msn, part.part))
 }
 
 /**

@@ -8,7 +8,8 @@ import type { DeltaPlaylists } from './delta-playlists.js'
 import type { CachedFile, FileStore, LargeFile, StoredFile } from './file-store.js'
 import { PackagerErrors } from './packager-errors.js'
 import type { PackagerMetrics } from './packager-metrics.js'
-import type { PlaylistWaiters } from './playlist-waiters.js'
+import type { PlaylistWaiters, WaitOutcome } from './playlist-waiters.js'
+import type { PlaylistScan } from '../hls/playlist-scanner.js'
 import { isRefusal, resolveRequestTarget, type RequestTarget } from './request-target.js'
 
 export interface PackagerRouteDeps {
@@ -66,6 +67,19 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
     })
   }
 
+  /** Holds a request on the playlist under `key` until it satisfies `request`; a client that goes away ends the hold. */
+  async function holdUntil (reply: FastifyReply, key: string, request: BlockingRequest, info: PlaylistScan): Promise<WaitOutcome | 'full'> {
+    const abort = new AbortController()
+    const onClose = (): void => { abort.abort() }
+    reply.raw.once('close', onClose)
+    try {
+      const waited = waiters.wait(key, request, blockingTimeoutMs(info), abort.signal)
+      return waited === 'full' ? 'full' : await waited
+    } finally {
+      reply.raw.off('close', onClose)
+    }
+  }
+
   /**
    * A part not written yet, but at most the next few after the newest listed (what a preload hint
    * names): held until its playlist lists it, for as long as a blocking reload, then read.
@@ -79,12 +93,8 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
     if (playlist?.type !== 'memory' || playlist.info === undefined) return undefined
     const wanted = { msn: Number(match[1]), part: Number(match[2]) }
     if (decideBlockingReload(playlist.info, wanted) !== 'wait') return undefined
-    const abort = new AbortController()
-    const onClose = (): void => { abort.abort() }
-    reply.raw.once('close', onClose)
-    const waited = waiters.wait(playlistKey, wanted, blockingTimeoutMs(playlist.info), abort.signal)
-    const result = waited === 'full' ? undefined : await waited
-    reply.raw.off('close', onClose)
+    const waited = await holdUntil(reply, playlistKey, wanted, playlist.info)
+    const result = waited === 'full' ? undefined : waited
     metrics.blocking(result === undefined ? 'rejected' : result.outcome === 'ready' ? 'released' : result.outcome)
     return result?.outcome === 'ready' ? await store.get(target.key, target.kind) : undefined
   }
@@ -113,18 +123,12 @@ export function registerPackagerRoutes (app: FastifyInstance, deps: PackagerRout
       refusalHeaders(reply)
       throw new PackagerErrors.BAD_BLOCKING_PARAMS(`_HLS_msn ${blocking.msn} is more than two beyond the last listed segment ${stored.info.lastMsn}`)
     }
-    const abort = new AbortController()
-    const onClose = (): void => { abort.abort() }
-    reply.raw.once('close', onClose)
-    const waited = waiters.wait(target.key, blocking, blockingTimeoutMs(stored.info), abort.signal)
-    if (waited === 'full') {
-      reply.raw.off('close', onClose)
+    const result = await holdUntil(reply, target.key, blocking, stored.info)
+    if (result === 'full') {
       metrics.blocking('rejected')
       refusalHeaders(reply)
       throw new PackagerErrors.TOO_MANY_WAITERS(waiters.size)
     }
-    const result = await waited
-    reply.raw.off('close', onClose)
     if (result.outcome === 'ready') {
       metrics.blocking('released')
       sendFile(request, reply, maybeDelta(request, target, result.file))

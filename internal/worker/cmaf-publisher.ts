@@ -38,7 +38,7 @@ interface RenditionState {
   lastInit: Buffer | undefined
   /** Writes for this rendition, in order: a part's file before the playlist that lists it. */
   chain: Promise<void>
-  /** Segment files being built: the parts of the current segment, in order. */
+  /** The bytes of the parts the window lists for the open segment, in order. */
   partBytes: Buffer[]
 }
 
@@ -137,16 +137,13 @@ export class CmafPublisher {
     const partsPerSegment = Math.round(o.segmentSeconds / o.partSeconds)
     const bytes = writeFragment(((part.msn * partsPerSegment + part.index + 1) % 2 ** 32) >>> 0, part.tracks)
     await writeFileAtomic(join(dir, partName(part.msn, part.index)), bytes)
-    const before = state.window
     state.window = addPart(state.window, o, part.msn, part.index, part.independent)
-    const follows = before.currentMsn === part.msn && before.currentParts.length === part.index
-    state.partBytes = follows ? [...state.partBytes, bytes] : part.index === 0 ? [bytes] : []
+    const listed = state.window.currentParts.length
     const completed = state.window.segments[state.window.segments.length - 1]
-    const closedSegment = completed?.msn === part.msn && state.window.currentParts.length === 0
-    if (closedSegment) {
-      await writeFileAtomic(join(dir, segmentName(part.msn)), Buffer.concat(state.partBytes))
-      state.partBytes = []
-    }
+    const closedSegment = completed?.msn === part.msn && listed === 0
+    // the bytes follow the window: the parts it lists for the open segment, this one last
+    if (closedSegment) await writeFileAtomic(join(dir, segmentName(part.msn)), Buffer.concat([...state.partBytes, bytes]))
+    state.partBytes = listed === 0 ? [] : [...state.partBytes.slice(0, listed - 1), bytes]
     await this.#writePlaylist(state)
     if (closedSegment) {
       o.onPublished?.({ rendition: state.target.rendition, lastMsn: part.msn })

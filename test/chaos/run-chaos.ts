@@ -14,7 +14,7 @@
  * CHAOS_MODE=ll (`npm run chaos:ll`): the same matrix in LL-HLS mode (LL_VARIABLES, as
  * `make run-local-ll`), hls.js and Shaka Player in their low-latency modes.
  */
-import { startLocalStack, type LocalStack } from '../support/local-stack.js'
+import { bothPackagersEligible, startLocalStack, type LocalStack } from '../support/local-stack.js'
 import { waitFor } from '../support/wait-for.js'
 import { chaosOutDir, cpuLine, envInt, envKinds, envOnly, interruptFlag, say, sayStrays, teardownScope } from './chaos-runner-kit.js'
 import { watchFaults } from './chaos-watch.js'
@@ -42,13 +42,6 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 
 type Fault = ChaosFault
 
-/** Both packagers eligible again at the origin: the next fault may take the other one. */
-async function bothPackagersEligible (stack: LocalStack): Promise<void> {
-  await waitFor('both packagers eligible at the origin', async () => {
-    const metrics = await (await fetch(`${stack.url('origin')}/metrics`, { signal: AbortSignal.timeout(2000) })).text()
-    return (metrics.match(/^origin_packager_eligible\{signal="live01",[^}]*\} 1$/gm) ?? []).length === 2
-  }, { timeoutMs: 45_000, intervalMs: 500 })
-}
 
 const liveEdges = async (stack: LocalStack): Promise<ManagerEdge[]> => await managerEdges(stack.url('edges'))
 

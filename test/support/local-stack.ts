@@ -6,6 +6,7 @@ import { killEdgesIn } from './edges-test-helpers.js'
 import { freePort } from './free-port.js'
 import { makeSampleInput } from './sample-input.js'
 import { ServiceProcess } from './service-process.js'
+import { waitFor } from './wait-for.js'
 
 export type ComponentName = 'reporter' | 'server1' | 'server2' | 'worker' | 'worker2' | 'discovery' | 'origin' | 'origin2' | 'edges' | 'edges2'
 
@@ -188,4 +189,12 @@ function edgeRange (host: string, base: number): string {
 // edge ports run upward from the base: keep a little room below 65536
 async function freeBasePort (): Promise<number> {
   return await freePort(EDGE_PORT_SPAN)
+}
+
+/** Both packagers eligible again at the origin (its metrics say so): the next fault may take the other one. */
+export async function bothPackagersEligible (stack: LocalStack): Promise<void> {
+  await waitFor('both packagers eligible at the origin', async () => {
+    const metrics = await (await fetch(`${stack.url('origin')}/metrics`, { signal: AbortSignal.timeout(2000) })).text()
+    return (metrics.match(/^origin_packager_eligible\{signal="live01",[^}]*\} 1$/gm) ?? []).length === 2
+  }, { timeoutMs: 45_000, intervalMs: 500 })
 }

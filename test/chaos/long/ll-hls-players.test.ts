@@ -1,6 +1,6 @@
 import t from 'tap'
 import { HlsBrowserPlayer } from '../hls-player.js'
-import { startLocalStack, type LocalStack } from '../../support/local-stack.js'
+import { bothPackagersEligible, startLocalStack } from '../../support/local-stack.js'
 import { backUnderAt, HLSJS_LL_CONFIG, latencies, LL_ENV, llSummary, median } from '../../support/ll-stack.js'
 import { PlaylistWatcher } from '../../support/playlist-watcher.js'
 import { waitFor } from '../../support/wait-for.js'
@@ -14,13 +14,6 @@ import { waitFor } from '../../support/wait-for.js'
 t.setTimeout(600_000)
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
-
-async function bothPackagersEligible (stack: LocalStack): Promise<void> {
-  await waitFor('both packagers eligible at the origin', async () => {
-    const metrics = await (await fetch(`${stack.url('origin')}/metrics`)).text()
-    return (metrics.match(/^origin_packager_eligible\{signal="live01",[^}]*\} 1$/gm) ?? []).length === 2
-  }, { timeoutMs: 45_000, intervalMs: 500 })
-}
 
 t.test('LL-HLS through a packager SIGKILL, a redundant worker SIGKILL and a packager SIGSTOP', async (t) => {
   const stack = await startLocalStack(t, {

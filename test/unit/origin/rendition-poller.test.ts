@@ -20,7 +20,8 @@ t.test('a lower MSN is never a reason to ask again at once', async (t) => {
 })
 
 t.test('LL-HLS: the next ask is the next part, and a new part is progress', async (t) => {
-  const { nextAsk, positionOf } = await import('../../../internal/origin/rendition-poller.js')
+  const { nextAsk } = await import('../../../internal/origin/rendition-poller.js')
+  const { positionOf } = await import('../../../internal/origin/msn-waiters.js')
   const { parseMediaPlaylist, DEFAULT_PARSE_LIMITS } = await import('../../../internal/hls/playlist-parser.js')
   const parse = (text: string): import('../../../internal/hls/media-playlist.js').MediaPlaylist => {
     const r = parseMediaPlaylist(text, { ...DEFAULT_PARSE_LIMITS, cmaf: true })
