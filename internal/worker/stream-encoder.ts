@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { join } from 'node:path'
 import type { Logger } from '../log/logger.js'
@@ -98,6 +98,7 @@ export class StreamEncoder {
       await mkdir(t.dir, { recursive: true })
       // a private playlist from an earlier process is stale: never republish it
       await rm(join(t.dir, PRIVATE_PLAYLIST), { force: true })
+      await removeOtherFormatPlaylist(t.dir, c.segmentFormat)
     }
     if (c.ladder.length > 1) {
       await writeFileAtomic(join(c.signalDir, PUBLIC_PLAYLIST), buildMasterPlaylist({ ladder: c.ladder, frameRate: c.frameRate, preset: c.videoPreset }))
@@ -261,4 +262,15 @@ export class StreamEncoder {
     await this.#guard.clear()
     forgetSignal(this.#metrics, this.#settings.signalName, this.#settings.ladder.map((r) => r.name))
   }
+}
+
+/**
+ * An earlier process's public playlist in the other SEGMENT_FORMAT (`make run-local-ll`, then
+ * `make run-local` on the same folder): the packagers would serve it until this run's first
+ * segment, and the origin would take CMAF parts from it for a stream that has none.
+ */
+async function removeOtherFormatPlaylist (dir: string, format: EncoderSettings['segmentFormat']): Promise<void> {
+  const path = join(dir, PUBLIC_PLAYLIST)
+  const text = await readFile(path, 'utf8').catch(() => undefined)
+  if (text !== undefined && text.includes('#EXT-X-MAP:') !== (format === 'fmp4')) await rm(path, { force: true })
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -49,7 +49,11 @@ t.test('CMAF workers started apart write byte-identical init segments, parts and
       LADDER: '360p:640x360:600,240p:426x240:300', HLS_LIST_SIZE: '10', WORKER_METRICS_PORT: '0', SEGMENT_FORMAT: 'fmp4', PART_DURATION: '0.5'
     }), log)
     t.teardown(async () => { await w.close() })
+    // an earlier MPEG-TS run's playlist in the same folder: gone before this run serves anything
+    const stale = join(out, 'live01', '240p', 'playlist.m3u8')
+    if (name === 'a') await mkdir(join(out, 'live01', '240p'), { recursive: true }).then(async () => { await writeFile(stale, '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n1.ts\n') })
     await w.start()
+    if (name === 'a') t.notMatch(await readFile(stale, 'utf8').catch(() => ''), /1\.ts/, 'the other format\'s playlist was removed at start')
     workers.push({ name, out })
     await new Promise((resolve) => setTimeout(resolve, 1400))
   }
