@@ -46,8 +46,9 @@ export function aacQuality (audioKbps: number): string {
 }
 
 /**
- * ffmpeg for a CMAF run: the loop read from PREROLL_SECONDS before t0, and per rung one video and
- * one audio fragmented MP4 on pipes, one sample per fragment, for the worker to cut into parts.
+ * ffmpeg for a CMAF run: the loop read unpaced from PREROLL_SECONDS before t0, and per rung one
+ * video and one audio fragmented MP4 on pipes, one sample per fragment, for the worker to cut into
+ * parts.
  *
  * Everything that could make two workers' bytes differ is pinned: bit-exact muxing and encoding,
  * no B-frames, CAVLC (x264's CABAC ends some slices with a byte that differs between runs), a
@@ -64,7 +65,9 @@ export function buildCmafFfmpegArgs (o: CmafArgsOptions): string[] {
     loopOffsetSeconds: offset < 0 ? offset + o.loopSeconds : offset,
     ladder: o.ladder,
     frameRate: o.frameRate,
-    t0Ms: startMs
+    t0Ms: startMs,
+    // the worker paces the run: it holds each part until its end time and stops reading when ahead
+    paced: false
   })
   // the first frame is always an IDR; a second makes t0's IDR the one with the parity of its MSN
   const prerollIdrs = o.startMsn % 2 === 0 ? 2 : 1

@@ -15,6 +15,7 @@ import {
 import { audioLeadSamples, type Boundary } from './epoch-clock.js'
 import { PUBLIC_PLAYLIST } from './ffmpeg-args.js'
 import { PartCutter, type CutPart, type TrackClock } from './part-cutter.js'
+import { paceRun } from './part-pacer.js'
 
 /** AAC's encoder delay in ffmpeg (initial_padding): its first packet starts this many samples early. */
 const AAC_PRIMING_SAMPLES = 1024
@@ -40,26 +41,50 @@ interface RenditionState {
   chain: Promise<void>
   /** The bytes of the parts the window lists for the open segment, in order. */
   partBytes: Buffer[]
+  /** Parts cut but not yet due: each is published at its end time. */
+  held: CutPart[]
+  /** Global index of the part after the newest one cut (held or published), by any run. */
+  nextToCut: number | undefined
 }
 
 /**
- * Turns a CMAF run's pipes into files: per rendition the joined init segment, every part as it is
- * complete, every segment as the concatenation of its parts, and after each part the LL-HLS
- * playlist that lists it. A run that ends mid-segment leaves that segment unlisted; the next run
- * starts a new window, as a restarted ffmpeg does for TS.
+ * Turns a CMAF run's pipes into files: per rendition the joined init segment, every part at its
+ * end time, every segment as the concatenation of its parts, and after each part the LL-HLS
+ * playlist that lists it. The run reads unpaced: parts cut early are held, and the pipes are not
+ * read while the run is READ_AHEAD_MS ahead. A run that starts where a dead one stopped cuts the
+ * same bytes; parts an earlier run already cut are dropped, so the window goes on without a hole.
  */
 export class CmafPublisher {
   readonly #renditions: RenditionState[]
+  readonly #partsPerSegment: number
+  readonly #partMs: number
   #closed = false
+  /** The current run's pipes, paused together while it is far enough ahead. */
+  #streams: Readable[] = []
+  #paused = false
+  #wake: NodeJS.Timeout | undefined
 
   constructor (private readonly options: CmafPublisherOptions) {
-    this.#renditions = options.targets.map((target) => ({ target, window: EMPTY_WINDOW, lastInit: undefined, chain: Promise.resolve(), partBytes: [] }))
+    this.#renditions = options.targets.map((target) => ({ target, window: EMPTY_WINDOW, lastInit: undefined, chain: Promise.resolve(), partBytes: [], held: [], nextToCut: undefined }))
+    this.#partMs = Math.round(options.partSeconds * 1000)
+    this.#partsPerSegment = Math.round((options.segmentSeconds * 1000) / this.#partMs)
   }
 
-  /** Reads the pipes of a run that starts publishing at `boundary`. */
+  /**
+   * Global index of the first part some rendition has not cut yet: where a run that replaces a
+   * dead one picks up (undefined until every rendition has cut one).
+   */
+  frontier (): number | undefined {
+    const next = this.#renditions.map((r) => r.nextToCut)
+    return next.some((n) => n === undefined) ? undefined : Math.min(...next as number[])
+  }
+
+  /** Reads the pipes of a run whose pre-roll ends at `boundary`. */
   startRun (boundary: Boundary, pipe: (fd: number) => Readable | undefined): void {
     const startMs = boundary.t0Ms - PREROLL_SECONDS * 1000
-    const grid = { segmentMs: this.options.segmentSeconds * 1000, partMs: Math.round(this.options.partSeconds * 1000) }
+    const grid = { segmentMs: this.options.segmentSeconds * 1000, partMs: this.#partMs }
+    this.#streams = []
+    this.#paused = false
     this.#renditions.forEach((state, i) => {
       const pipes = cmafPipes(i)
       const video = pipe(pipes.video)
@@ -68,6 +93,7 @@ export class CmafPublisher {
         this.options.log.error({ rendition: state.target.rendition }, 'ffmpeg was started without the CMAF pipes')
         return
       }
+      this.#streams.push(video, audio)
       let cutter: PartCutter | undefined
       const inits: Array<TrackInit | undefined> = [undefined, undefined]
       const early: Array<[number, Sample]> = []
@@ -91,6 +117,7 @@ export class CmafPublisher {
       const readers = [new FragmentReader(onInit(0), onSample(0)), new FragmentReader(onInit(1), onSample(1))]
       ;[video, audio].forEach((stream, track) => {
         stream.on('data', (chunk: Buffer) => {
+          if (this.#closed) return
           try {
             readers[track]?.push(chunk)
           } catch (err) {
@@ -104,14 +131,11 @@ export class CmafPublisher {
     })
   }
 
-  /** The newest MSN every rendition has published (undefined until each has published one). */
-  newestPublishedByAll (): number | undefined {
-    const newest = this.#renditions.map((r) => r.window.segments[r.window.segments.length - 1]?.msn)
-    return newest.some((msn) => msn === undefined) ? undefined : Math.min(...newest as number[])
-  }
-
+  /** Publishes no more. The pipes flow again (their bytes dropped), so a stopping ffmpeg never blocks on one. */
   async close (): Promise<void> {
     this.#closed = true
+    clearTimeout(this.#wake)
+    for (const stream of this.#streams) stream.resume()
     await Promise.allSettled(this.#renditions.map((r) => r.chain))
   }
 
@@ -122,7 +146,36 @@ export class CmafPublisher {
   }
 
   #cut (state: RenditionState, parts: readonly CutPart[]): void {
-    for (const part of parts) this.#enqueue(state, async () => { await this.#publishPart(state, part) })
+    for (const part of parts) {
+      const index = part.msn * this.#partsPerSegment + part.index
+      // an earlier run cut it (the same bytes): it is held or published already
+      if (state.nextToCut !== undefined && index < state.nextToCut) continue
+      state.held.push(part)
+      state.nextToCut = index + 1
+    }
+    if (parts.length > 0) this.#pump()
+  }
+
+  /** Publishes the parts that are due, pauses or resumes the run, and wakes at the next time either changes. */
+  #pump (): void {
+    if (this.#closed) return
+    const now = Date.now()
+    const endMs = (part: CutPart): number => (part.msn * this.#partsPerSegment + part.index + 1) * this.#partMs
+    for (const state of this.#renditions) {
+      while (state.held[0] !== undefined && endMs(state.held[0]) <= now) {
+        const part = state.held.shift() as CutPart
+        this.#enqueue(state, async () => { await this.#publishPart(state, part) })
+      }
+    }
+    const cut = this.#renditions.flatMap((r) => r.nextToCut === undefined ? [] : [r.nextToCut * this.#partMs])
+    const held = this.#renditions.flatMap((r) => r.held[0] === undefined ? [] : [endMs(r.held[0])])
+    const decision = paceRun(now, cut.length === 0 ? undefined : { slowestMs: Math.min(...cut), fastestMs: Math.max(...cut) }, held.length === 0 ? undefined : Math.min(...held))
+    if (decision.pause !== this.#paused) {
+      this.#paused = decision.pause
+      for (const stream of this.#streams) decision.pause ? stream.pause() : stream.resume()
+    }
+    clearTimeout(this.#wake)
+    this.#wake = decision.wakeAtMs === undefined ? undefined : setTimeout(() => { this.#pump() }, Math.max(0, decision.wakeAtMs - now))
   }
 
   #enqueue (state: RenditionState, job: () => Promise<void>): void {

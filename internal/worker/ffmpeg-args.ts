@@ -53,7 +53,7 @@ export function renditionDir (signalDir: string, ladder: readonly Rendition[], r
  * -itsoffset lines the looped input up with the wall clock for -re.
  */
 export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
-  const args = loopInputArgs(o)
+  const args = loopInputArgs({ ...o, paced: o.catchUpSeconds === undefined })
   o.ladder.forEach((_, i) => args.push('-map', `[v${i}]`))
   o.ladder.forEach((_, i) => args.push('-map', `[a${i}]`))
 
@@ -67,13 +67,13 @@ export function buildFfmpegArgs (o: FfmpegArgsOptions): string[] {
 /**
  * The looped input from `loopOffsetSeconds` and the filter graph that makes the ladder's pictures
  * `[v<i>]` and sounds `[a<i>]` from it, with the sound's lead computed for `t0Ms` (the run's first
- * frame). Read in real time unless `catchUpSeconds` is set.
+ * frame). Read in real time (-re) when `paced`; as fast as ffmpeg can otherwise.
  */
-export function loopInputArgs (o: Pick<FfmpegArgsOptions, 'videoPath' | 'audioPath' | 'loopSeconds' | 'loopOffsetSeconds' | 'catchUpSeconds' | 'ladder' | 'frameRate' | 't0Ms'>): string[] {
+export function loopInputArgs (o: Pick<FfmpegArgsOptions, 'videoPath' | 'audioPath' | 'loopSeconds' | 'loopOffsetSeconds' | 'ladder' | 'frameRate' | 't0Ms'> & { readonly paced: boolean }): string[] {
   const offset = o.loopOffsetSeconds.toFixed(6)
   const rest = (o.loopSeconds - o.loopOffsetSeconds).toFixed(6)
   const pcm = ['-f', LOOP_AUDIO.format, '-ar', String(LOOP_AUDIO.sampleRate), '-ac', String(LOOP_AUDIO.channels)]
-  const re = o.catchUpSeconds === undefined ? ['-re'] : []
+  const re = o.paced ? ['-re'] : []
   return [
     '-hide_banner', '-nostdin', '-y', '-loglevel', 'level+warning', '-nostats', '-progress', 'pipe:1',
     ...re, '-ss', offset, '-i', o.videoPath,

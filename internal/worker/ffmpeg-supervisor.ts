@@ -24,12 +24,16 @@ export interface FfmpegSupervisorOptions {
   readonly backoff?: BackoffPolicy
   /** How long ffmpeg gets to exit after SIGTERM before SIGKILL. */
   readonly stopTimeoutMs?: number
-  /** A run is spawned this long before the boundary it publishes from (a CMAF run's pre-roll); default 0. */
-  readonly startLeadMs?: number
+  /**
+   * Where a run publishes from, for a run spawned at once (CMAF: ffmpeg reads unpaced and the worker
+   * holds each part until its time, so the boundary may be past). Without it a run is spawned on the
+   * next boundary and reads in real time.
+   */
+  readonly planRun?: (nowMs: number) => Boundary
   /** Pipes on fd 3 and up, for outputs the worker reads itself (CMAF). */
   readonly extraPipes?: number
   readonly onSpawn?: (info: { pid: number, boundary: Boundary, pipe: (fd: number) => Readable | undefined }) => void
-  /** A restart after a death or a failed spawn is planned on this boundary (said before the wait for it). */
+  /** A restart after a death or a failed spawn is planned on this boundary (said before the wait for it; not with planRun). */
   readonly onRestartPlanned?: (boundary: Boundary) => void
   /** A death close() did not cause; the supervisor restarts after `restartInMs`. */
   readonly onDied?: (exit: FfmpegExit & { restartInMs: number }) => void
@@ -90,11 +94,15 @@ export class FfmpegSupervisor {
 
   private scheduleRun (delayMs: number, restart = true): void {
     this.timer = setTimeout(() => {
-      // wait for the next boundary only after the backoff, so a restart lands on a fresh boundary
-      const lead = this.options.startLeadMs ?? 0
-      const boundary = nextBoundary(Date.now(), this.options.segmentSeconds, lead)
+      // plan only after the backoff, so a restart lands on a fresh boundary
+      const planned = this.options.planRun?.(Date.now())
+      if (planned !== undefined) {
+        this.spawnRun(planned)
+        return
+      }
+      const boundary = nextBoundary(Date.now(), this.options.segmentSeconds)
       if (restart) this.options.onRestartPlanned?.(boundary)
-      this.timer = setTimeout(() => { this.spawnRun(boundary) }, Math.max(0, boundary.t0Ms - lead - Date.now()))
+      this.timer = setTimeout(() => { this.spawnRun(boundary) }, Math.max(0, boundary.t0Ms - Date.now()))
     }, delayMs)
   }
 

@@ -6,7 +6,8 @@ import { writeFileAtomic } from './atomic-write.js'
 import { planCatchUp, runCatchUp } from './catch-up.js'
 import { boundaryMs, loopOffsetSeconds, type Boundary } from './epoch-clock.js'
 import { partGridProblem } from './cmaf-config.js'
-import { buildCmafFfmpegArgs, PREROLL_SECONDS } from './cmaf-ffmpeg-args.js'
+import { buildCmafFfmpegArgs } from './cmaf-ffmpeg-args.js'
+import { planCmafRun } from './cmaf-run-plan.js'
 import { ConfigError } from '../config/config-error.js'
 import { CmafPublisher, type CmafTarget } from './cmaf-publisher.js'
 import { buildFfmpegArgs, PRIVATE_PLAYLIST, PUBLIC_PLAYLIST, renditionDir, type FfmpegArgsOptions } from './ffmpeg-args.js'
@@ -143,7 +144,7 @@ export class StreamEncoder {
   }
 
   /** Starts the ffmpeg supervisor with what every run reports: up, restarts, speed, its PID for the stale guard. */
-  async #supervise (options: Pick<FfmpegSupervisorOptions, 'argsFor' | 'onRestartPlanned' | 'startLeadMs' | 'extraPipes'> & {
+  async #supervise (options: Pick<FfmpegSupervisorOptions, 'argsFor' | 'onRestartPlanned' | 'planRun' | 'extraPipes'> & {
     readonly onRun?: (run: { boundary: Boundary, pipe: (fd: number) => Readable | undefined }) => void
   }): Promise<void> {
     const c = this.#settings
@@ -171,8 +172,8 @@ export class StreamEncoder {
 
   /**
    * CMAF (SEGMENT_FORMAT=fmp4): ffmpeg writes fragmented MP4 on pipes and the CmafPublisher cuts
-   * parts and segments from it. No catch-up: a dead run's segment is missing from this worker's
-   * playlist, and the redundant worker's packager lists it.
+   * parts and segments from it, each published at its end time. A run that replaces a dead one
+   * starts where it stopped (planCmafRun): with the parts held back, players see no gap.
    */
   async #startCmaf (targets: readonly CmafTarget[], loop: LoopSource, plan: LoopPlan, lingerSegments: number): Promise<void> {
     const c = this.#settings
@@ -189,9 +190,20 @@ export class StreamEncoder {
       onPublished: ({ rendition, lastMsn }) => { this.#metrics.lastMsn.set({ signal, rendition }, lastMsn) }
     })
     this.#cmaf = publisher
+    const grid = { segmentMs: c.segmentSeconds * 1000, partMs: Math.round(c.partSeconds * 1000) }
     await this.#supervise({
-      // the run starts PREROLL_SECONDS before its boundary: the boundary is planned that much later
-      startLeadMs: PREROLL_SECONDS * 1000,
+      planRun: (nowMs) => {
+        const plan = planCmafRun(publisher.frontier(), nowMs, grid, c.catchUp)
+        if (plan.caughtUpSegments > 0) {
+          this.#metrics.catchUp.inc({ signal, outcome: 'caught_up' }, plan.caughtUpSegments)
+          this.#log.info({ msn: plan.boundary.msn, segments: plan.caughtUpSegments }, 'the new run starts where the dead one stopped')
+        }
+        if (plan.lostSegments > 0) {
+          this.#metrics.catchUp.inc({ signal, outcome: 'lost' }, plan.lostSegments)
+          this.#log.warn({ msn: plan.boundary.msn, segments: plan.lostSegments }, 'the new run starts on the next boundary: players see a gap')
+        }
+        return plan.boundary
+      },
       extraPipes: 2 * c.ladder.length,
       argsFor: (boundary) => buildCmafFfmpegArgs({
         videoPath: loop.videoPath,
@@ -254,10 +266,11 @@ export class StreamEncoder {
   }
 
   async #close (): Promise<void> {
-    // the publisher stops first so ffmpeg's final short segment and ENDLIST never go public
+    // the publishers stop first so ffmpeg's final short segment and ENDLIST never go public, and a
+    // paused CMAF pipe flows again: ffmpeg blocked on it would not see its SIGTERM
     await this.#publisher?.close()
-    await this.#supervisor?.close()
     await this.#cmaf?.close()
+    await this.#supervisor?.close()
     await this.#catchingUp
     await this.#guard.clear()
     forgetSignal(this.#metrics, this.#settings.signalName, this.#settings.ladder.map((r) => r.name))

@@ -87,3 +87,27 @@ t.test('a binary that cannot be spawned fails start with one coded error', async
   t.teardown(async () => { await s.close() })
   await t.rejects(s.start(), { code: 'WORKER_ERR_FFMPEG_MISSING', message: /ffmpeg not found or not executable at '\/nonexistent\/ffmpeg': install it or set FFMPEG_PATH/ })
 })
+
+t.test('with planRun, a run is spawned at once on the boundary it plans, also one in the past', { timeout: 20_000 }, async (t) => {
+  const spawned: Boundary[] = []
+  const planned: number[] = []
+  const past = { msn: 7, t0Ms: 7000 }
+  const s = new FfmpegSupervisor({
+    ffmpegPath: '/bin/sh',
+    segmentSeconds: 1,
+    argsFor: () => ['-c', 'sleep 0.2; exit 1'],
+    log,
+    backoff,
+    planRun: (nowMs) => { planned.push(nowMs); return past },
+    onRestartPlanned: () => { t.fail('planRun replaces the boundary wait') },
+    onSpawn: ({ boundary }) => spawned.push(boundary)
+  })
+  t.teardown(async () => { await s.close() })
+  const before = Date.now()
+  await s.start()
+  t.ok(Date.now() - before < 900, 'no wait for the next boundary')
+  const deadline = Date.now() + 10_000
+  while (spawned.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  t.same(spawned.slice(0, 2), [past, past], 'the first run and the restart use the planned boundary')
+  t.ok(planned.length >= 2, 'the plan is asked again for the restart, after the backoff')
+})

@@ -20,6 +20,7 @@ t.test('a CMAF run: the loop read from the pre-roll, one video and one audio pip
   t.same(cmafPipes(1), { video: 5, audio: 6 })
   for (const pinned of ['-qp', '-bf', 'cabac=0', '+bitexact', '-q:a']) t.ok(odd.includes(pinned) || odd.some((a) => a === pinned), pinned)
   t.notOk(odd.some((a) => a.startsWith('-b:')), 'no bitrate target: rate control would carry the run\'s history')
+  t.notOk(odd.includes('-re'), 'read unpaced: the worker holds each part until its time')
 })
 
 t.test('SEGMENT_FORMAT and PART_DURATION: whole parts of whole frames, one clear error otherwise', async (t) => {
