@@ -10,7 +10,7 @@ export const OriginErrors = errorTable({
   RENDITION_UNKNOWN: createError('ORIGIN_ERR_RENDITION_UNKNOWN', "signal '%s' has no rendition '%s'", 404),
   BAD_BLOCKING_REQUEST: createError('ORIGIN_ERR_BAD_BLOCKING_REQUEST', '%s', 400),
   BAD_STEERING_REQUEST: createError('ORIGIN_ERR_BAD_STEERING_REQUEST', '%s', 400),
-  BLOCKING_TIMEOUT: createError('ORIGIN_ERR_BLOCKING_TIMEOUT', 'segment %s did not appear within 3 target durations', 503),
+  BLOCKING_TIMEOUT: createError('ORIGIN_ERR_BLOCKING_TIMEOUT', 'segment %s did not appear within %s s', 503),
   FORBIDDEN: createError('ORIGIN_ERR_FORBIDDEN', 'playback URL not authorized: %s', 403),
   TOO_MANY_SIGNALS: createError('ORIGIN_ERR_TOO_MANY_SIGNALS', 'the origin already tracks its maximum of %s signals', 503)
 } as const)

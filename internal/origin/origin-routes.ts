@@ -168,7 +168,7 @@ async function sendMedia (reply: FastifyReply, deps: OriginRouteDeps, session: S
     case 'playlist': return sendPlaylist(reply, signed(deps, `${session.signal}/${rendition}`, answer.body, token), msn === undefined ? EDGE_CACHE.live : Math.ceil(EDGE_CACHE.finalAnswerTargetDurations * session.targetDurationMs / 1000))
     case 'unknown-rendition': throw new OriginErrors.RENDITION_UNKNOWN(session.signal, rendition)
     case 'bad-msn': throw new OriginErrors.BAD_BLOCKING_REQUEST(answer.message)
-    case 'blocking-timeout': throw new OriginErrors.BLOCKING_TIMEOUT(String(msn))
+    case 'blocking-timeout': throw new OriginErrors.BLOCKING_TIMEOUT(String(msn), (session.holdMs / 1000).toFixed(1))
     case 'not-ready': throw new OriginErrors.NO_UPSTREAM(session.signal)
   }
 }
@@ -219,8 +219,8 @@ async function sendSegment (reply: FastifyReply, deps: OriginRouteDeps, session:
     if (sources !== undefined || !await session.whenPartListed(rendition, name)) throw new OriginErrors.SEGMENT_UNKNOWN(name)
   }
   const key = `${session.signal}/${rendition}/${name}`
-  // held while no packager answers, up to 3 target durations: longer than any freeze the design bridges
-  const result = await fetchListedSegment(deps.fetcher, key, { sources: () => session.segmentSources(rendition, name), deadline: Date.now() + 3 * session.targetDurationMs, pauseMs: 250 })
+  // held while no packager answers: longer than any freeze the design bridges
+  const result = await fetchListedSegment(deps.fetcher, key, { sources: () => session.segmentSources(rendition, name), deadline: Date.now() + session.holdMs, pauseMs: 250 })
   if (!result.ok) {
     const tried = result.attempts.map((a) => `${a.base}: ${a.failure}`).join(', ')
     if (result.attempts.every((a) => a.failure === 'http_404')) throw new OriginErrors.SEGMENT_UNKNOWN(name)

@@ -25,6 +25,14 @@ import { EMPTY_SIGNAL_POLICY, type PollObservation, type SignalPolicyOptions, ty
 import { reportSignalEvent } from './signal-event-report.js'
 import { signalStatus, type SignalStatus } from './signal-status.js'
 
+/**
+ * A held request (a blocking reload, a hinted part, a segment no packager answers) waits at least
+ * this long. With 1 s segments (LL mode) 3 target durations were not enough: with every packager
+ * frozen 3 s on a loaded machine, Shaka Player got a 404 for a hinted part and a 503 for a
+ * blocking reload, each given up after 3 s just before the answer came.
+ */
+export const MIN_HOLD_MS = 6000
+
 export interface SignalSessionOptions {
   readonly signal: string
   /** Allow-listed packager base URLs: the only hosts this session ever fetches from. */
@@ -121,6 +129,13 @@ export class SignalSession {
   neededWindowSeconds (): number { return 3 * this.targetDurationMs / 1000 }
   get targetDurationMs (): number { return (this.timeline.targetDuration ?? this.options.health.defaultTargetDurationMs / 1000) * 1000 }
 
+  /**
+   * How long a player's request is held for what is not there yet (a blocking reload, a hinted
+   * part until it is listed, a segment until a packager gives it): 3 target durations (RFC
+   * 8216bis 6.2.5.2), and at least MIN_HOLD_MS. An error costs a player a retry.
+   */
+  get holdMs (): number { return Math.max(3 * this.targetDurationMs, MIN_HOLD_MS) }
+
   start (): void {
     this.ladder.start()
     this.tickTimer = setInterval(() => this.tick(), this.options.tickMs)
@@ -203,7 +218,7 @@ export class SignalSession {
       }
       const wanted = playlistPosition(block.msn, block.part)
       if (last === undefined || this.rendered.position(key) < wanted) {
-        const listed = await this.waiters.wait(key, wanted, 3 * this.targetDurationMs)
+        const listed = await this.waiters.wait(key, wanted, this.holdMs)
         if (!listed && !this.closed) return { kind: 'blocking-timeout' }
       }
     }
@@ -218,7 +233,7 @@ export class SignalSession {
     if (match === null || last === undefined || this.timeline.partTarget === undefined) return false
     const msn = Number(match[1])
     if (msn <= last || msn > last + 2) return false
-    return await this.waiters.wait(key, playlistPosition(msn, Number(match[2])), 3 * this.targetDurationMs)
+    return await this.waiters.wait(key, playlistPosition(msn, Number(match[2])), this.holdMs)
   }
 
   /** The output lists this segment as EXT-X-GAP: no packager has it. */

@@ -54,14 +54,14 @@ async function freezeEveryPackager (stack: LocalStack, ms: number, burners: numb
 }
 
 /**
- * SIGKILLs the ffmpeg of every worker `phaseMs` into a segment (their supervisors restart it on the
- * next epoch boundary, and a catch-up run re-encodes what the dead one lost: WORKER_CATCH_UP). A
- * worker publishes a segment about 0.3 s after its end on an idle machine (ffmpeg's start and
- * muxing lag), more when busy: a kill before that loses the segment just ended as well as the one
- * being written.
+ * SIGKILLs the ffmpeg of every worker `phaseMs` into a segment. MPEG-TS: their supervisors restart
+ * it on the next epoch boundary, and a catch-up run re-encodes what the dead one lost
+ * (WORKER_CATCH_UP); a worker publishes a segment about 0.3 s after its end on an idle machine, so
+ * a kill before that loses the segment just ended as well as the one being written. CMAF: the dead
+ * run's held parts go out on time and its successor starts at once where it stopped.
  */
-async function killEveryFfmpeg (stack: LocalStack, phaseMs: number): Promise<void> {
-  const segMs = DEFAULT_SEGMENT_SECONDS * 1000
+async function killEveryFfmpeg (stack: LocalStack, phaseMs: number, segmentSeconds: number): Promise<void> {
+  const segMs = segmentSeconds * 1000
   await sleep((phaseMs - (Date.now() % segMs) + segMs) % segMs)
   for (const dir of [stack.outputPath, stack.outputPath2]) {
     const pid = Number((await readFile(join(dir, 'live01', '.ffmpeg.pid'), 'utf8').catch(() => '')).trim())
@@ -69,8 +69,12 @@ async function killEveryFfmpeg (stack: LocalStack, phaseMs: number): Promise<voi
   }
 }
 
-/** The faults; `waitSettled` waits until both packagers serve again (the next fault may need them). */
-export function outageFaults (waitSettled: (stack: LocalStack) => Promise<void>): ChaosFault[] {
+/**
+ * The faults; `waitSettled` waits until both packagers serve again (the next fault may need them).
+ * `segmentSeconds` is the stack's SEGMENT_DURATION: the encoder kills are timed within a segment.
+ */
+export function outageFaults (waitSettled: (stack: LocalStack) => Promise<void>, segmentSeconds = DEFAULT_SEGMENT_SECONDS): ChaosFault[] {
+  const segMs = segmentSeconds * 1000
   return [
     {
       name: 'every packager SIGSTOP 3 s, machine loaded',
@@ -78,11 +82,11 @@ export function outageFaults (waitSettled: (stack: LocalStack) => Promise<void>)
     },
     {
       name: 'every encoder (ffmpeg) SIGKILL at once, mid-segment: one MSN caught up',
-      run: async (s) => { await killEveryFfmpeg(s, 1000); await sleep(8000); await waitSettled(s) }
+      run: async (s) => { await killEveryFfmpeg(s, segMs / 2, segmentSeconds); await sleep(8000); await waitSettled(s) }
     },
     {
       name: 'every encoder (ffmpeg) SIGKILL at once, 0.1 s into a segment: two MSNs caught up',
-      run: async (s) => { await killEveryFfmpeg(s, 100); await sleep(8000); await waitSettled(s) }
+      run: async (s) => { await killEveryFfmpeg(s, 100, segmentSeconds); await sleep(8000); await waitSettled(s) }
     },
     {
       name: 'reporter SIGKILL, restarted 40 s later',

@@ -69,7 +69,7 @@ t.test('http app: errors from our tables are one line without a stack; anything 
   const { app } = createHttpApp({ log, metrics: createMetricsRegistry('test') })
   t.teardown(async () => { await app.close() })
   app.get('/no-upstream', async () => { throw new OriginErrors.NO_UPSTREAM('live01') })
-  app.get('/origin-blocking', async () => { throw new OriginErrors.BLOCKING_TIMEOUT('42') })
+  app.get('/origin-blocking', async () => { throw new OriginErrors.BLOCKING_TIMEOUT('42', '6.0') })
   app.get('/packager-blocking', async () => { throw new PackagerErrors.BLOCKING_TIMEOUT(42) })
   app.get('/closing', async () => { throw new PackagerErrors.CLOSING() })
   app.get('/draining', async () => { throw new HttpErrors.DRAINING() })
