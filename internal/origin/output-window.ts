@@ -1,5 +1,6 @@
 /** Pure facts about a signal's output window that players are told or offered by. */
 import type { TimelineState } from '../hls/timeline-state.js'
+import { llServerControl } from '../hls/ll-server-control.js'
 
 const HOLD_BACK_TARGET_DURATIONS = 4
 
@@ -19,12 +20,5 @@ export function windowSeconds (timeline: TimelineState): number {
  */
 export function serverControl (targetDurationS: number, partTargetS?: number): string {
   const base = `CAN-BLOCK-RELOAD=YES,HOLD-BACK=${(HOLD_BACK_TARGET_DURATIONS * targetDurationS).toFixed(1)}`
-  // LL-HLS: three parts behind the live edge (the RFC's minimum is two), delta updates past six target durations
-  if (partTargetS === undefined) return base
-  return `${base},PART-HOLD-BACK=${(3 * partTargetS).toFixed(3)},CAN-SKIP-UNTIL=${canSkipUntil(targetDurationS).toFixed(1)}`
-}
-
-/** CAN-SKIP-UNTIL: the least RFC 8216bis 4.4.3.8 allows, six target durations, so a delta is as small as it may be. */
-export function canSkipUntil (targetDurationS: number): number {
-  return 6 * targetDurationS
+  return partTargetS === undefined ? base : `${base},${llServerControl(targetDurationS, partTargetS)}`
 }

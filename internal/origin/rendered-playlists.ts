@@ -3,7 +3,8 @@ import { serializeMediaPlaylist } from '../hls/playlist-serializer.js'
 import { timelinePlaylist } from '../hls/signal-timeline.js'
 import type { TimelineOptions, TimelineState } from '../hls/timeline-state.js'
 import { positionOf } from './msn-waiters.js'
-import { canSkipUntil, serverControl } from './output-window.js'
+import { serverControl } from './output-window.js'
+import { canSkipUntil } from '../hls/ll-server-control.js'
 
 /**
  * A signal's output media playlists as bytes, rendered once per timeline change and written as

@@ -1,5 +1,6 @@
 import type { MediaPlaylist, Part, RenditionReport, Segment } from '../hls/media-playlist.js'
 import { boundaryMs } from './epoch-clock.js'
+import { llServerControl } from '../hls/ll-server-control.js'
 
 /** The names a CMAF rendition folder holds: one init segment, `<msn>.m4s` and `<msn>.<part>.m4s`. */
 export const INIT_SEGMENT = 'init.mp4'
@@ -81,9 +82,9 @@ export function windowPlaylist (window: CmafWindow, o: CmafWindowOptions, report
   }
 }
 
-/** EXT-X-SERVER-CONTROL for a CMAF rendition: blocking reload, three parts of hold-back, skips past 6 target durations. */
+/** EXT-X-SERVER-CONTROL for a CMAF rendition: blocking reload, PART_HOLD_BACK_PARTS of hold-back, skips past 6 target durations. */
 export function cmafServerControl (o: Pick<CmafWindowOptions, 'segmentSeconds' | 'partSeconds'>): string {
-  return `CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${(3 * o.partSeconds).toFixed(3)},CAN-SKIP-UNTIL=${(6 * o.segmentSeconds).toFixed(1)}`
+  return `CAN-BLOCK-RELOAD=YES,${llServerControl(o.segmentSeconds, o.partSeconds)}`
 }
 
 /** Where a rendition's playlist stands, for its siblings' EXT-X-RENDITION-REPORT. */

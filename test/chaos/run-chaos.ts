@@ -36,7 +36,7 @@ const LL_PLAYER_CONFIG: Readonly<Record<PlayerKind, Readonly<Record<string, unkn
 }
 
 /**
- * Faults longer than LL-HLS's reserve (PART-HOLD-BACK, 1.5 s) in LL mode: every packager frozen
+ * Faults longer than LL-HLS's reserve (PART-HOLD-BACK, 2 s) in LL mode: every packager frozen
  * 3 s leaves players nothing new for 3 s. Judged there by recovery: one stall per player, no
  * longer than the freeze and 2 s to refill. Normal mode's 8 s hold-back hides it.
  */

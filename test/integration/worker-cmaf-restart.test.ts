@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { DEFAULT_PARSE_LIMITS, parseMediaPlaylist } from '../../internal/hls/playlist-parser.js'
 import type { MediaPlaylist } from '../../internal/hls/media-playlist.js'
+import { PART_HOLD_BACK_PARTS } from '../../internal/hls/ll-server-control.js'
 import { loadWorkerConfig } from '../../internal/worker/worker-config.js'
 import { WorkerService } from '../../internal/worker/worker-service.js'
 import { makeSampleInput } from '../support/sample-input.js'
@@ -12,8 +13,8 @@ import { waitFor } from '../support/wait-for.js'
 
 const SEG_MS = 1000
 const PART_MS = 500
-/** What a low-latency player keeps in hand: PART-HOLD-BACK, three parts. */
-const HOLD_BACK_MS = 3 * PART_MS
+/** What a low-latency player keeps in hand: PART-HOLD-BACK. */
+const HOLD_BACK_MS = PART_HOLD_BACK_PARTS * PART_MS
 const RUNG = '240p'
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' })
 

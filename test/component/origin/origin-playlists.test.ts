@@ -1,7 +1,7 @@
 import t from 'tap'
 import { parseMasterPlaylist } from '../../../internal/hls/playlist-parser.js'
 import { get, newest, PlaylistRuleLog, startPairAndOrigin } from '../../support/origin-harness.js'
-import { MIN_HOLD_MS } from '../../../internal/origin/signal-session.js'
+import { MIN_HOLD_MS } from '../../../internal/origin/request-hold.js'
 
 t.test('the master lists relative variants; media playlists advertise blocking reload, PDT per segment and the discontinuity sequence', async (t) => {
   const { a, b, origin } = await startPairAndOrigin(t)
