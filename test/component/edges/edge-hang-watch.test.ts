@@ -55,7 +55,9 @@ t.test('an edge that stops answering is reported once, within the silent rounds'
   const toldMs = report.at - heldAt
   t.comment(`told in ${toldMs} ms (3 rounds of 100 ms), silent for ${report.silentMs} ms by then`)
   t.equal(report.port, 1)
-  t.ok(report.silentMs >= 300, 'at least 3 rounds silent')
+  // the verdict counts rounds, not milliseconds: three 100 ms rounds of setInterval, whose fires
+  // Date.now() can see up to 1 ms early each (a run reported 299 ms after exactly 3 rounds)
+  t.ok(report.silentMs >= 3 * (100 - 1), `at least 3 rounds silent (${report.silentMs} ms)`)
   t.ok(toldMs < 2000, 'told within a few rounds')
   await sleep(500)
   t.equal(hung.length, 1, 'reported once')
