@@ -147,7 +147,7 @@ export class CmafPublisher {
 
   #cut (state: RenditionState, parts: readonly CutPart[]): void {
     for (const part of parts) {
-      const index = part.msn * this.#partsPerSegment + part.index
+      const index = this.#indexOf(part)
       // an earlier run cut it (the same bytes): it is held or published already
       if (state.nextToCut !== undefined && index < state.nextToCut) continue
       state.held.push(part)
@@ -156,11 +156,16 @@ export class CmafPublisher {
     if (parts.length > 0) this.#pump()
   }
 
+  /** A part's index on the epoch grid, counted from the epoch: what a run's successor finds again. */
+  #indexOf (part: CutPart): number {
+    return part.msn * this.#partsPerSegment + part.index
+  }
+
   /** Publishes the parts that are due, pauses or resumes the run, and wakes at the next time either changes. */
   #pump (): void {
     if (this.#closed) return
     const now = Date.now()
-    const endMs = (part: CutPart): number => (part.msn * this.#partsPerSegment + part.index + 1) * this.#partMs
+    const endMs = (part: CutPart): number => (this.#indexOf(part) + 1) * this.#partMs
     for (const state of this.#renditions) {
       while (state.held[0] !== undefined && endMs(state.held[0]) <= now) {
         const part = state.held.shift() as CutPart
@@ -187,8 +192,7 @@ export class CmafPublisher {
   async #publishPart (state: RenditionState, part: CutPart): Promise<void> {
     const o = this.options
     const dir = state.target.dir
-    const partsPerSegment = Math.round(o.segmentSeconds / o.partSeconds)
-    const bytes = writeFragment(((part.msn * partsPerSegment + part.index + 1) % 2 ** 32) >>> 0, part.tracks)
+    const bytes = writeFragment(((this.#indexOf(part) + 1) % 2 ** 32) >>> 0, part.tracks)
     await writeFileAtomic(join(dir, partName(part.msn, part.index)), bytes)
     state.window = addPart(state.window, o, part.msn, part.index, part.independent)
     const listed = state.window.currentParts.length

@@ -12,8 +12,7 @@
 import { HlsBrowserPlayer, type PlayerReport } from '../chaos/hls-player.js'
 import { envInt, say, teardownScope } from '../chaos/chaos-runner-kit.js'
 import { startLocalStack } from '../support/local-stack.js'
-import { HLSJS_LL_CONFIG, latencies, LL_ENV } from '../support/ll-stack.js'
-import { waitFor } from '../support/wait-for.js'
+import { HLSJS_LL_CONFIG, latencies, LL_ENV, waitForEdgeOffered } from '../support/ll-stack.js'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
@@ -46,8 +45,7 @@ async function measure (mode: 'normal' | 'll', viewers: number, windowMs: number
       ...(mode === 'll' ? { env: LL_ENV } : {})
     })
     const entry = `${stack.url('origin')}/live01/playlist.m3u8`
-    await waitFor('the origin to serve live01', async () => (await fetch(entry)).status === 200, { timeoutMs: 60_000 })
-    await waitFor('an edge to be offered', async () => (await (await fetch(entry)).text()).includes('PATHWAY-ID'), { timeoutMs: 30_000 })
+    await waitForEdgeOffered(entry)
     for (let i = 0; i < viewers; i++) {
       const player = new HlsBrowserPlayer(entry, mode === 'll' ? { config: HLSJS_LL_CONFIG } : {})
       players.push(player)

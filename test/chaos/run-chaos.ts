@@ -22,6 +22,7 @@ import { managerEdges, type ManagerEdge } from './delivery-faults.js'
 import { CpuMeter } from './cpu-meter.js'
 import { outageFaults, type ChaosFault } from './outage-faults.js'
 import { LL_VARIABLES } from '../../internal/local/local-components.js'
+import { HLSJS_LL_CONFIG } from '../support/ll-stack.js'
 import type { PlayerKind } from './hls-player.js'
 
 /**
@@ -30,7 +31,7 @@ import type { PlayerKind } from './hls-player.js'
  * stalled at start and after an encoder restart where hls.js and Shaka Player did not.
  */
 const LL_PLAYER_CONFIG: Readonly<Record<PlayerKind, Readonly<Record<string, unknown>> | undefined>> = {
-  hlsjs: { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 },
+  hlsjs: HLSJS_LL_CONFIG,
   shaka: { streaming: { lowLatencyMode: true } },
   videojs: { experimentalLLHLS: true }
 }

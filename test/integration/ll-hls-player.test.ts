@@ -1,9 +1,8 @@
 import t from 'tap'
 import { HlsBrowserPlayer } from '../chaos/hls-player.js'
 import { startLocalStack } from '../support/local-stack.js'
-import { backUnderAt, HLSJS_LL_CONFIG, latencies, LL_ENV, llSummary, median } from '../support/ll-stack.js'
+import { backUnderAt, HLSJS_LL_CONFIG, latencies, LL_ENV, llSummary, median, waitForEdgeOffered } from '../support/ll-stack.js'
 import { PlaylistWatcher } from '../support/playlist-watcher.js'
-import { waitFor } from '../support/wait-for.js'
 
 // The short version of the LL-HLS promise (make chaos runs the long one): hls.js in low-latency
 // mode through the origin and an edge plays about two seconds behind the wall clock, asks for
@@ -20,8 +19,7 @@ t.test('LL-HLS: hls.js in low-latency mode through an edge, under 3 s behind, no
     env: LL_ENV
   })
   const entry = `${stack.url('origin')}/live01/playlist.m3u8`
-  await waitFor('the origin to serve live01', async () => (await fetch(entry)).status === 200, { timeoutMs: 60_000 })
-  await waitFor('an edge to be offered', async () => (await (await fetch(entry)).text()).includes('PATHWAY-ID'), { timeoutMs: 30_000 })
+  await waitForEdgeOffered(entry)
   const player = new HlsBrowserPlayer(entry, { config: HLSJS_LL_CONFIG })
   const control = new HlsBrowserPlayer(entry, { config: { lowLatencyMode: false } })
   t.teardown(async () => { await player.close(); await control.close() })

@@ -1,11 +1,18 @@
 import type { PlayerReport, PlayerSample } from '../chaos/hls-player.js'
 import { LL_VARIABLES } from '../../internal/local/local-components.js'
+import { waitFor } from './wait-for.js'
 
 /** LL mode as `make run-local-ll` runs it. */
 export const LL_ENV = LL_VARIABLES
 
 /** hls.js in low-latency mode, as the status page's player runs it (assets/status/status.js). */
 export const HLSJS_LL_CONFIG: Readonly<Record<string, unknown>> = Object.freeze({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 })
+
+/** Waits until the origin serves `entry` and offers its edges in it (a PATHWAY-ID), so players go through an edge. */
+export async function waitForEdgeOffered (entry: string): Promise<void> {
+  await waitFor('the origin to serve live01', async () => (await fetch(entry)).status === 200, { timeoutMs: 60_000 })
+  await waitFor('an edge to be offered', async () => (await (await fetch(entry)).text()).includes('PATHWAY-ID'), { timeoutMs: 30_000 })
+}
 
 /** The viewer's latency in a time range: wall clock minus the PROGRAM-DATE-TIME on screen, seconds. */
 export function latencies (samples: readonly PlayerSample[], from = 0, to = Number.POSITIVE_INFINITY): number[] {

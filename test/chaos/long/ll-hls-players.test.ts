@@ -1,9 +1,8 @@
 import t from 'tap'
 import { HlsBrowserPlayer } from '../hls-player.js'
 import { bothPackagersEligible, startLocalStack } from '../../support/local-stack.js'
-import { backUnderAt, HLSJS_LL_CONFIG, latencies, LL_ENV, llSummary, median } from '../../support/ll-stack.js'
+import { backUnderAt, HLSJS_LL_CONFIG, latencies, LL_ENV, llSummary, median, waitForEdgeOffered } from '../../support/ll-stack.js'
 import { PlaylistWatcher } from '../../support/playlist-watcher.js'
-import { waitFor } from '../../support/wait-for.js'
 
 // The LL-HLS promise in full (its short version is test/integration/ll-hls-player.test.ts):
 // hls.js in low-latency mode through the origin and an edge, 60 s steady at a median of at most
@@ -22,8 +21,7 @@ t.test('LL-HLS through a packager SIGKILL, a redundant worker SIGKILL and a pack
     env: LL_ENV
   })
   const entry = `${stack.url('origin')}/live01/playlist.m3u8`
-  await waitFor('the origin to serve live01', async () => (await fetch(entry)).status === 200, { timeoutMs: 60_000 })
-  await waitFor('an edge to be offered', async () => (await (await fetch(entry)).text()).includes('PATHWAY-ID'), { timeoutMs: 30_000 })
+  await waitForEdgeOffered(entry)
   await bothPackagersEligible(stack)
   const player = new HlsBrowserPlayer(entry, { config: HLSJS_LL_CONFIG })
   t.teardown(async () => { await player.close() })
