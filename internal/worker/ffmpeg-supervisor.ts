@@ -30,6 +30,11 @@ export interface FfmpegSupervisorOptions {
    * next boundary and reads in real time.
    */
   readonly planRun?: (nowMs: number) => Boundary
+  /**
+   * Runs ffmpeg under `nice -n <niceness>`: a run that reads unpaced and is held ahead (CMAF) has
+   * seconds of slack, and its bursts should yield the cores to processes with a deadline.
+   */
+  readonly niceness?: number
   /** Pipes on fd 3 and up, for outputs the worker reads itself (CMAF). */
   readonly extraPipes?: number
   readonly onSpawn?: (info: { pid: number, boundary: Boundary, pipe: (fd: number) => Readable | undefined }) => void
@@ -112,7 +117,9 @@ export class FfmpegSupervisor {
     const { ffmpegPath, log } = this.options
     const tail: string[] = []
     const extra = Array.from({ length: this.options.extraPipes ?? 0 }, () => 'pipe' as const)
-    const run = new ChildSupervisor({ file: ffmpegPath, args: this.options.argsFor(boundary), stdio: ['ignore', 'pipe', 'pipe', ...extra] })
+    const args = this.options.argsFor(boundary)
+    const niced = this.options.niceness === undefined ? { file: ffmpegPath, args } : { file: 'nice', args: ['-n', String(this.options.niceness), ffmpegPath, ...args] }
+    const run = new ChildSupervisor({ ...niced, stdio: ['ignore', 'pipe', 'pipe', ...extra] })
     this.run = run
     run.on('spawned', ({ pid }) => {
       log.info({ pid, msn: boundary.msn, t0: new Date(boundary.t0Ms).toISOString() }, 'ffmpeg started')

@@ -27,6 +27,12 @@ const LOOP_DIR = '.loop'
 /** A catch-up encodes this much past its last segment; the short segment it starts is dropped. */
 const CATCH_UP_OVERRUN_S = 0.5
 
+/**
+ * A CMAF run reads unpaced and runs seconds ahead (part-pacer.ts): at full speed in bursts. Niced,
+ * those bursts yield the cores to what has a deadline (players, live pulls, the other services).
+ */
+const CMAF_NICENESS = 10
+
 /** Segments stay on disk at least this long after they leave the playlist, for slow readers and caches. */
 const LINGER_SECONDS = 30
 
@@ -144,7 +150,7 @@ export class StreamEncoder {
   }
 
   /** Starts the ffmpeg supervisor with what every run reports: up, restarts, speed, its PID for the stale guard. */
-  async #supervise (options: Pick<FfmpegSupervisorOptions, 'argsFor' | 'onRestartPlanned' | 'planRun' | 'extraPipes'> & {
+  async #supervise (options: Pick<FfmpegSupervisorOptions, 'argsFor' | 'onRestartPlanned' | 'planRun' | 'extraPipes' | 'niceness'> & {
     readonly onRun?: (run: { boundary: Boundary, pipe: (fd: number) => Readable | undefined }) => void
   }): Promise<void> {
     const c = this.#settings
@@ -205,6 +211,7 @@ export class StreamEncoder {
         return plan.boundary
       },
       extraPipes: 2 * c.ladder.length,
+      niceness: CMAF_NICENESS,
       argsFor: (boundary) => buildCmafFfmpegArgs({
         videoPath: loop.videoPath,
         audioPath: loop.audioPath,

@@ -85,7 +85,8 @@ t.test('a CMAF worker whose ffmpeg dies goes on without a gap: the new run re-en
   process.kill(controlPid, 'SIGSTOP')
   const crashedAt = Date.now()
   process.kill(crashPid, 'SIGKILL')
-  await waitFor('the hung workers to run out of held parts', () => watches.slice(1).every((w) => Date.now() - newestPartEnd(w) > HOLD_BACK_MS), { timeoutMs: 40_000, intervalMs: 50 })
+  // a part past the hold-back: the next part, whenever the new run gives it, is later than that
+  await waitFor('the hung workers to run out of held parts', () => watches.slice(1).every((w) => Date.now() - newestPartEnd(w) > HOLD_BACK_MS + PART_MS), { timeoutMs: 40_000, intervalMs: 50 })
   const hungKilledAt = Date.now()
   process.kill(hungPid, 'SIGKILL')
   process.kill(controlPid, 'SIGKILL')
