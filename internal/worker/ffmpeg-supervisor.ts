@@ -60,6 +60,7 @@ export class FfmpegSupervisor {
   private timer: NodeJS.Timeout | undefined
   private closing: Promise<void> | undefined
   private started = false
+  private lastRun = false
   private backoffMs: number | undefined
   private firstRun: { resolve: () => void, reject: (err: Error) => void } | undefined
   private readonly policy: BackoffPolicy
@@ -88,6 +89,13 @@ export class FfmpegSupervisor {
     await this.closing
   }
 
+  /** Lets the running ffmpeg go on to its own end (it may still be writing what it read) and starts no other. */
+  finishRun (): void {
+    this.lastRun = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
   private async stop (): Promise<void> {
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
@@ -113,7 +121,7 @@ export class FfmpegSupervisor {
 
   private spawnRun (boundary: Boundary): void {
     this.timer = undefined
-    if (this.closing !== undefined) return
+    if (this.closing !== undefined || this.lastRun) return
     const { ffmpegPath, log } = this.options
     const tail: string[] = []
     const extra = Array.from({ length: this.options.extraPipes ?? 0 }, () => 'pipe' as const)
@@ -164,6 +172,10 @@ export class FfmpegSupervisor {
   }
 
   private died (exit: ChildExit, tail: readonly string[]): void {
+    if (this.lastRun) {
+      this.options.log.info({ pid: exit.pid, exitCode: exit.code, exitSignal: exit.signal }, 'ffmpeg ended its last run')
+      return
+    }
     const restartInMs = this.bumpBackoff(exit.runMs)
     this.options.log.warn({ pid: exit.pid, exitCode: exit.code, exitSignal: exit.signal, runMs: exit.runMs, restartInMs, lastStderr: tail.slice(-5) }, 'ffmpeg died, restarting')
     this.options.onDied?.({ code: exit.code, signal: exit.signal, runMs: exit.runMs, lastStderr: [...tail], restartInMs })

@@ -97,6 +97,11 @@ export class LiveInput {
     await this.#supervisor.start()
   }
 
+  /** The publish ended: the running ffmpeg writes out what it read, and no other starts. */
+  finish (): void {
+    this.#supervisor.finishRun()
+  }
+
   async close (): Promise<void> {
     await this.#supervisor.close()
     const dirs = this.#runs.map((run) => run.dir)

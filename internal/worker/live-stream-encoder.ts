@@ -9,6 +9,7 @@ import { LiveInput } from './live-input.js'
 import { LivePublisher } from './live-publisher.js'
 import type { SegmentSource } from './live-selection.js'
 import { buildMasterPlaylist } from './master-playlist.js'
+import { planPulls } from './pull-plan.js'
 import { makeSlate } from './slate-source.js'
 import { StreamEncoder, type EncoderSettings } from './stream-encoder.js'
 import { createWorkerMetrics, forgetSignal, type WorkerMetrics } from './worker-metrics.js'
@@ -23,6 +24,13 @@ const LINGER_SECONDS = 30
  * heartbeat, a tick, on a loaded machine) and still open live on the same MSN as the others.
  */
 const LEARN_MS = 3000
+/** Ticks and a late encode on top of an ended pull's MSN and grace. */
+const DRAIN_MARGIN_MS = 1000
+
+/** How long after its end an MSN waits for the preferred live run before a lesser source fills it. */
+function graceMsFor (segmentSeconds: number): number {
+  return Math.max(1000, segmentSeconds * 750)
+}
 
 /** A push stream's settings: no input file (the slate is made here, the pictures come from the ingest). */
 export type LiveEncoderSettings = Omit<EncoderSettings, 'inputPath'>
@@ -39,6 +47,8 @@ export class LiveStreamEncoder {
   readonly #parentLog: Logger
   readonly #metrics: WorkerMetrics
   readonly #inputs: LiveInput[] = []
+  /** Sessions whose publish record is gone, and since when. */
+  readonly #endedAt = new Map<string, number>()
   #slate: StreamEncoder | undefined
   #publisher: LivePublisher | undefined
   #timer: NodeJS.Timeout | undefined
@@ -93,7 +103,7 @@ export class LiveStreamEncoder {
       frameRate: s.frameRate,
       listSize: s.listSize,
       keepBehind: s.listSize + Math.ceil(LINGER_SECONDS / s.segmentSeconds),
-      graceMs: Math.max(1000, s.segmentSeconds * 750),
+      graceMs: graceMsFor(s.segmentSeconds),
       learnMs: LEARN_MS,
       onSwitch: (info) => { this.#switched(info) },
       onPublished: (lastMsn) => { for (const r of s.ladder) this.#metrics.lastMsn.set({ signal, rendition: r.name }, lastMsn) }
@@ -134,28 +144,39 @@ export class LiveStreamEncoder {
   /**
    * Pulls every anchored publish of the stream, the preferred first (main before backup): a backup
    * is encoded beside the main one (a hot standby, at twice the encode cost while both are on), so
-   * losing the main switches at the next MSN rather than through a warm-up. Pulls whose publish
-   * ended stop. Returns the preferred publish.
+   * losing the main switches at the next MSN rather than through a warm-up. A pull whose publish
+   * ended gives what it finished for a while, then stops (pull-plan.ts says why). Returns the
+   * preferred publish.
    */
   async #followPublishes (): Promise<PublishRecord | undefined> {
     const records = this.#publishes().filter((r) => r.anchor !== null)
-    for (const record of records) {
-      if (this.#inputs.some((input) => input.session === record.session)) continue
+    const now = Date.now()
+    const pulls = this.#inputs.map((input) => ({ session: input.session, role: input.publish.role, endedAtMs: this.#endedAt.get(input.session) }))
+    const plan = planPulls(pulls, records, now, this.#drainMs)
+    for (const record of plan.start) {
       const input = this.#newInput(record)
       this.#inputs.push(input)
       this.#log.info({ role: record.role, ingest: record.ingest, session: record.session }, 'publish found: pulling it')
       input.start().catch((err: unknown) => { this.#log.warn({ reason: (err as Error).message }, 'pull could not start') })
     }
-    const live = new Set(records.map((r) => r.session))
-    for (const input of [...this.#inputs]) {
-      if (live.has(input.session)) continue
+    for (const session of plan.ending) {
+      this.#endedAt.set(session, now)
+      this.#inputs.find((i) => i.session === session)?.finish()
+      this.#log.info({ session, drainMs: this.#drainMs }, 'publish ended: its pull gives what it finished, then stops')
+    }
+    for (const input of this.#inputs.filter((i) => plan.close.includes(i.session))) {
       this.#inputs.splice(this.#inputs.indexOf(input), 1)
-      this.#log.info({ role: input.publish.role, session: input.session }, 'publish ended: stopping its pull')
+      this.#endedAt.delete(input.session)
+      this.#log.info({ role: input.publish.role, session: input.session }, 'stopping the pull of an ended publish')
       await input.close()
     }
-    const preferred = preferredPublish(records)
-    this.#inputs.sort((a, b) => Number(b.session === preferred?.session) - Number(a.session === preferred?.session))
-    return preferred
+    this.#inputs.sort((a, b) => plan.order.indexOf(a.session) - plan.order.indexOf(b.session))
+    return preferredPublish(records)
+  }
+
+  /** An ended publish's pull is kept through the MSN it ended in and that MSN's grace. */
+  get #drainMs (): number {
+    return (this.#s.segmentSeconds * 1000) + graceMsFor(this.#s.segmentSeconds) + DRAIN_MARGIN_MS
   }
 
   #newInput (publish: PublishRecord): LiveInput {

@@ -90,36 +90,33 @@ t.test('a worker, the main publisher and the main ingest fail while hls.js watch
   // 2. the main publisher dies; a backup publish runs: both workers go to the backup together, never to the slate
   const switches = async (from: number): Promise<Map<string, number[]>> => new Map(await Promise.all(now.map(async (w) =>
     [w, (await workerList(stack, w)).filter((s) => s.discontinuity && s.msn >= from).map((s) => s.msn)] as [string, number[]])))
+  // the MSN every worker switched on first since `from`; until they agree, the error says where each one is
+  const sameSwitch = async (from: number): Promise<number> => {
+    const seen = await switches(from)
+    const first = [...seen.values()].map((l) => l[0])
+    if (first.every((m) => m !== undefined) && new Set(first).size === 1) return first[0] as number
+    throw new Error(`switches since msn ${from}: ${[...seen].map(([w, l]) => `${w} [${l.join(', ')}]`).join(', ')}`)
+  }
   let since = Math.floor(Date.now() / (SEG * 1000))
   mainPublisher.stop()
-  const toBackup = await waitFor('both workers on the backup', async () => {
-    const seen = await switches(since)
-    const first = [...seen.values()].map((l) => l[0])
-    return first.every((m) => m !== undefined) && new Set(first).size === 1 ? first[0] : undefined
-  }, { timeoutMs: 30_000, intervalMs: 500 })
-  for (const w of now) t.ok(await liveAt(w, toBackup ?? 0), `${w}: the backup's picture at msn ${toBackup ?? '?'}, not the slate`)
+  const toBackup = await waitFor('both workers on the backup', async () => await sameSwitch(since), { timeoutMs: 30_000, intervalMs: 500 })
+  for (const w of now) t.ok(await liveAt(w, toBackup ?? 0), `${w}: the backup's picture at msn ${toBackup}, not the slate`)
   t.notMatch(now.map((w) => stack.workers.get(w)?.recentOutput() ?? '').join(''), /publisher away/, 'no worker showed the slate')
 
   // 3. the main comes back: both go back to it at the same MSN
-  since = (toBackup ?? 0) + 1
+  since = toBackup + 1
   mainPublisher = push(`rtmp://127.0.0.1:${main.rtmpPort}/live/${key}`)
-  const toMain = await waitFor('both workers back on the main', async () => {
-    const first = [...(await switches(since)).values()].map((l) => l[0])
-    return first.every((m) => m !== undefined) && new Set(first).size === 1 ? first[0] : undefined
-  }, { timeoutMs: 40_000, intervalMs: 500 })
-  t.pass(`both workers on the backup from msn ${toBackup ?? '?'}, back on the main from msn ${toMain ?? '?'}`)
+  const toMain = await waitFor('both workers back on the main', async () => await sameSwitch(since), { timeoutMs: 40_000, intervalMs: 500 })
+  t.pass(`both workers on the backup from msn ${toBackup}, back on the main from msn ${toMain}`)
 
   // 4. the main ingest's nginx is SIGKILLed: the backup carries on, the ingest restarts its nginx
   const nginxPid = [...main.process.recentOutput().matchAll(/"pid":(\d+),"msg":"ingest nginx started"/g)].pop()?.[1]
   t.ok(nginxPid !== undefined, `the main ingest's nginx is pid ${nginxPid ?? '?'}`)
-  since = (toMain ?? 0) + 1
+  since = toMain + 1
   process.kill(Number(nginxPid), 'SIGKILL')
-  const afterNginx = await waitFor('both workers on the backup again', async () => {
-    const first = [...(await switches(since)).values()].map((l) => l[0])
-    return first.every((m) => m !== undefined) && new Set(first).size === 1 ? first[0] : undefined
-  }, { timeoutMs: 30_000, intervalMs: 500 })
+  const afterNginx = await waitFor('both workers on the backup again', async () => await sameSwitch(since), { timeoutMs: 30_000, intervalMs: 500 })
   await waitFor('the ingest to restart its nginx', async () => [...main.process.recentOutput().matchAll(/"msg":"ingest nginx started"/g)].length >= 2, { timeoutMs: 20_000 })
-  for (const w of now) t.ok(await liveAt(w, afterNginx ?? 0), `${w}: the backup's picture at msn ${afterNginx ?? '?'} after the main ingest died`)
+  for (const w of now) t.ok(await liveAt(w, afterNginx), `${w}: the backup's picture at msn ${afterNginx} after the main ingest died`)
   const tail = Date.now() + 4000
   await waitFor('a few segments more', () => Date.now() > tail, { timeoutMs: 10_000 })
   clearInterval(watch)

@@ -111,3 +111,22 @@ t.test('with planRun, a run is spawned at once on the boundary it plans, also on
   t.same(spawned.slice(0, 2), [past, past], 'the first run and the restart use the planned boundary')
   t.ok(planned.length >= 2, 'the plan is asked again for the restart, after the backoff')
 })
+
+t.test('after finishRun the running encoder goes on to its own end and none other starts', { timeout: 20_000 }, async (t) => {
+  const died: Array<FfmpegExit & { restartInMs: number }> = []
+  const spawned: Boundary[] = []
+  const controlSpawned: Boundary[] = []
+  const s = supervisor('sleep 0.5; exit 0', { died, spawned })
+  // the control runs the same script beside it without finishRun: it is restarted
+  const control = supervisor('sleep 0.5; exit 0', { spawned: controlSpawned })
+  t.teardown(async () => { await Promise.all([s.close(), control.close()]) })
+  await Promise.all([s.start(), control.start()])
+  const pid = s.pid!
+  s.finishRun()
+  t.doesNotThrow(() => process.kill(pid, 0), 'finishRun leaves the running encoder alone')
+  const deadline = Date.now() + 10_000
+  while (controlSpawned.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  t.equal(controlSpawned.length, 3, 'control: without finishRun the same run is restarted, twice by now')
+  t.equal(s.pid, undefined, 'it ended by itself')
+  t.same([spawned.length, died.length], [1, 0], 'no restart, and its end is no death')
+})
