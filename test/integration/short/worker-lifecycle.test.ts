@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { childEnv } from '../support/child-env.js'
-import { compiledServiceArgs } from '../support/compiled-services.js'
-import { makeInput, readMediaPlaylist } from '../support/worker-test-helpers.js'
-import { waitFor } from '../support/wait-for.js'
+import { childEnv } from '../../support/child-env.js'
+import { compiledServiceArgs } from '../../support/compiled-services.js'
+import { makeInput, readMediaPlaylist } from '../../support/worker-test-helpers.js'
+import { waitFor } from '../../support/wait-for.js'
 
 interface Run { readonly child: ChildProcess, readonly output: () => string, readonly exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> }
 

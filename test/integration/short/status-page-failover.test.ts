@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
 import { chromium } from 'playwright-core'
-import { advanceEvery } from '../support/fake-live-packager.js'
-import { startPair, startOrigin } from '../support/origin-harness.js'
-import { waitFor } from '../support/wait-for.js'
+import { advanceEvery } from '../../support/fake-live-packager.js'
+import { startPair, startOrigin } from '../../support/origin-harness.js'
+import { waitFor } from '../../support/wait-for.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { edgeSecret } from '../../internal/auth/playback-signature.js'
+import { edgeSecret } from '../../../internal/auth/playback-signature.js'
 import {
   edgeTemplateValues, loadEdgeTemplate, renderEdgeConfig, secureLinkDirectives, type EdgeNginxParams
-} from '../../internal/edges/edge-nginx-config.js'
-import { findNginx, resolveNginx } from '../../internal/edges/nginx-binary.js'
-import { renderTemplate } from '../../internal/edges/nginx-template.js'
+} from '../../../internal/edges/edge-nginx-config.js'
+import { findNginx, resolveNginx } from '../../../internal/edges/nginx-binary.js'
+import { renderTemplate } from '../../../internal/edges/nginx-template.js'
 
 const run = promisify(execFile)
 

@@ -1,9 +1,9 @@
 import t from 'tap'
 import { request } from 'undici'
-import { mintPlaybackToken, tokenQuery, type PlaybackToken } from '../../internal/auth/playback-signature.js'
-import { waitFor } from '../support/wait-for.js'
-import { segmentBytes, startSignedEdge, startUpstream } from '../support/signed-edge-fixture.js'
-import { startEdgesService, startFakeOrigin, startReporter } from '../support/edges-test-helpers.js'
+import { mintPlaybackToken, tokenQuery, type PlaybackToken } from '../../../internal/auth/playback-signature.js'
+import { waitFor } from '../../support/wait-for.js'
+import { segmentBytes, startSignedEdge, startUpstream } from '../../support/signed-edge-fixture.js'
+import { startEdgesService, startFakeOrigin, startReporter } from '../../support/edges-test-helpers.js'
 
 // The real edge template, rendered as the edges service renders it with SIGNING_KEY set, run by a
 // real nginx in front of a local upstream: the origin's `st` token opens segments and playlists of

@@ -3,10 +3,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { childEnv } from '../support/child-env.js'
-import { compiledServiceArgs } from '../support/compiled-services.js'
-import { freePort } from '../support/free-port.js'
-import { PROJECT_ROOT } from '../support/project-root.js'
+import { childEnv } from '../../support/child-env.js'
+import { compiledServiceArgs } from '../../support/compiled-services.js'
+import { freePort } from '../../support/free-port.js'
+import { PROJECT_ROOT } from '../../support/project-root.js'
 
 
 async function startMain (env: Record<string, string>): Promise<{ child: ChildProcess, output: () => string, exited: Promise<number | null> }> {

@@ -3,10 +3,10 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { probeInput } from '../../internal/worker/input-probe.js'
-import { LOOP_AUDIO, planLoop } from '../../internal/worker/loop-plan.js'
-import { prepareLoopSource } from '../../internal/worker/loop-source.js'
-import { makeCounterInput } from '../support/worker-test-helpers.js'
+import { probeInput } from '../../../internal/worker/input-probe.js'
+import { LOOP_AUDIO, planLoop } from '../../../internal/worker/loop-plan.js'
+import { prepareLoopSource } from '../../../internal/worker/loop-source.js'
+import { makeCounterInput } from '../../support/worker-test-helpers.js'
 
 const log = pino({ level: 'silent' })
 

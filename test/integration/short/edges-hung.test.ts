@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { get } from 'node:http'
 import t, { type Test } from 'tap'
-import type { ReplaceOrder } from '../../internal/edges/edge-hang-detector.js'
-import { isProcessRunning } from '../../internal/edges/process-tools.js'
-import { waitFor } from '../support/wait-for.js'
-import { fetchVia, startEdgesService, startFakeOrigin, startReporter } from '../support/edges-test-helpers.js'
+import type { ReplaceOrder } from '../../../internal/edges/edge-hang-detector.js'
+import { isProcessRunning } from '../../../internal/edges/process-tools.js'
+import { waitFor } from '../../support/wait-for.js'
+import { fetchVia, startEdgesService, startFakeOrigin, startReporter } from '../../support/edges-test-helpers.js'
 
 // a player polling one cached segment: a new connection each time (as a retry after a hang would
 // open), so every request meets the kernel's choice among the sockets listening on the port.

@@ -3,11 +3,11 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { request } from 'undici'
-import { EDGE_EXP_BUCKET_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, checkPlaybackToken, edgeSecret, edgeSecureLinkToken, mintPlaybackToken, tokenQuery } from '../../internal/auth/playback-signature.js'
-import { expWindowPatterns } from '../../internal/edges/edge-nginx-config.js'
-import { EdgeStateDir } from '../../internal/edges/edge-state-dir.js'
-import { startSignedEdge, startUpstream } from '../support/signed-edge-fixture.js'
-import { startEdgesService, startFakeOrigin, startReporter } from '../support/edges-test-helpers.js'
+import { EDGE_EXP_BUCKET_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, checkPlaybackToken, edgeSecret, edgeSecureLinkToken, mintPlaybackToken, tokenQuery } from '../../../internal/auth/playback-signature.js'
+import { expWindowPatterns } from '../../../internal/edges/edge-nginx-config.js'
+import { EdgeStateDir } from '../../../internal/edges/edge-state-dir.js'
+import { startSignedEdge, startUpstream } from '../../support/signed-edge-fixture.js'
+import { startEdgesService, startFakeOrigin, startReporter } from '../../support/edges-test-helpers.js'
 
 // Issue 11, case 6: the edge secret is readable by the service user only, and a cache hit at an
 // edge obeys the origin's rules as far as nginx can check them: no token lives longer than the
@@ -24,7 +24,7 @@ t.test('the origin refuses a token that lives longer than the maximum; sign-url 
   t.ok(checkPlaybackToken(KEY, SECRET, 'live01', { exp: String(atMax.exp), sig: atMax.sig }, now).ok, 'the maximum itself is fine')
   const tenYears = mintPlaybackToken(KEY, 'live01', now + 10 * 365 * 86_400)
   t.match(checkPlaybackToken(KEY, SECRET, 'live01', { exp: String(tenYears.exp), sig: tenYears.sig }, now), { ok: false, reason: /longer than the maximum/ })
-  const { signUrlCommand } = await import('../../internal/auth/sign-url-command.js')
+  const { signUrlCommand } = await import('../../../internal/auth/sign-url-command.js')
   t.match(signUrlCommand(['live01', String(MAX_TOKEN_LIFETIME_SECONDS + 1)], { SIGNING_KEY: KEY }, now * 1000), { ok: false, error: /ttl-seconds must be .* to 86400/ })
 })
 

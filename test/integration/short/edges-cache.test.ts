@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { request } from 'undici'
-import { loadEdgesConfig } from '../../internal/edges/edges-config.js'
-import { EdgesService } from '../../internal/edges/edges-service.js'
-import { isProcessRunning } from '../../internal/edges/process-tools.js'
-import { waitFor } from '../support/wait-for.js'
-import { fetchVia, reporterEdges, SILENT, startEdgesService, startFakeOrigin, startReporter } from '../support/edges-test-helpers.js'
+import { loadEdgesConfig } from '../../../internal/edges/edges-config.js'
+import { EdgesService } from '../../../internal/edges/edges-service.js'
+import { isProcessRunning } from '../../../internal/edges/process-tools.js'
+import { waitFor } from '../../support/wait-for.js'
+import { fetchVia, reporterEdges, SILENT, startEdgesService, startFakeOrigin, startReporter } from '../../support/edges-test-helpers.js'
 
 /** edges_segments_served_total of one edge from the manager's /metrics, by cache label. */
 async function segmentsServed (port: number, edge: string): Promise<Record<string, number>> {

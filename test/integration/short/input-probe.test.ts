@@ -2,8 +2,8 @@ import t from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkTool, probeInput } from '../../internal/worker/input-probe.js'
-import { makeSampleInput } from '../support/sample-input.js'
+import { checkTool, probeInput } from '../../../internal/worker/input-probe.js'
+import { makeSampleInput } from '../../support/sample-input.js'
 
 t.test('input probe: clear errors for a missing tool, a missing file and a non-media file; facts for a real one', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'input-probe-'))

@@ -5,12 +5,12 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { PassThrough } from 'node:stream'
 import { promisify } from 'node:util'
-import { ProcessGroup } from '../../internal/local/process-group.js'
-import { serviceEntry } from '../../internal/local/local-components.js'
-import { childEnv } from '../support/child-env.js'
-import { PROJECT_ROOT } from '../support/project-root.js'
-import { freePort } from '../support/free-port.js'
-import { waitFor } from '../support/wait-for.js'
+import { ProcessGroup } from '../../../internal/local/process-group.js'
+import { serviceEntry } from '../../../internal/local/local-components.js'
+import { childEnv } from '../../support/child-env.js'
+import { PROJECT_ROOT } from '../../support/project-root.js'
+import { freePort } from '../../support/free-port.js'
+import { waitFor } from '../../support/wait-for.js'
 
 // Production runs what `make build` compiles (build/cmd/<x>/main.js) with plain node, no tsx:
 // this builds it the way `make run-local` does and starts one compiled service.

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { PassThrough } from 'node:stream'
-import { ProcessGroup } from '../../internal/local/process-group.js'
-import { localComponents } from '../../internal/local/local-components.js'
-import { childEnv } from '../support/child-env.js'
-import { PROJECT_ROOT } from '../support/project-root.js'
-import { waitFor } from '../support/wait-for.js'
+import { ProcessGroup } from '../../../internal/local/process-group.js'
+import { localComponents } from '../../../internal/local/local-components.js'
+import { childEnv } from '../../support/child-env.js'
+import { PROJECT_ROOT } from '../../support/project-root.js'
+import { waitFor } from '../../support/wait-for.js'
 
 t.test('one log stream with a name on each line; close stops every child', async (t) => {
   const out = new PassThrough()
