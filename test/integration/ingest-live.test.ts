@@ -4,6 +4,7 @@ import t from 'tap'
 import { HlsBrowserPlayer } from '../chaos/hls-player.js'
 import { FLEET_TOKENS, startFleetStack, type FleetStack } from '../support/fleet-stack.js'
 import { listedSegments, startPublisher, type ListedSegment } from '../support/live-publisher.js'
+import { takeTurn } from '../support/one-at-a-time.js'
 import { waitFor } from '../support/wait-for.js'
 import { firstFramePsnr, frameNumbersOf, makeCounterInput } from '../support/worker-test-helpers.js'
 
@@ -32,6 +33,7 @@ async function listed (stack: FleetStack, worker: string): Promise<ListedSegment
 }
 
 t.test('RTMP and SRT push with a stream key: refused keys, epoch-locked workers, the slate while the publisher is away', async (t) => {
+  await takeTurn(t, 'realtime-players')
   const stack = await startFleetStack({ streams: [STREAM], workers: 2, capacity: 2, ladder: '180p:320x180:200', push: { keyPrefix: 'key-of', ingests: 1, srt: true } })
   t.teardown(stack.stop)
   t.teardown(() => {

@@ -2,6 +2,7 @@ import t from 'tap'
 import { HlsBrowserPlayer } from '../chaos/hls-player.js'
 import { startLocalStack } from '../support/local-stack.js'
 import { backUnderAt, HLSJS_LL_CONFIG, latencies, LL_ENV, llSummary, median, waitForEdgeOffered } from '../support/ll-stack.js'
+import { takeTurn } from '../support/one-at-a-time.js'
 import { PlaylistWatcher } from '../support/playlist-watcher.js'
 
 // The short version of the LL-HLS promise (make chaos runs the long one): hls.js in low-latency
@@ -14,6 +15,7 @@ t.setTimeout(300_000)
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 t.test('LL-HLS: hls.js in low-latency mode through an edge, under 3 s behind, no stall through a packager SIGKILL', async (t) => {
+  await takeTurn(t, 'realtime-players')
   const stack = await startLocalStack(t, {
     start: ['reporter', 'server1', 'server2', 'worker', 'discovery', 'origin', 'edges'],
     env: LL_ENV
