@@ -112,7 +112,8 @@ async function runMain (env: Record<string, string>): Promise<{ code: number | n
     child.stdout.on('data', (b: Buffer) => { output += b.toString() })
     child.stderr.on('data', (b: Buffer) => { output += b.toString() })
     const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL') }, 30_000)
-    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, output }) })
+    // 'close', not 'exit': after 'exit' the last lines may still be in the pipes
+    child.once('close', (code) => { clearTimeout(timer); resolve({ code, output }) })
   })
 }
 

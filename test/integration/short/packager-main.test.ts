@@ -18,7 +18,8 @@ async function startMain (env: Record<string, string>): Promise<{ child: ChildPr
   let output = ''
   child.stdout?.setEncoding('utf8').on('data', (s: string) => { output += s })
   child.stderr?.setEncoding('utf8').on('data', (s: string) => { output += s })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code) }))
+  // 'close', not 'exit': after 'exit' the last lines may still be in the pipes
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { resolve(code) }))
   return { child, output: () => output, exited }
 }
 

@@ -29,7 +29,8 @@ async function runWorker (env: Record<string, string>): Promise<Run> {
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { output += d })
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { output += d })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => { resolve({ code, signal }) })
+    // 'close', not 'exit': after 'exit' the last lines may still be in the pipes
+    child.once('close', (code, signal) => { resolve({ code, signal }) })
   })
   return { child, output: () => output, exited }
 }
