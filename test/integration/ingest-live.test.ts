@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
@@ -20,29 +19,15 @@ t.setTimeout(240_000)
 const STREAM = 'live01'
 const SEG = 2
 
-/** A refused publish: ffmpeg exits on its own; how long it took. */
-/**
- * How long a publisher's connect took to be refused: from the moment ffmpeg opens its output (the
- * connect; its debug log says so) to its exit. Infinity when it was not refused within 5 s. Not
- * from the spawn: starting ffmpeg and probing its input took over a second on a loaded machine,
- * before any byte reached the ingest.
- */
+/** How long a publisher's connect took to be refused, from the connect to its exit; Infinity when it was not refused within 5 s. */
 async function refusedWithinMs (input: string, url: string): Promise<number> {
-  const child = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'debug', '-re', '-stream_loop', '-1', '-i', input, '-c', 'copy', '-f', url.startsWith('srt://') ? 'mpegts' : 'flv', url], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
-  let log = ''
-  let connectAt: number | undefined
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    if (connectAt !== undefined) return
-    log = (log + chunk).slice(-4096)
-    if (log.includes('Opening an output file')) connectAt = Date.now()
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code) }))
-  const code = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => { resolve('running') }, 5000))])
+  const p = startPublisher(input, url, { timeConnect: true })
+  const code = await Promise.race([p.exited, new Promise<'running'>((resolve) => setTimeout(() => { resolve('running') }, 5000))])
   const refusedAt = Date.now()
-  // never kill(-0): that is our own process group
-  if (child.pid !== undefined) try { process.kill(-child.pid, 'SIGKILL') } catch {}
-  if (code === 'running' || code === 0 || connectAt === undefined) return Infinity
-  return refusedAt - connectAt
+  p.stop()
+  const connectedAt = p.connectedAt()
+  if (code === 'running' || code === 0 || connectedAt === undefined) return Infinity
+  return refusedAt - connectedAt
 }
 
 async function listed (stack: FleetStack, worker: string): Promise<ListedSegment[]> {
